@@ -1,0 +1,73 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from . import DESCRIPTION, TITLE, __version__, database
+from .docs import redoc_page, swagger_ui_page
+from .errors import RequestBodyGuard, add_exception_handlers
+from .paths import ASSETS_URL, OPENAPI_URL, REDOC_URL, STATIC_PACKAGE_DIR, SWAGGER_UI_URL
+from .problems import add_problem_schemas
+from .routes import health, items_api
+from .settings import Settings
+
+
+class ProblemDocumentedAPI(FastAPI):
+    """FastAPI whose OpenAPI document also describes the problem bodies the routes refer to."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = add_problem_schemas(super().openapi())
+        return self.openapi_schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; ``settings`` default to the environment."""
+    settings = settings or Settings()
+    engine = database.create_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await database.create_tables(engine)
+        yield
+        await engine.dispose()
+
+    app = ProblemDocumentedAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=__version__,
+        debug=settings.debug,
+        lifespan=lifespan,
+        openapi_url=OPENAPI_URL if settings.docs_enabled else None,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+    )
+    app.state.engine = engine
+    app.state.sessions = database.create_sessions(engine)
+    app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
+    add_exception_handlers(app)
+    app.include_router(health)
+    app.include_router(items_api)
+    if settings.docs_enabled:
+        add_docs(app)
+    return app
+
+
+def add_docs(app: FastAPI) -> None:
+    """Serve Swagger UI and ReDoc with their assets from installed packages, so they work offline."""
+    assets = StaticFiles(packages=[("fastapi_offline", "static"), (__package__ or "", STATIC_PACKAGE_DIR)])
+    app.mount(ASSETS_URL, assets, name="docs-assets")
+
+    @app.get(SWAGGER_UI_URL, include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return HTMLResponse(swagger_ui_page(app.title))
+
+    @app.get(REDOC_URL, include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return HTMLResponse(redoc_page(app.title))

@@ -1,0 +1,46 @@
+"""Swagger UI and ReDoc pages that load every script and style from this server, never from a CDN."""
+
+from html import escape
+
+from .paths import ASSETS_URL, OPENAPI_URL
+
+SWAGGER_UI_JS = "swagger-ui-bundle.js"
+SWAGGER_UI_CSS = "swagger-ui.css"
+SWAGGER_UI_INIT_JS = "swagger-ui-init.js"
+REDOC_JS = "redoc.standalone.js"
+
+
+def swagger_ui_page(title: str) -> str:
+    """The Swagger UI page; its start-up script is a file too, so no inline script is needed."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} - Swagger UI</title>
+<link rel="stylesheet" href="{ASSETS_URL}/{SWAGGER_UI_CSS}">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{OPENAPI_URL}"></div>
+<script src="{ASSETS_URL}/{SWAGGER_UI_JS}"></script>
+<script src="{ASSETS_URL}/{SWAGGER_UI_INIT_JS}"></script>
+</body>
+</html>
+"""
+
+
+def redoc_page(title: str) -> str:
+    """The ReDoc page."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} - ReDoc</title>
+</head>
+<body>
+<redoc spec-url="{OPENAPI_URL}"></redoc>
+<script src="{ASSETS_URL}/{REDOC_JS}"></script>
+</body>
+</html>
+"""

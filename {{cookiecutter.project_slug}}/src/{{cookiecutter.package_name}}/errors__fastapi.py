@@ -1,0 +1,114 @@
+"""Every error as an RFC 9457 problem: exception handlers and the request body guard."""
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .http_rules import BODY_METHODS, detail_for, is_json_content_type
+from .item_queries import ItemNameTakenError, ItemNotFoundError
+from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, validation_problem
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def problem_response(body: Problem, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(body.model_dump_json(), body.status, headers, PROBLEM_MEDIA_TYPE)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {"Allow": ", ".join(allowed_methods(request))}
+    return problem_response(problem(exc.status_code, detail_for(exc.status_code), request.url.path), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the URL answers; Starlette names only those of the first route whose path matches."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+
+
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(validation_problem(exc.errors(), request.url.path))
+
+
+async def item_not_found(request: Request, exc: Exception) -> Response:
+    return problem_response(problem(404, str(exc), request.url.path))
+
+
+async def item_name_taken(request: Request, exc: Exception) -> Response:
+    return problem_response(problem(409, str(exc), request.url.path))
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    logger.warning("Database unavailable: %s", exc)
+    return problem_response(problem(503, detail_for(503), request.url.path))
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(problem(500, detail_for(500), request.url.path))
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(ItemNotFoundError, item_not_found)
+    app.add_exception_handler(ItemNameTakenError, item_name_taken)
+    for error in DATABASE_ERRORS:
+        app.add_exception_handler(error, database_unavailable)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+class RequestBodyGuard:
+    """Answer 415 to a body that is not JSON and 413 to one over the limit, also when it arrives chunked."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared_length = headers.get("content-length", "")
+        if not is_json_content_type(headers.get("content-type")):
+            rejection = 415
+        elif declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
+            rejection = 413
+        else:
+            await self.app(scope, self._limited(receive), send)
+            return
+        response = problem_response(problem(rejection, detail_for(rejection), scope["path"]))
+        await response(scope, receive, send)
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise HTTPException(413)
+            return message
+
+        return receive_within_limit

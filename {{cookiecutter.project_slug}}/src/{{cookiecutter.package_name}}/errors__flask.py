@@ -1,0 +1,101 @@
+"""Every error as an RFC 9457 problem: error handlers and the request body checks."""
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Request, Response, request
+from pydantic import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, UnsupportedMediaType
+
+from .http_rules import BODY_METHODS, detail_for, is_json_content_type
+from .item_queries import ItemNameTakenError, ItemNotFoundError
+from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, validation_problem
+from .routes import REQUEST_LOCATIONS
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
+
+
+class MalformedJSONError(ValueError):
+    """The request body is not JSON."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(f"Malformed JSON at position {position}.")
+        self.position = position
+
+
+class ApiRequest(Request):
+    """A request whose malformed JSON body is a validation error (422), as in FastAPI, not a bare 400."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if isinstance(e, json.JSONDecodeError):
+            raise MalformedJSONError(e.pos) from e
+        return super().on_json_loading_failed(e)
+
+
+def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Response:
+    return Response(body.model_dump_json(), body.status, headers, mimetype=PROBLEM_MEDIA_TYPE)
+
+
+def invalid_request(error: ValidationError) -> Response:
+    """flask-openapi3's validation callback: name the request part in each ``loc``, as FastAPI does."""
+    location = REQUEST_LOCATIONS.get(error.title, "body")
+    errors = [{**detail, "loc": (location, *detail["loc"])} for detail in error.errors()]
+    return problem_response(validation_problem(errors, request.path))
+
+
+def check_request_body() -> None:
+    """Reject a body that is not JSON before a route reads it; its size is capped by MAX_CONTENT_LENGTH."""
+    if request.method not in BODY_METHODS:
+        return
+    if not is_json_content_type(request.content_type):
+        raise UnsupportedMediaType()
+    request.get_json()
+
+
+def http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    headers = None
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers = {"Allow": ", ".join(sorted(error.valid_methods))}
+    return problem_response(problem(status, detail_for(status), request.path), headers)
+
+
+def malformed_json(error: MalformedJSONError) -> Response:
+    """The error FastAPI reports for a body that is not JSON."""
+    decode_error = {"loc": ("body", error.position), "msg": "JSON decode error", "type": "json_invalid"}
+    return problem_response(validation_problem([decode_error], request.path))
+
+
+def item_not_found(error: ItemNotFoundError) -> Response:
+    return problem_response(problem(404, str(error), request.path))
+
+
+def item_name_taken(error: ItemNameTakenError) -> Response:
+    return problem_response(problem(409, str(error), request.path))
+
+
+def database_unavailable(error: Exception) -> Response:
+    logger.warning("Database unavailable: %s", error)
+    return problem_response(problem(503, detail_for(503), request.path))
+
+
+def unexpected_error(error: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=error)
+    return problem_response(problem(500, detail_for(500), request.path))
+
+
+def init_app(app: Flask) -> None:
+    app.request_class = ApiRequest
+    app.before_request(check_request_body)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(MalformedJSONError, malformed_json)
+    app.register_error_handler(ItemNotFoundError, item_not_found)
+    app.register_error_handler(ItemNameTakenError, item_name_taken)
+    for database_error in DATABASE_ERRORS:
+        app.register_error_handler(database_error, database_unavailable)
+    app.register_error_handler(Exception, unexpected_error)

@@ -1,0 +1,27 @@
+"""Request rules that both frameworks enforce the same way before a route sees the request."""
+
+from http import HTTPStatus
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+DETAILS = {
+    HTTPStatus.NOT_FOUND: "The requested URL was not found on this server.",
+    HTTPStatus.METHOD_NOT_ALLOWED: "The method is not allowed for the requested URL.",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The request body is larger than this server accepts.",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The request body must be JSON, sent as Content-Type: application/json.",
+    HTTPStatus.SERVICE_UNAVAILABLE: "The database is unavailable; try again later.",
+    HTTPStatus.INTERNAL_SERVER_ERROR: "The server failed to handle the request; it has been logged.",
+}
+
+
+def detail_for(status: int) -> str:
+    """The detail sentence for an error the framework raises itself, the same on both frameworks."""
+    return DETAILS.get(HTTPStatus(status), HTTPStatus(status).description or HTTPStatus(status).phrase)
+
+
+def is_json_content_type(content_type: str | None) -> bool:
+    """Whether a Content-Type header names JSON: ``application/json`` or any ``application/*+json``."""
+    if not content_type:
+        return False
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))

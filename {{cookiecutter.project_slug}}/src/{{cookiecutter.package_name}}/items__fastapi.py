@@ -1,0 +1,57 @@
+"""The items resource on an async session."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .item_queries import (
+    ItemNameTakenError,
+    ItemNotFoundError,
+    apply_update,
+    count_statement,
+    new_item,
+    page_statement,
+)
+from .models import Item
+from .schemas import ItemCreate, ItemListQuery, ItemUpdate
+
+
+async def list_items(session: AsyncSession, query: ItemListQuery) -> tuple[list[Item], int]:
+    """One page of items and the number of items that match the query."""
+    items = (await session.scalars(page_statement(query))).all()
+    total = (await session.execute(count_statement(query))).scalar_one()
+    return list(items), total
+
+
+async def get_item(session: AsyncSession, item_id: int) -> Item:
+    item = await session.get(Item, item_id)
+    if item is None:
+        raise ItemNotFoundError(item_id)
+    return item
+
+
+async def create_item(session: AsyncSession, data: ItemCreate) -> Item:
+    item = new_item(data)
+    session.add(item)
+    await _commit(session, data.name)
+    return item
+
+
+async def update_item(session: AsyncSession, item_id: int, data: ItemUpdate) -> Item:
+    item = await get_item(session, item_id)
+    apply_update(item, data)
+    await _commit(session, item.name)
+    return item
+
+
+async def delete_item(session: AsyncSession, item_id: int) -> None:
+    await session.delete(await get_item(session, item_id))
+    await session.commit()
+
+
+async def _commit(session: AsyncSession, name: str) -> None:
+    """Commit; the unique constraint on the name, not a prior check, decides between two racing writers."""
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise ItemNameTakenError(name) from None

@@ -1,0 +1,57 @@
+"""The items resource on a session."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .item_queries import (
+    ItemNameTakenError,
+    ItemNotFoundError,
+    apply_update,
+    count_statement,
+    new_item,
+    page_statement,
+)
+from .models import Item
+from .schemas import ItemCreate, ItemListQuery, ItemUpdate
+
+
+def list_items(session: Session, query: ItemListQuery) -> tuple[list[Item], int]:
+    """One page of items and the number of items that match the query."""
+    items = session.scalars(page_statement(query)).all()
+    total = session.execute(count_statement(query)).scalar_one()
+    return list(items), total
+
+
+def get_item(session: Session, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise ItemNotFoundError(item_id)
+    return item
+
+
+def create_item(session: Session, data: ItemCreate) -> Item:
+    item = new_item(data)
+    session.add(item)
+    _commit(session, data.name)
+    return item
+
+
+def update_item(session: Session, item_id: int, data: ItemUpdate) -> Item:
+    item = get_item(session, item_id)
+    apply_update(item, data)
+    _commit(session, item.name)
+    return item
+
+
+def delete_item(session: Session, item_id: int) -> None:
+    session.delete(get_item(session, item_id))
+    session.commit()
+
+
+def _commit(session: Session, name: str) -> None:
+    """Commit; the unique constraint on the name, not a prior check, decides between two racing writers."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ItemNameTakenError(name) from None

@@ -1,0 +1,86 @@
+"""The API contract: request and response models shared by every framework."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+MAX_ITEM_ID = 2**63 - 1
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000_000
+
+ItemName = Annotated[str, Field(min_length=1, max_length=100, examples=["Widget"])]
+ItemDescription = Annotated[str, Field(max_length=1000, examples=["A small widget."])]
+ItemQuantity = Annotated[int, Field(ge=0, le=1_000_000, examples=[3])]
+
+
+class ItemCreate(BaseModel):
+    """A new item."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ItemName
+    description: ItemDescription | None = None
+    quantity: ItemQuantity = 0
+
+
+class ItemUpdate(BaseModel):
+    """A partial update: only the fields present in the request change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ItemName | SkipJsonSchema[None] = None
+    description: ItemDescription | None = None
+    quantity: ItemQuantity | SkipJsonSchema[None] = None
+
+    @field_validator("name", "quantity")
+    @classmethod
+    def reject_null(cls, value: object) -> object:
+        """These fields may be left out, but not set to null."""
+        if value is None:
+            raise ValueError("may be left out, but not set to null")
+        return value
+
+
+class ItemRead(BaseModel):
+    """An item as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str | None
+    quantity: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemPage(BaseModel):
+    """One page of items and the total number that match the query."""
+
+    items: list[ItemRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class ItemListQuery(BaseModel):
+    """Paging and filtering of the item list."""
+
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    q: str | None = Field(default=None, max_length=100, description="Only items whose name contains this text.")
+
+
+class Liveness(BaseModel):
+    """The process is up."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    """The process and each dependency it needs are up."""
+
+    status: Literal["ok"] = "ok"
+    checks: dict[str, Literal["ok"]]

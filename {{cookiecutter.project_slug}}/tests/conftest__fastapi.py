@@ -1,0 +1,53 @@
+"""Builds the FastAPI application and a client for it: the only test file that knows the framework."""
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a database of the test's own."""
+    data = tmp_path / "data"
+    data.mkdir()
+    return Settings(database_url=f"sqlite:///{data / 'test.db'}")
+
+
+@pytest.fixture
+def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:
+    """Start an application with the given settings and return a client for it."""
+    with ExitStack() as running:
+
+        def make(settings: Settings) -> httpx2.Client:
+            client = TestClient(create_app(settings), raise_server_exceptions=False)
+            return running.enter_context(client)
+
+        yield make
+
+
+@pytest.fixture
+def client(make_client: Callable[[Settings], httpx2.Client], settings: Settings) -> httpx2.Client:
+    return make_client(settings)
+
+
+@pytest.fixture
+def close_database_connections(client: TestClient) -> Callable[[], None]:
+    """Close the pooled connections, so that the next request has to connect again."""
+    assert isinstance(client.app, FastAPI)
+    engine: AsyncEngine = client.app.state.engine
+    portal = client.portal
+    assert portal is not None
+
+    def close() -> None:
+        portal.call(engine.dispose)
+
+    return close

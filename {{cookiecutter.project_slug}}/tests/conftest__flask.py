@@ -1,0 +1,68 @@
+"""Builds the Flask application and a client for it: the only test file that knows the framework."""
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx2
+import pytest
+from flask import Flask
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.database import Database
+from {{ cookiecutter.package_name }}.settings import Settings
+
+
+def wsgi_client(app: Flask) -> httpx2.Client:
+    return httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a database of the test's own."""
+    data = tmp_path / "data"
+    data.mkdir()
+    return Settings(database_url=f"sqlite:///{data / 'test.db'}")
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[[Settings], Flask]]:
+    """Create applications and close their connection pools when the test ends."""
+    with ExitStack() as created:
+
+        def make(settings: Settings) -> Flask:
+            app = create_app(settings)
+            database: Database = app.extensions["database"]
+            created.callback(database.engine.dispose)
+            return app
+
+        yield make
+
+
+@pytest.fixture
+def app(make_app: Callable[[Settings], Flask], settings: Settings) -> Flask:
+    return make_app(settings)
+
+
+@pytest.fixture
+def make_client(make_app: Callable[[Settings], Flask]) -> Iterator[Callable[[Settings], httpx2.Client]]:
+    """Start an application with the given settings and return a client for it."""
+    with ExitStack() as running:
+
+        def make(settings: Settings) -> httpx2.Client:
+            return running.enter_context(wsgi_client(make_app(settings)))
+
+        yield make
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[httpx2.Client]:
+    with wsgi_client(app) as client:
+        yield client
+
+
+@pytest.fixture
+def close_database_connections(app: Flask) -> Callable[[], None]:
+    """Close the pooled connections, so that the next request has to connect again."""
+    database: Database = app.extensions["database"]
+    return database.engine.dispose

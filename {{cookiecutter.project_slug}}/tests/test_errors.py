@@ -1,0 +1,79 @@
+"""Every error is an RFC 9457 problem, never an HTML page and never a traceback."""
+
+from collections.abc import Callable
+
+import httpx2
+import pytest
+
+from {{ cookiecutter.package_name }} import items
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import assert_problem
+
+ITEMS = "/api/v1/items"
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/api/v1/items/", "/api/v2/items"])
+def test_unknown_route_is_404_problem(client: httpx2.Client, path: str) -> None:
+    assert_problem(client.get(path), 404)
+
+
+def test_wrong_method_is_405_problem_with_allow(client: httpx2.Client) -> None:
+    response = client.put(f"{ITEMS}/1", json={"name": "Widget"})
+
+    assert_problem(response, 405)
+    assert {"DELETE", "GET", "PATCH"} <= {method.strip() for method in response.headers["allow"].split(",")}
+
+
+@pytest.mark.parametrize(
+    "content", [b'{"name": ', b"{'name': 'x'}", b"nul", b"{}}"], ids=["truncated", "quotes", "word", "trailing"]
+)
+def test_malformed_json_is_422_problem(client: httpx2.Client, content: bytes) -> None:
+    response = client.post(ITEMS, content=content, headers={"content-type": "application/json"})
+
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["type"] == "json_invalid"
+    assert body["errors"][0]["loc"][0] == "body"
+
+
+@pytest.mark.parametrize(
+    "headers", [{"content-type": "text/plain"}, {"content-type": "application/x-www-form-urlencoded"}, {}]
+)
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_body_that_is_not_json_is_415_problem(client: httpx2.Client, method: str, headers: dict[str, str]) -> None:
+    url = ITEMS if method == "POST" else f"{ITEMS}/1"
+
+    assert_problem(client.request(method, url, content=b'{"name": "Widget"}', headers=headers), 415)
+
+
+def test_json_with_a_suffix_media_type_is_accepted(client: httpx2.Client) -> None:
+    response = client.post(ITEMS, content=b'{"name": "Widget"}', headers={"content-type": "application/merge+json"})
+
+    assert response.status_code == 201
+
+
+def test_body_over_the_limit_is_413_problem(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"max_body_bytes": 64}))
+
+    response = client.post(ITEMS, json={"name": "Widget", "description": "x" * 100})
+
+    assert_problem(response, 413)
+    assert client.post(ITEMS, json={"name": "Widget"}).status_code == 201
+
+
+def test_unexpected_error_is_500_problem_without_internals(
+    client: httpx2.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_args: object) -> None:
+        raise RuntimeError("secret connection string")
+
+    monkeypatch.setattr(items, "list_items", fail)
+
+    response = client.get(ITEMS)
+
+    body = assert_problem(response, 500)
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
+    assert body["title"] == "Internal Server Error"

@@ -1,0 +1,72 @@
+"""``python -m {{ cookiecutter.package_name }}`` serves the application over real HTTP and stops cleanly."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
+START_TIMEOUT_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The production command, started on a free port with a database of its own."""
+    port = free_port()
+    env = {
+        **os.environ,
+        f"{ENV_PREFIX}PORT": str(port),
+        f"{ENV_PREFIX}DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+    }
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_live(process, base_url)
+        yield process, base_url
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def wait_until_live(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited while starting"
+        try:
+            if httpx2.get(f"{base_url}/health/live").status_code == 200:
+                return
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")
+
+
+def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: tuple[subprocess.Popen[bytes], str]) -> None:
+    process, base_url = server
+    with httpx2.Client(base_url=base_url) as client:
+        created = client.post("/api/v1/items", json={"name": "Widget"})
+        assert created.status_code == 201
+        assert client.get(created.headers["location"]).json() == created.json()
+        assert client.get("/docs").status_code == 200
+        assert client.get("/health/ready").status_code == 200
+
+    process.send_signal(signal.SIGTERM)
+
+    assert process.wait(timeout=30) == 0
