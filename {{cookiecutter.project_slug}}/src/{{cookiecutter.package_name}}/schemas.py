@@ -1,10 +1,9 @@
 """The API contract: request and response models shared by every framework."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 MAX_ITEM_ID = 2**63 - 1
 MAX_PAGE_SIZE = 100
@@ -13,6 +12,19 @@ MAX_OFFSET = 1_000_000_000
 ItemName = Annotated[str, Field(min_length=1, max_length=100, examples=["Widget"])]
 ItemDescription = Annotated[str, Field(max_length=1000, examples=["A small widget."])]
 ItemQuantity = Annotated[int, Field(ge=0, le=1_000_000, examples=[3])]
+
+
+def _document_without_null(schema: dict[str, Any]) -> None:
+    """Document an optional field by its type alone: it may be left out, but null is not one of its values."""
+    schema.pop("default", None)
+    for variant in schema.pop("anyOf", []):
+        if variant.get("type") != "null":
+            schema.update(variant)
+
+
+def omittable(**constraints: Any) -> Any:
+    """A field that may be left out of a request, and is then None, but may not be sent as null."""
+    return Field(default=None, json_schema_extra=_document_without_null, **constraints)
 
 
 class ItemCreate(BaseModel):
@@ -30,9 +42,9 @@ class ItemUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ItemName | SkipJsonSchema[None] = None
+    name: ItemName | None = omittable()
     description: ItemDescription | None = None
-    quantity: ItemQuantity | SkipJsonSchema[None] = None
+    quantity: ItemQuantity | None = omittable()
 
     @field_validator("name", "quantity")
     @classmethod
@@ -70,7 +82,7 @@ class ItemListQuery(BaseModel):
 
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
-    q: str | None = Field(default=None, max_length=100, description="Only items whose name contains this text.")
+    q: str | None = omittable(max_length=100, description="Only items whose name contains this text.")
 
 
 class Liveness(BaseModel):

@@ -1,0 +1,110 @@
+"""Bake every supported combination of answers and check the project a user would get."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .toolchain import Environments, run_checked
+
+TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".yaml", ".yml", ""}
+JINJA_RESIDUE = re.compile(r"\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
+LICENCE_FIRST_WORDS = {
+    "MIT": "MIT License",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "BSD 3-Clause License",
+    "Proprietary": "Copyright (c)",
+}
+FRAMEWORK_DEPENDENCIES = {
+    "fastapi": {"fastapi", "fastapi-offline", "aiosqlite", "sqlalchemy"},
+    "flask": {"flask", "flask-openapi3", "flask-openapi3-swagger", "flask-openapi3-redoc", "sqlalchemy"},
+}
+VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py")
+
+COMBINATIONS = [
+    pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),
+    pytest.param({"framework": "flask"}, id="flask-defaults"),
+    pytest.param(
+        {"framework": "fastapi", "python_version": "3.12", "license": "Apache-2.0", "project_name": "Orders API"},
+        id="fastapi-py312-apache",
+    ),
+    pytest.param(
+        {"framework": "flask", "python_version": "3.13", "license": "BSD-3-Clause", "version": "2.0.0rc1"},
+        id="flask-py313-bsd",
+    ),
+    pytest.param(
+        {"framework": "fastapi", "python_version": "3.13", "license": "Proprietary", "package_name": "orders"},
+        id="fastapi-py313-proprietary-own-package",
+    ),
+    pytest.param(
+        {"framework": "flask", "python_version": "3.12", "license": "MIT", "project_name": "Café Ωmega API"},
+        id="flask-py312-non-ascii-name",
+    ),
+]
+
+
+def bake(cookies: Any, answers: dict[str, str]) -> Path:
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code == 0, result.exception
+    assert result.exception is None
+    project: Path = result.project_path
+    return project
+
+
+def text_files(project: Path) -> list[Path]:
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and ".venv" not in path.parts
+    ]
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, str]) -> None:
+    project = bake(cookies, answers)
+    framework = answers["framework"]
+    other = "flask" if framework == "fastapi" else "fastapi"
+    saved = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    package = project / "src" / saved["package_name"]
+
+    residue = [
+        f"{path.relative_to(project)}:{number}: {line.strip()}"
+        for path in text_files(project)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if JINJA_RESIDUE.search(line)
+    ]
+    assert residue == []
+    assert not [path for path in project.rglob("*") if "__" in path.stem.strip("_")]
+    for module in VARIANT_MODULES:
+        assert (package / module).is_file(), module
+    assert (project / "tests" / "conftest.py").is_file()
+    assert other not in (package / "app.py").read_text(encoding="utf-8").lower()
+    assert (project / "LICENSE").read_text(encoding="utf-8").lstrip().startswith(LICENCE_FIRST_WORDS[saved["license"]])
+
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    dependencies = {re.split(r"[\[<>=!~ ]", requirement)[0] for requirement in metadata["dependencies"]}
+    assert FRAMEWORK_DEPENDENCIES[framework] <= dependencies
+    assert not (FRAMEWORK_DEPENDENCIES[other] - FRAMEWORK_DEPENDENCIES[framework]) & dependencies
+    assert metadata["requires-python"] == f">={saved['python_version']}"
+    assert {key: saved[key] for key in answers} == answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
+    cookies: Any, environments: Environments, answers: dict[str, str]
+) -> None:
+    project = bake(cookies, answers)
+    python = environments.sync(project, answers["framework"], answers.get("python_version", "3.11"))
+
+    run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
+    run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    run_checked([python, "-m", "mypy", "--cache-dir", str(project / ".mypy_cache")], project)
+    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project)
+    assert re.search(r"\b\d+ passed\b", output)
+    assert "Required test coverage of 95" in output

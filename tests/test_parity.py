@@ -1,0 +1,110 @@
+"""The two frameworks give the same project: the same shared files and the same API contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .toolchain import Environments, run_checked
+
+FRAMEWORKS = ("fastapi", "flask")
+FRAMEWORK_FILES = {
+    "pyproject.toml",
+    "README.md",
+    "Makefile",
+    ".cookiecutter.json",
+    "tests/conftest.py",
+    *(f"src/my_service/{module}" for module in ("__main__.py", "app.py", "database.py", "errors.py", "items.py", "routes.py")),
+}
+DUMP_OPENAPI = """
+import json
+from my_service.app import create_app
+from my_service.settings import Settings
+
+app = create_app(Settings(database_url="sqlite://"))
+document = app.api_doc if hasattr(app, "api_doc") else app.openapi()
+print(json.dumps(document))
+"""
+# What the two generators may spell differently without changing the contract, and so is not compared:
+# - operation ids, summaries and descriptions (each framework derives them its own way);
+# - "title" keys of schemas and properties, and the "examples" of a parameter (FastAPI repeats them, flask-openapi3
+#   does not);
+# - components that flask-openapi3 adds for its request models, whose fields FastAPI lists as parameters
+#   (ItemPath, ItemListQuery); the parameters themselves are compared.
+LEGITIMATELY_DIFFERENT_KEYS = {"operationId", "summary", "description", "title", "examples"}
+REQUEST_MODEL_COMPONENTS = {"ItemPath", "ItemListQuery"}
+
+
+@pytest.fixture(scope="module")
+def bakes(cookies_session: Any) -> dict[str, Path]:
+    projects = {}
+    for framework in FRAMEWORKS:
+        result = cookies_session.bake(extra_context={"framework": framework}, template=str(Path(__file__).parents[1]))
+        assert result.exit_code == 0, result.exception
+        projects[framework] = result.project_path
+    return projects
+
+
+def files(project: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(project).as_posix(): path.read_bytes()
+        for path in project.rglob("*")
+        if path.is_file() and ".venv" not in path.parts and "__pycache__" not in path.parts
+    }
+
+
+def test_shared_files_are_byte_identical(bakes: dict[str, Path]) -> None:
+    fastapi, flask = (files(bakes[framework]) for framework in FRAMEWORKS)
+
+    assert fastapi.keys() == flask.keys()
+    differing = {name for name in fastapi if fastapi[name] != flask[name]}
+    assert differing == FRAMEWORK_FILES
+
+
+def without_spelling(node: Any) -> Any:
+    """The document without the keys that each generator legitimately spells its own way."""
+    if isinstance(node, dict):
+        return {key: without_spelling(value) for key, value in node.items() if key not in LEGITIMATELY_DIFFERENT_KEYS}
+    if isinstance(node, list):
+        return [without_spelling(value) for value in node]
+    return node
+
+
+def contract(document: dict[str, Any]) -> dict[str, Any]:
+    """Paths, methods, parameters, request bodies, responses and component schemas of an OpenAPI document."""
+    schemas = document["components"]["schemas"]
+    return without_spelling(
+        {
+            "openapi": document["openapi"],
+            "paths": {
+                path: {
+                    method: {
+                        "parameters": sorted(operation.get("parameters", []), key=lambda parameter: parameter["name"]),
+                        "requestBody": operation.get("requestBody"),
+                        "responses": operation["responses"],
+                        "tags": operation.get("tags"),
+                    }
+                    for method, operation in path_item.items()
+                }
+                for path, path_item in document["paths"].items()
+            },
+            "schemas": {name: schema for name, schema in schemas.items() if name not in REQUEST_MODEL_COMPONENTS},
+        }
+    )
+
+
+@pytest.mark.slow
+def test_both_frameworks_document_the_same_contract(bakes: dict[str, Path], environments: Environments) -> None:
+    documents = {}
+    for framework, project in bakes.items():
+        python = environments.sync(project, framework, "3.11")
+        documents[framework] = json.loads(run_checked([python, "-c", DUMP_OPENAPI], project))
+
+    fastapi, flask = (contract(documents[framework]) for framework in FRAMEWORKS)
+
+    assert fastapi["openapi"].startswith("3.1") and flask["openapi"].startswith("3.1")
+    assert fastapi["paths"] == flask["paths"]
+    assert fastapi["schemas"] == flask["schemas"]

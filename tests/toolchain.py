@@ -1,0 +1,59 @@
+"""Virtual environments for baked projects, built by uv from each project's own pyproject.toml."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from uv import find_uv_bin
+
+COMMAND_TIMEOUT_SECONDS = 600
+
+
+def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run a command and return its output; fail the test with that output if it exits non-zero."""
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if completed.returncode != 0:
+        pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:\n{completed.stdout[-8000:]}")
+    return completed.stdout
+
+
+def find_python(version: str) -> str:
+    """An interpreter of this version already on the machine (no download): this one, on PATH, or under pyenv."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(str(path) for path in Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    pytest.fail(f"Python {version} is not installed; install it (pyenv or the OS) to check bakes that require it")
+
+
+class Environments:
+    """One virtual environment per framework and Python version, re-synced for each bake that uses it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def sync(self, project: Path, framework: str, python_version: str) -> str:
+        """Install ``project`` with its dev group, and nothing else, into the shared environment; return its python."""
+        environment = self.root / f"{framework}-py{python_version}"
+        env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment), "UV_PYTHON_DOWNLOADS": "never"}
+        uv = find_uv_bin()
+        run_checked([uv, "sync", "--quiet", "--python", find_python(python_version)], project, env)
+        return str(environment / "bin" / "python")
