@@ -1,0 +1,99 @@
+"""The commands the READMEs give work as written: the template's, and each generated project's."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .toolchain import run_checked
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECONDS = 120
+SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
+
+
+def quick_start_commands(readme: Path) -> list[str]:
+    """The shell commands of a README's "Quick start" section, in order."""
+    text = readme.read_text(encoding="utf-8")
+    section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in SH_BLOCK.findall(section)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without the template's own virtual environment, as a user's shell would be."""
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
+
+
+def test_template_readme_gives_two_commands_and_ci_runs_the_second() -> None:
+    generate, test = quick_start_commands(TEMPLATE / "README.md")
+
+    assert generate.startswith("uvx cookiecutter")
+    assert test in (TEMPLATE / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.slow
+def test_template_readme_generate_command_makes_a_project(tmp_path: Path) -> None:
+    generate = quick_start_commands(TEMPLATE / "README.md")[0]
+
+    run_checked([*shlex.split(generate), "--no-input", "--output-dir", str(tmp_path)], TEMPLATE, clean_env())
+
+    assert (tmp_path / "my-service" / "src" / "my_service" / "app.py").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["fastapi", "flask"])
+def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, framework: str) -> None:
+    result = cookies.bake(extra_context={"framework": framework})
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_path
+    serve, test = quick_start_commands(project / "README.md")
+
+    output = run_checked(shlex.split(test), project, clean_env())
+    assert re.search(r"\b\d+ passed\b", output)
+
+    port = free_port()
+    env = {**clean_env(), "MY_SERVICE_PORT": str(port)}
+    server = subprocess.Popen(
+        shlex.split(serve), cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_until_live(server, f"http://127.0.0.1:{port}")
+        docs = httpx.get(f"http://127.0.0.1:{port}/docs")
+        assert docs.status_code == 200
+        assert "swagger-ui" in docs.text
+        assert (project / "my_service.db").is_file()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        exit_code = server.wait(timeout=30)
+    assert exit_code == 0
+
+
+def wait_until_live(server: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server exited while starting"
+        try:
+            if httpx.get(f"{base_url}/health/live").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")

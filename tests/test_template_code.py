@@ -1,0 +1,21 @@
+"""The template's own code (hooks, filters, tests) meets the standard it sets for generated projects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .toolchain import run_checked
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+# Named, not ".": ruff would read the project's pyproject.toml, which is TOML only once rendered.
+PYTHON_SOURCES = ["hooks", "tests", "local_extensions.py"]
+
+
+def test_ruff_lint_and_format_are_clean() -> None:
+    run_checked([sys.executable, "-m", "ruff", "check", "--no-cache", *PYTHON_SOURCES], TEMPLATE)
+    run_checked([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", *PYTHON_SOURCES], TEMPLATE)
+
+
+def test_mypy_strict_is_clean() -> None:
+    run_checked([sys.executable, "-m", "mypy"], TEMPLATE)
