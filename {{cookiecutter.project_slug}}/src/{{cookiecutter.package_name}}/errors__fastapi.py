@@ -1,24 +1,18 @@
 """Every error as an RFC 9457 problem: exception handlers and the request body guard."""
 
-import logging
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .failures import EXPECTED_ERRORS, problem_for
 from .http_rules import BODY_METHODS, detail_for, is_json_content_type
-from .item_queries import ItemNameTakenError, ItemNotFoundError
 from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, validation_problem
 
-logger = logging.getLogger(__name__)
-
-DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
 HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
@@ -49,32 +43,15 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
     return problem_response(validation_problem(exc.errors(), request.url.path))
 
 
-async def item_not_found(request: Request, exc: Exception) -> Response:
-    return problem_response(problem(404, str(exc), request.url.path))
-
-
-async def item_name_taken(request: Request, exc: Exception) -> Response:
-    return problem_response(problem(409, str(exc), request.url.path))
-
-
-async def database_unavailable(request: Request, exc: Exception) -> Response:
-    logger.warning("Database unavailable: %s", exc)
-    return problem_response(problem(503, detail_for(503), request.url.path))
-
-
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(problem(500, detail_for(500), request.url.path))
+async def application_error(request: Request, exc: Exception) -> Response:
+    return problem_response(problem_for(exc, request.method, request.url.path))
 
 
 def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
-    app.add_exception_handler(ItemNotFoundError, item_not_found)
-    app.add_exception_handler(ItemNameTakenError, item_name_taken)
-    for error in DATABASE_ERRORS:
-        app.add_exception_handler(error, database_unavailable)
-    app.add_exception_handler(Exception, unexpected_error)
+    for error in (*EXPECTED_ERRORS, Exception):
+        app.add_exception_handler(error, application_error)
 
 
 class RequestBodyGuard:

@@ -1,23 +1,16 @@
 """Every error as an RFC 9457 problem: error handlers and the request body checks."""
 
 import json
-import logging
 from typing import Any
 
 from flask import Flask, Request, Response, request
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, UnsupportedMediaType
 
+from .failures import EXPECTED_ERRORS, problem_for
 from .http_rules import BODY_METHODS, detail_for, is_json_content_type
-from .item_queries import ItemNameTakenError, ItemNotFoundError
 from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, validation_problem
 from .routes import REQUEST_LOCATIONS
-
-logger = logging.getLogger(__name__)
-
-DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
 
 
 class MalformedJSONError(ValueError):
@@ -71,22 +64,8 @@ def malformed_json(error: MalformedJSONError) -> Response:
     return problem_response(validation_problem([decode_error], request.path))
 
 
-def item_not_found(error: ItemNotFoundError) -> Response:
-    return problem_response(problem(404, str(error), request.path))
-
-
-def item_name_taken(error: ItemNameTakenError) -> Response:
-    return problem_response(problem(409, str(error), request.path))
-
-
-def database_unavailable(error: Exception) -> Response:
-    logger.warning("Database unavailable: %s", error)
-    return problem_response(problem(503, detail_for(503), request.path))
-
-
-def unexpected_error(error: Exception) -> Response:
-    logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=error)
-    return problem_response(problem(500, detail_for(500), request.path))
+def application_error(error: Exception) -> Response:
+    return problem_response(problem_for(error, request.method, request.path))
 
 
 def init_app(app: Flask) -> None:
@@ -94,8 +73,5 @@ def init_app(app: Flask) -> None:
     app.before_request(check_request_body)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(MalformedJSONError, malformed_json)
-    app.register_error_handler(ItemNotFoundError, item_not_found)
-    app.register_error_handler(ItemNameTakenError, item_name_taken)
-    for database_error in DATABASE_ERRORS:
-        app.register_error_handler(database_error, database_unavailable)
-    app.register_error_handler(Exception, unexpected_error)
+    for error in (*EXPECTED_ERRORS, Exception):
+        app.register_error_handler(error, application_error)
