@@ -35,7 +35,7 @@ class ProblemDocumentedAPI(OpenAPI):
             for operation in path_item.values():
                 responses = operation["responses"]
                 # flask-openapi3 adds a 422 to every operation; keep only the problem ones the routes declare.
-                if PROBLEM_MEDIA_TYPE not in responses.get("422", {}).get("content", {PROBLEM_MEDIA_TYPE: None}):
+                if "422" in responses and PROBLEM_MEDIA_TYPE not in responses["422"].get("content", {}):
                     del responses["422"]
         return add_problem_schemas(document)
 
