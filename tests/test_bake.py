@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from .toolchain import Environments, run_checked
 
-TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".yaml", ".yml", ""}
+TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
 JINJA_RESIDUE = re.compile(r"\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
 LICENCE_FIRST_WORDS = {
     "MIT": "MIT License",
@@ -54,6 +55,13 @@ def bake(cookies: Any, answers: dict[str, str]) -> Path:
     assert result.exception is None
     project: Path = result.project_path
     return project
+
+
+def package_of(project: Path) -> str:
+    package: str = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"][
+        "package_name"
+    ]
+    return package
 
 
 def text_files(project: Path) -> list[Path]:
@@ -105,6 +113,9 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     run_checked([python, "-m", "mypy", "--cache-dir", str(project / ".mypy_cache")], project)
+    migrations_env = {**os.environ, f"{package_of(project).upper()}_DATABASE_URL": f"sqlite:///{project / 'check.db'}"}
+    for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
+        run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)
     output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project)
     assert re.search(r"\b\d+ passed\b", output)
     assert "Required test coverage of 95" in output

@@ -73,16 +73,22 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
     port = free_port()
     env = {**clean_env(), "MY_SERVICE_PORT": str(port)}
     server = subprocess.Popen(
-        shlex.split(serve), cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ["bash", "-c", serve],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_until_live(server, f"http://127.0.0.1:{port}")
         docs = httpx.get(f"http://127.0.0.1:{port}/docs")
         assert docs.status_code == 200
         assert "swagger-ui" in docs.text
+        assert httpx.post(f"http://127.0.0.1:{port}/api/v1/items", json={"name": "Widget"}).status_code == 201
         assert (project / "my_service.db").is_file()
     finally:
-        server.send_signal(signal.SIGTERM)
+        os.killpg(server.pid, signal.SIGTERM)
         exit_code = server.wait(timeout=30)
     assert exit_code == 0
 

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -12,14 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings with a database of the test's own."""
-    data = tmp_path / "data"
-    data.mkdir()
-    return Settings(database_url=f"sqlite:///{data / 'test.db'}")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -15,14 +14,6 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 def wsgi_client(app: Flask) -> httpx2.Client:
     return httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings with a database of the test's own."""
-    data = tmp_path / "data"
-    data.mkdir()
-    return Settings(database_url=f"sqlite:///{data / 'test.db'}")
 
 
 @pytest.fixture

@@ -5,15 +5,21 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
 import pytest
+from alembic import command
+
+from .fixtures import alembic_config, sqlite_url
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 START_TIMEOUT_SECONDS = 30
+RACE_ROUNDS = 20
 
 
 def free_port() -> int:
@@ -27,13 +33,11 @@ def free_port() -> int:
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """The production command, started on a free port with a database of its own."""
     port = free_port()
-    env = {
-        **os.environ,
-        f"{ENV_PREFIX}PORT": str(port),
-        f"{ENV_PREFIX}DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
-    }
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
-    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    database_url = sqlite_url(tmp_path / "server.db")
+    command.upgrade(alembic_config(database_url), "head")
+    env = {**os.environ, f"{ENV_PREFIX}PORT": str(port), f"{ENV_PREFIX}DATABASE_URL": database_url}
+    serve = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+    process = subprocess.Popen(serve, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_live(process, base_url)
@@ -70,3 +74,20 @@ def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: tuple[subproc
     process.send_signal(signal.SIGTERM)
 
     assert process.wait(timeout=30) == 0
+
+
+def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: tuple[subprocess.Popen[bytes], str]) -> None:
+    _, base_url = server
+    barrier = threading.Barrier(2)
+
+    def create(name: str) -> int:
+        with httpx2.Client(base_url=base_url) as client:
+            barrier.wait()
+            return client.post("/api/v1/items", json={"name": name}).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for round_number in range(RACE_ROUNDS):
+            statuses = sorted(pool.map(create, [f"Racer {round_number}"] * 2))
+            assert statuses == [201, 409]
+    with httpx2.Client(base_url=base_url) as client:
+        assert client.get("/api/v1/items", params={"limit": 100}).json()["total"] == RACE_ROUNDS

@@ -1,13 +1,12 @@
 """The async engine, and one session per request as a FastAPI dependency."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import URL, make_url, text
+from sqlalchemy import URL, Connection, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from .models import Base
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite"}
 
@@ -28,9 +27,18 @@ def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def create_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+def run_on_connection(database_url: str, work: Callable[[Connection], None]) -> None:
+    """Run synchronous database work, such as Alembic's migrations, on a connection of the async driver."""
+
+    async def run() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(work)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -1,13 +1,12 @@
 """The engine, and one session per request that is closed when the request ends."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy import create_engine as create_sqlalchemy_engine
 from sqlalchemy.orm import Session, sessionmaker
-
-from .models import Base
 
 EXTENSION = "database"
 
@@ -23,10 +22,19 @@ def create_engine(database_url: str) -> Engine:
     return create_sqlalchemy_engine(database_url, pool_pre_ping=True)
 
 
-def init_app(app: Flask, database_url: str) -> None:
-    """Create the tables and give each request of ``app`` its own session."""
+def run_on_connection(database_url: str, work: Callable[[Connection], None]) -> None:
+    """Run database work, such as Alembic's migrations, on a connection of its own."""
     engine = create_engine(database_url)
-    Base.metadata.create_all(engine)
+    try:
+        with engine.connect() as connection:
+            work(connection)
+    finally:
+        engine.dispose()
+
+
+def init_app(app: Flask, database_url: str) -> None:
+    """Give each request of ``app`` its own session; the tables come from migrations."""
+    engine = create_engine(database_url)
     app.extensions[EXTENSION] = Database(engine, sessionmaker(engine, expire_on_commit=False))
     app.teardown_appcontext(close_session)
 
