@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-VARIANT_ANSWERS = ("framework", "license")
+VARIANT_ANSWERS = ("framework", "database", "license")
 VARIANT_NAME = re.compile(r"^(?P<stem>[A-Za-z0-9][\w.-]*?)__(?P<tag>[a-z0-9]+)(?P<suffix>\.[\w.]+)?$")
 UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 """Machine-local paths, which would make the saved answers differ from one checkout to another."""

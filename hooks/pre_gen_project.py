@@ -17,6 +17,7 @@ from typing import TextIO
 
 CHOICES = {
     "framework": ("fastapi", "flask"),
+    "database": ("sqlite", "postgresql"),
     "python_version": ("3.11", "3.12", "3.13"),
     "license": ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary"),
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
@@ -22,14 +23,23 @@ LICENCE_FIRST_WORDS = {
     "Proprietary": "Copyright (c)",
 }
 FRAMEWORK_DEPENDENCIES = {
-    "fastapi": {"fastapi", "fastapi-offline", "aiosqlite", "sqlalchemy"},
+    "fastapi": {"fastapi", "fastapi-offline", "sqlalchemy"},
     "flask": {"flask", "flask-openapi3", "flask-openapi3-swagger", "flask-openapi3-redoc", "sqlalchemy"},
+}
+DRIVER_DEPENDENCIES = {
+    ("fastapi", "sqlite"): "aiosqlite",
+    ("fastapi", "postgresql"): "asyncpg",
+    ("flask", "postgresql"): "psycopg",
 }
 VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py")
 
 COMBINATIONS = [
     pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),
     pytest.param({"framework": "flask"}, id="flask-defaults"),
+    pytest.param({"framework": "fastapi", "database": "postgresql"}, id="fastapi-postgresql"),
+    pytest.param(
+        {"framework": "flask", "database": "postgresql", "python_version": "3.12"}, id="flask-py312-postgresql"
+    ),
     pytest.param(
         {"framework": "fastapi", "python_version": "3.12", "license": "Apache-2.0", "project_name": "Orders API"},
         id="fastapi-py312-apache",
@@ -98,6 +108,10 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, st
     dependencies = {re.split(r"[\[<>=!~ ]", requirement)[0] for requirement in metadata["dependencies"]}
     assert FRAMEWORK_DEPENDENCIES[framework] <= dependencies
     assert not (FRAMEWORK_DEPENDENCIES[other] - FRAMEWORK_DEPENDENCIES[framework]) & dependencies
+    drivers = {driver for (fw, db), driver in DRIVER_DEPENDENCIES.items() if (fw, db) != (framework, saved["database"])}
+    assert not drivers & dependencies
+    if (framework, saved["database"]) in DRIVER_DEPENDENCIES:
+        assert DRIVER_DEPENDENCIES[framework, saved["database"]] in dependencies
     assert metadata["requires-python"] == f">={saved['python_version']}"
     assert {key: saved[key] for key in answers} == answers
 
@@ -113,9 +127,10 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     run_checked([python, "-m", "mypy", "--cache-dir", str(project / ".mypy_cache")], project)
-    migrations_env = {**os.environ, f"{package_of(project).upper()}_DATABASE_URL": f"sqlite:///{project / 'check.db'}"}
-    for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
-        run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)
+    with scratch_database(answers.get("database", "sqlite"), project) as database_url:
+        migrations_env = {**os.environ, f"{package_of(project).upper()}_DATABASE_URL": database_url}
+        for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
+            run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)
     output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project)
     assert re.search(r"\b\d+ passed\b", output)
     assert "Required test coverage of 95" in output

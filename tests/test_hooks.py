@@ -44,6 +44,7 @@ VALID = {
     "author_email": "you@example.com",
     "version": "0.1.0",
     "framework": "fastapi",
+    "database": "sqlite",
     "python_version": "3.11",
     "license": "MIT",
 }

@@ -19,10 +19,12 @@ def run_migrations(connection: Connection) -> None:
 if context.config.config_file_name is not None:
     fileConfig(context.config.config_file_name, disable_existing_loggers=False)
 
-url = context.config.get_main_option("sqlalchemy.url") or Settings().database_url
+settings = Settings()
+if url := context.config.get_main_option("sqlalchemy.url"):
+    settings = settings.model_copy(update={"database_url": url})
 if context.is_offline_mode():
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
+    context.configure(url=settings.database_url, target_metadata=Base.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 else:
-    database.run_on_connection(url, run_migrations)
+    database.run_on_connection(settings, run_migrations)

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+pytest_plugins = ["tests.fixtures"]
+"""The database fixtures, which do not depend on the framework."""
+
 
 @pytest.fixture
 def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:

@@ -16,6 +16,10 @@ def wsgi_client(app: Flask) -> httpx2.Client:
     return httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
 
 
+pytest_plugins = ["tests.fixtures"]
+"""The database fixtures, which do not depend on the framework."""
+
+
 @pytest.fixture
 def make_app() -> Iterator[Callable[[Settings], Flask]]:
     """Create applications and close their connection pools when the test ends."""

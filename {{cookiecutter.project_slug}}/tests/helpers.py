@@ -1,8 +1,12 @@
-"""Assertions shared by the test modules."""
+"""Assertions and helpers shared by the test modules."""
 
+from pathlib import Path
 from typing import Any
 
 import httpx2
+from alembic.config import Config
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 
@@ -24,3 +28,10 @@ def create_item(client: httpx2.Client, name: str = "Widget", **fields: Any) -> d
     assert response.status_code == 201, response.text
     item: dict[str, Any] = response.json()
     return item
+
+
+def alembic_config(database_url: str) -> Config:
+    """The project's Alembic configuration, pointed at ``database_url``."""
+    config = Config(toml_file=PROJECT / "pyproject.toml")
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config

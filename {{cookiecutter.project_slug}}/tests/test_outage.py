@@ -1,35 +1,13 @@
 """While the database is unreachable every request that needs it gets 503; afterwards all works again."""
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import httpx2
-import pytest
-from sqlalchemy import make_url
-
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import assert_problem, create_item
 
 Outage = Callable[[], AbstractContextManager[None]]
-
-
-@pytest.fixture
-def database_outage(settings: Settings, close_database_connections: Callable[[], None]) -> Outage:
-    """Make the database file unreachable, by moving its folder away, until the block ends."""
-    folder = Path(make_url(settings.database_url).database or "").parent
-
-    @contextmanager
-    def outage() -> Iterator[None]:
-        close_database_connections()
-        moved = folder.rename(folder.with_name("moved-away"))
-        try:
-            yield
-        finally:
-            moved.rename(folder)
-
-    return outage
 
 
 def test_ready_is_503_while_the_database_is_down(client: httpx2.Client, database_outage: Outage) -> None:

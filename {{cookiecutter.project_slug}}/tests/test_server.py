@@ -1,4 +1,7 @@
-"""``python -m {{ cookiecutter.package_name }}`` serves the application over real HTTP and stops cleanly."""
+"""The production command serves the application over real HTTP and stops cleanly.
+
+The command is ``python -m {{ cookiecutter.package_name }}``.
+"""
 
 import os
 import signal
@@ -13,9 +16,8 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from alembic import command
 
-from .fixtures import alembic_config, sqlite_url
+from {{ cookiecutter.package_name }}.settings import Settings
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 START_TIMEOUT_SECONDS = 30
@@ -30,12 +32,10 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """The production command, started on a free port with a database of its own."""
+def server(tmp_path: Path, settings: Settings) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The production command, started on a free port with the test's migrated database."""
     port = free_port()
-    database_url = sqlite_url(tmp_path / "server.db")
-    command.upgrade(alembic_config(database_url), "head")
-    env = {**os.environ, f"{ENV_PREFIX}PORT": str(port), f"{ENV_PREFIX}DATABASE_URL": database_url}
+    env = {**os.environ, f"{ENV_PREFIX}PORT": str(port), f"{ENV_PREFIX}DATABASE_URL": settings.database_url}
     serve = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
     process = subprocess.Popen(serve, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"

@@ -1,4 +1,7 @@
-"""``python -m {{ cookiecutter.package_name }}``: serve the application with granian, configured from settings."""
+"""Serve the application with granian, configured from settings.
+
+Run as ``python -m {{ cookiecutter.package_name }}``.
+"""
 
 import logging
 

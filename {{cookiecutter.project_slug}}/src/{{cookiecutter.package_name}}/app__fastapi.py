@@ -29,7 +29,7 @@ class ProblemDocumentedAPI(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; ``settings`` default to the environment."""
     settings = settings or Settings()
-    engine = database.create_engine(settings.database_url)
+    engine = database.create_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

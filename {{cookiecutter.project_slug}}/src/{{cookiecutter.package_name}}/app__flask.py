@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         static_folder=None,
     )
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes)
-    database.init_app(app, settings.database_url)
+    database.init_app(app, settings)
     errors.init_app(app)
     app.register_api(health)
     app.register_api(items_api)

@@ -2,24 +2,31 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import URL, Connection, make_url, text
+from sqlalchemy import URL, Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite"}
+from .engine_options import engine_url, milliseconds, pool_options
+from .settings import Settings
+
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
-def async_url(database_url: str) -> URL:
-    """The URL with an async driver, when it names none: ``sqlite://`` becomes ``sqlite+aiosqlite://``."""
-    url = make_url(database_url)
-    return url.set(drivername=ASYNC_DRIVERS.get(url.drivername, url.drivername))
+def connect_args(url: URL, settings: Settings) -> dict[str, Any]:
+    """Bound every connection attempt and statement, so an unhealthy database cannot hang a request."""
+    if url.get_backend_name() == "postgresql":
+        return {
+            "timeout": settings.database_connect_timeout,
+            "server_settings": {"statement_timeout": milliseconds(settings.database_statement_timeout)},
+        }
+    return {"timeout": settings.database_statement_timeout}
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """An engine that checks each pooled connection before use, so a restarted database is picked up."""
-    return create_async_engine(async_url(database_url), pool_pre_ping=True)
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = engine_url(settings.database_url, ASYNC_DRIVERS)
+    return create_async_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -27,11 +34,11 @@ def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def run_on_connection(database_url: str, work: Callable[[Connection], None]) -> None:
+def run_on_connection(settings: Settings, work: Callable[[Connection], None]) -> None:
     """Run synchronous database work, such as Alembic's migrations, on a connection of the async driver."""
 
     async def run() -> None:
-        engine = create_engine(database_url)
+        engine = create_engine(settings)
         try:
             async with engine.connect() as connection:
                 await connection.run_sync(work)
@@ -42,7 +49,7 @@ def run_on_connection(database_url: str, work: Callable[[Connection], None]) -> 
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """Raise if the database cannot run a trivial query."""
+    """Raise if the database cannot run a trivial query within the connect and statement timeouts."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
 

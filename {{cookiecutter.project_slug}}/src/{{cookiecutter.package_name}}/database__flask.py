@@ -1,13 +1,19 @@
 """The engine, and one session per request that is closed when the request ends."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import URL, Connection, Engine, text
 from sqlalchemy import create_engine as create_sqlalchemy_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .engine_options import engine_url, milliseconds, pool_options
+from .settings import Settings
+
+DRIVERS = {"postgresql": "postgresql+psycopg"}
 EXTENSION = "database"
 
 
@@ -17,14 +23,24 @@ class Database:
     sessions: sessionmaker[Session]
 
 
-def create_engine(database_url: str) -> Engine:
-    """An engine that checks each pooled connection before use, so a restarted database is picked up."""
-    return create_sqlalchemy_engine(database_url, pool_pre_ping=True)
+def connect_args(url: URL, settings: Settings) -> dict[str, Any]:
+    """Bound every connection attempt and statement, so an unhealthy database cannot hang a request."""
+    if url.get_backend_name() == "postgresql":
+        return {
+            "connect_timeout": math.ceil(settings.database_connect_timeout),
+            "options": f"-c statement_timeout={milliseconds(settings.database_statement_timeout)}",
+        }
+    return {"timeout": settings.database_statement_timeout}
 
 
-def run_on_connection(database_url: str, work: Callable[[Connection], None]) -> None:
+def create_engine(settings: Settings) -> Engine:
+    url = engine_url(settings.database_url, DRIVERS)
+    return create_sqlalchemy_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
+
+
+def run_on_connection(settings: Settings, work: Callable[[Connection], None]) -> None:
     """Run database work, such as Alembic's migrations, on a connection of its own."""
-    engine = create_engine(database_url)
+    engine = create_engine(settings)
     try:
         with engine.connect() as connection:
             work(connection)
@@ -32,9 +48,9 @@ def run_on_connection(database_url: str, work: Callable[[Connection], None]) -> 
         engine.dispose()
 
 
-def init_app(app: Flask, database_url: str) -> None:
+def init_app(app: Flask, settings: Settings) -> None:
     """Give each request of ``app`` its own session; the tables come from migrations."""
-    engine = create_engine(database_url)
+    engine = create_engine(settings)
     app.extensions[EXTENSION] = Database(engine, sessionmaker(engine, expire_on_commit=False))
     app.teardown_appcontext(close_session)
 
@@ -59,6 +75,6 @@ def close_session(_error: BaseException | None = None) -> None:
 
 
 def ping() -> None:
-    """Raise if the database cannot run a trivial query."""
+    """Raise if the database cannot run a trivial query within the connect and statement timeouts."""
     with current_database().engine.connect() as connection:
         connection.execute(text("SELECT 1"))

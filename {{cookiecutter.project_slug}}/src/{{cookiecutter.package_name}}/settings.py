@@ -1,4 +1,4 @@
-"""Settings, read from environment variables prefixed with ``{{ cookiecutter.__env_prefix }}`` and from ``.env``."""
+"""Settings, read from prefixed environment variables (see ``env_prefix`` below) and from ``.env``."""
 
 from typing import Literal
 
@@ -19,9 +19,13 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        default="sqlite:///{{ cookiecutter.package_name }}.db",
+        default="{{ cookiecutter.__default_database_url }}",
         description="SQLAlchemy URL without a driver; the driver that suits the framework is added.",
     )
+    database_pool_size: int = Field(default=5, ge=1, description="Connections kept open by each process.")
+    database_pool_timeout: float = Field(default=10, gt=0, description="Seconds to wait for a free pooled connection.")
+    database_connect_timeout: float = Field(default=5, gt=0, description="Seconds a new connection may take.")
+    database_statement_timeout: float = Field(default=5, gt=0, description="Seconds one statement may take.")
     debug: bool = False
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = "INFO"

@@ -1,0 +1,96 @@
+"""Database fixtures: one PostgreSQL database for this test run, migrated, emptied after each test, then dropped.
+
+The database gets a unique name, so the tests never touch the development database. It is created through the
+database that this environment variable names, by default the local server's ``postgres`` database:
+{{ cookiecutter.__env_prefix }}TEST_ADMIN_DATABASE_URL
+"""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+from alembic import command
+from sqlalchemy import Connection, make_url, text
+
+from {{ cookiecutter.package_name }} import database
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import alembic_config
+
+ADMIN_URL_VARIABLE = "{{ cookiecutter.__env_prefix }}TEST_ADMIN_DATABASE_URL"
+ADMIN_URL = os.environ.get(ADMIN_URL_VARIABLE, "postgresql://postgres@127.0.0.1:5432/postgres")
+NAME_PREFIX = "test_{{ cookiecutter.package_name }}"[:48]
+"""Test databases are named after the package, cut so that the name stays within PostgreSQL's 63 characters."""
+
+
+def run_admin(*statements: str) -> None:
+    """Run statements that cannot run in a transaction, such as CREATE DATABASE, on the admin database."""
+
+    def run(connection: Connection) -> None:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        for statement in statements:
+            connection.execute(text(statement))
+
+    database.run_on_connection(Settings(database_url=ADMIN_URL), run)
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A new, empty database with a unique name, dropped when the block ends, even after a failure."""
+    name = f"{NAME_PREFIX}_{uuid.uuid4().hex[:12]}"
+    run_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url() -> Iterator[str]:
+    with scratch_database() as url:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+
+
+@pytest.fixture
+def settings(migrated_database_url: str) -> Iterator[Settings]:
+    """Settings with the test run's database, emptied again when the test ends."""
+    settings = Settings(database_url=migrated_database_url)
+    yield settings
+    database.run_on_connection(settings, empty_tables)
+
+
+def empty_tables(connection: Connection) -> None:
+    connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+    connection.commit()
+
+
+@pytest.fixture
+def empty_database_url() -> Iterator[str]:
+    """A database with no tables at all, for the migration tests."""
+    with scratch_database() as url:
+        yield url
+
+
+@pytest.fixture
+def database_outage(
+    settings: Settings, close_database_connections: Callable[[], None]
+) -> Callable[[], AbstractContextManager[None]]:
+    """Make the database unreachable, by renaming it, until the block ends."""
+    name = make_url(settings.database_url).database
+
+    @contextmanager
+    def outage() -> Iterator[None]:
+        close_database_connections()
+        run_admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+            f'ALTER DATABASE "{name}" RENAME TO "{name}_away"',
+        )
+        try:
+            yield
+        finally:
+            run_admin(f'ALTER DATABASE "{name}_away" RENAME TO "{name}"')
+
+    return outage

@@ -1,0 +1,58 @@
+"""Database fixtures: a migrated SQLite file of its own for each test, copied from one migrated once."""
+
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+from alembic import command
+
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import alembic_config
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    command.upgrade(alembic_config(sqlite_url(path)), "head")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_database: Path) -> Settings:
+    """Settings with a migrated database of the test's own."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(migrated_database, data / "test.db")
+    return Settings(database_url=sqlite_url(data / "test.db"))
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> str:
+    """A database with no tables at all, for the migration tests."""
+    return sqlite_url(tmp_path / "empty.db")
+
+
+@pytest.fixture
+def database_outage(
+    tmp_path: Path, settings: Settings, close_database_connections: Callable[[], None]
+) -> Callable[[], AbstractContextManager[None]]:
+    """Make the database unreachable, by moving its folder away, until the block ends."""
+    folder = tmp_path / "data"
+
+    @contextmanager
+    def outage() -> Iterator[None]:
+        close_database_connections()
+        moved = folder.rename(folder.with_name("moved-away"))
+        try:
+            yield
+        finally:
+            moved.rename(folder)
+
+    return outage
