@@ -6,6 +6,7 @@ database that this environment variable names, by default the local server's ``p
 """
 
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -94,3 +95,29 @@ def database_outage(
             run_admin(f'ALTER DATABASE "{name}_away" RENAME TO "{name}"')
 
     return outage
+
+
+@pytest.fixture
+def database_lock(settings: Settings) -> Callable[[], AbstractContextManager[None]]:
+    """Hold an exclusive lock on the items table from another connection until the block ends."""
+
+    @contextmanager
+    def locked() -> Iterator[None]:
+        acquired, release = threading.Event(), threading.Event()
+
+        def hold(connection: Connection) -> None:
+            connection.execute(text("LOCK TABLE items IN ACCESS EXCLUSIVE MODE"))
+            acquired.set()
+            release.wait(timeout=60)
+            connection.rollback()
+
+        holder = threading.Thread(target=database.run_on_connection, args=(settings, hold))
+        holder.start()
+        try:
+            assert acquired.wait(timeout=10), "the lock was not acquired"
+            yield
+        finally:
+            release.set()
+            holder.join()
+
+    return locked

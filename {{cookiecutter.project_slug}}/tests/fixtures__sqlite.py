@@ -1,6 +1,7 @@
 """Database fixtures: a migrated SQLite file of its own for each test, copied from one migrated once."""
 
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -56,3 +57,20 @@ def database_outage(
             moved.rename(folder)
 
     return outage
+
+
+@pytest.fixture
+def database_lock(tmp_path: Path) -> Callable[[], AbstractContextManager[None]]:
+    """Hold an exclusive lock on the database from another connection until the block ends."""
+
+    @contextmanager
+    def locked() -> Iterator[None]:
+        connection = sqlite3.connect(tmp_path / "data" / "test.db", isolation_level=None)
+        try:
+            connection.execute("BEGIN EXCLUSIVE")
+            yield
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+
+    return locked

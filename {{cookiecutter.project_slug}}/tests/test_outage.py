@@ -1,13 +1,19 @@
 """While the database is unreachable every request that needs it gets 503; afterwards all works again."""
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import httpx2
 
+from {{ cookiecutter.package_name }}.settings import Settings
+
 from .helpers import assert_problem, create_item
 
 Outage = Callable[[], AbstractContextManager[None]]
+STATEMENT_TIMEOUT_SECONDS = 0.5
+PATIENCE_SECONDS = 5
+"""Far more than the statement timeout, far less than the wait for a lock that is never released."""
 
 
 def test_ready_is_503_while_the_database_is_down(client: httpx2.Client, database_outage: Outage) -> None:
@@ -30,3 +36,16 @@ def test_api_answers_503_during_an_outage_and_recovers_without_restart(
     assert client.get(f"/api/v1/items/{item['id']}").json() == item
     assert client.get("/health/ready").status_code == 200
     assert client.get("/api/v1/items").json()["total"] == 1
+
+
+def test_a_locked_database_gets_503_within_the_statement_timeout_and_recovers(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings, database_lock: Outage
+) -> None:
+    client = make_client(settings.model_copy(update={"database_statement_timeout": STATEMENT_TIMEOUT_SECONDS}))
+
+    with database_lock():
+        started = time.monotonic()
+        assert_problem(client.post("/api/v1/items", json={"name": "Blocked"}), 503)
+        assert time.monotonic() - started < PATIENCE_SECONDS
+
+    assert client.post("/api/v1/items", json={"name": "Blocked"}).status_code == 201
