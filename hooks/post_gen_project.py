@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-VARIANT_ANSWERS = ("framework", "database", "license")
+VARIANT_ANSWERS = ("framework", "database", "license", "__server")
 VARIANT_NAME = re.compile(r"^(?P<stem>[A-Za-z0-9][\w.-]*?)__(?P<tag>[a-z0-9]+)(?P<suffix>\.[\w.]+)?$")
+OPTIONAL_PATHS: dict[str, tuple[str, object]] = {
+    "Dockerfile": ("docker", True),
+    ".dockerignore": ("docker", True),
+    "compose.yaml": ("docker", True),
+    ".github": ("ci", "github"),
+    ".gitlab-ci.yml": ("ci", "gitlab"),
+}
+"""The manifest of optional files and folders: each is kept only when the answer named beside it has that value."""
 UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 """Machine-local paths, which would make the saved answers differ from one checkout to another."""
 
@@ -42,6 +51,18 @@ def resolve_variants(root: Path, tags: Iterable[str]) -> list[Path]:
     return kept
 
 
+def remove_unwanted(root: Path, answers: Mapping[str, object]) -> None:
+    """Delete the optional files and folders whose answer asks for them not to be there."""
+    for relative, (key, wanted) in OPTIONAL_PATHS.items():
+        path = root / relative
+        if answers[key] == wanted or not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def saved_answers(context: Mapping[str, object]) -> dict[str, object]:
     """The answers in the shape of a cookiecutter replay file, without machine-local paths."""
     return {"cookiecutter": {key: value for key, value in context.items() if key not in UNSAVED_KEYS}}
@@ -51,6 +72,7 @@ def main() -> None:
     context = json.loads(r"""{{ cookiecutter | tojson }}""")
     root = Path.cwd()
     resolve_variants(root, (variant_tag(str(context[key])) for key in VARIANT_ANSWERS))
+    remove_unwanted(root, context)
     answers_file = root / ".cookiecutter.json"
     answers_file.write_text(json.dumps(saved_answers(context), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 

@@ -15,9 +15,28 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+PROMPT_ORDER = (
+    "project_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "author_name",
+    "author_email",
+    "version",
+    "framework",
+    "database",
+    "server",
+    "docker",
+    "ci",
+    "python_version",
+    "license",
+)
+"""The order of the prompts in cookiecutter.json, in which problems are reported."""
 CHOICES = {
     "framework": ("fastapi", "flask"),
     "database": ("sqlite", "postgresql"),
+    "server": ("granian", "classic"),
+    "ci": ("github", "gitlab", "none"),
     "python_version": ("3.11", "3.12", "3.13"),
     "license": ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary"),
 }
@@ -174,6 +193,12 @@ def choice_check(field: str) -> Callable[[object], str | None]:
     return check
 
 
+def check_docker(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return f"must be yes or no, got {value!r}"
+
+
 CHECKS: dict[str, Callable[[object], str | None]] = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
@@ -183,7 +208,9 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "author_email": check_author_email,
     "version": check_version,
     **{field: choice_check(field) for field in CHOICES},
+    "docker": check_docker,
 }
+CHECKS = {field: CHECKS[field] for field in PROMPT_ORDER}
 
 
 def validate(answers: Mapping[str, object]) -> list[str]:

@@ -15,7 +15,8 @@ from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
-JINJA_RESIDUE = re.compile(r"\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
+JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
+"""Jinja markers; ``${{`` opens a GitHub Actions expression, which the workflow is meant to contain."""
 LICENCE_FIRST_WORDS = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
@@ -31,12 +32,17 @@ DRIVER_DEPENDENCIES = {
     ("fastapi", "postgresql"): "asyncpg",
     ("flask", "postgresql"): "psycopg",
 }
-VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py")
+VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py", "serve.py")
 
 COMBINATIONS = [
     pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),
     pytest.param({"framework": "flask"}, id="flask-defaults"),
     pytest.param({"framework": "fastapi", "database": "postgresql"}, id="fastapi-postgresql"),
+    pytest.param({"framework": "fastapi", "server": "classic", "ci": "gitlab"}, id="fastapi-uvicorn-gitlab"),
+    pytest.param(
+        {"framework": "flask", "server": "classic", "database": "postgresql", "docker": False, "ci": "none"},
+        id="flask-gunicorn-postgresql-no-docker-no-ci",
+    ),
     pytest.param(
         {"framework": "flask", "database": "postgresql", "python_version": "3.12"}, id="flask-py312-postgresql"
     ),
@@ -59,7 +65,7 @@ COMBINATIONS = [
 ]
 
 
-def bake(cookies: Any, answers: dict[str, str]) -> Path:
+def bake(cookies: Any, answers: dict[str, Any]) -> Path:
     result = cookies.bake(extra_context=answers)
     assert result.exit_code == 0, result.exception
     assert result.exception is None
@@ -83,7 +89,7 @@ def text_files(project: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS)
-def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, str]) -> None:
+def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, Any]) -> None:
     project = bake(cookies, answers)
     framework = answers["framework"]
     other = "flask" if framework == "fastapi" else "fastapi"
@@ -119,7 +125,7 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, st
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", COMBINATIONS)
 def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
-    cookies: Any, environments: Environments, answers: dict[str, str]
+    cookies: Any, environments: Environments, answers: dict[str, Any]
 ) -> None:
     project = bake(cookies, answers)
     python = environments.sync(project, answers["framework"], answers.get("python_version", "3.11"))

@@ -45,6 +45,9 @@ VALID = {
     "version": "0.1.0",
     "framework": "fastapi",
     "database": "sqlite",
+    "server": "granian",
+    "docker": True,
+    "ci": "github",
     "python_version": "3.11",
     "license": "MIT",
 }
@@ -365,7 +368,13 @@ def test_saved_answers_keep_the_answers_and_drop_machine_paths() -> None:
 
 def test_rendered_post_gen_hook_resolves_variants_and_saves_hostile_answers(tmp_path: Path) -> None:
     make_tree(tmp_path, SHARED_FILES + VARIANT_FILES)
-    answers = {**VALID, "framework": "flask", "license": "Apache-2.0", "project_name": 'Bob\'s "Best" """API\\'}
+    answers = {
+        **VALID,
+        "framework": "flask",
+        "license": "Apache-2.0",
+        "__server": "gunicorn",
+        "project_name": 'Bob\'s "Best" """API\\',
+    }
     run_script_with_context(ROOT / "hooks" / "post_gen_project.py", tmp_path, {"cookiecutter": answers})
     saved = json.loads((tmp_path / ".cookiecutter.json").read_text(encoding="utf-8"))
     assert saved == {"cookiecutter": answers}

@@ -11,17 +11,15 @@ import pytest
 from .toolchain import Environments, run_checked
 
 FRAMEWORKS = ("fastapi", "flask")
-VARIANT_MODULES = ("__main__.py", "app.py", "database.py", "errors.py", "items.py", "routes.py")
+VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py", "serve.py", "settings.py")
 FRAMEWORK_FILES = {
     "pyproject.toml",
     "README.md",
     "Makefile",
     ".cookiecutter.json",
+    ".env.example",
     "tests/conftest.py",
-    *(
-        f"src/my_service/{module}"
-        for module in ("__main__.py", "app.py", "database.py", "errors.py", "items.py", "routes.py")
-    ),
+    *(f"src/my_service/{module}" for module in VARIANT_MODULES),
 }
 DUMP_OPENAPI = """
 import json

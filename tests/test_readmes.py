@@ -89,7 +89,11 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
         assert (project / "my_service.db").is_file()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        exit_code = server.wait(timeout=30)
+        try:
+            exit_code = server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            raise
     assert exit_code == 0
 
 

@@ -10,8 +10,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx2
@@ -22,6 +23,8 @@ from {{ cookiecutter.package_name }}.settings import Settings
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 START_TIMEOUT_SECONDS = 30
 RACE_ROUNDS = 20
+IN_FLIGHT_SECONDS = 1.0
+"""How long a request is held up by a database lock while the server is told to stop."""
 
 
 def free_port() -> int:
@@ -37,17 +40,18 @@ def server(tmp_path: Path, settings: Settings) -> Iterator[tuple[subprocess.Pope
     port = free_port()
     env = {**os.environ, f"{ENV_PREFIX}PORT": str(port), f"{ENV_PREFIX}DATABASE_URL": settings.database_url}
     serve = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
-    process = subprocess.Popen(serve, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A session of its own, so that a failed test can stop the server's worker processes too.
+    process = subprocess.Popen(
+        serve, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_live(process, base_url)
         yield process, base_url
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 def wait_until_live(process: subprocess.Popen[bytes], base_url: str) -> None:
@@ -91,3 +95,19 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: tuple[sub
             assert statuses == [201, 409]
     with httpx2.Client(base_url=base_url) as client:
         assert client.get("/api/v1/items", params={"limit": 100}).json()["total"] == RACE_ROUNDS
+
+
+def test_sigterm_lets_an_in_flight_request_finish(
+    server: tuple[subprocess.Popen[bytes], str], database_lock: Callable[[], AbstractContextManager[None]]
+) -> None:
+    process, base_url = server
+    with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=base_url) as client:
+        with database_lock():
+            in_flight = pool.submit(client.post, "/api/v1/items", json={"name": "In flight"})
+            time.sleep(IN_FLIGHT_SECONDS)
+            process.send_signal(signal.SIGTERM)
+            time.sleep(IN_FLIGHT_SECONDS)
+            assert not in_flight.done()
+
+        assert in_flight.result(timeout=30).status_code == 201
+    assert process.wait(timeout=30) == 0

@@ -32,4 +32,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger request bodies get 413.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1)
+    workers: int = Field(default=1, ge=1, description="Server processes.")
+    threads: int = Field(default={{ cookiecutter.__default_threads }}, ge=1, description="Threads per server process.")
+    graceful_timeout: int = Field(default=30, ge=1, description="Seconds in-flight requests get to finish on shutdown.")

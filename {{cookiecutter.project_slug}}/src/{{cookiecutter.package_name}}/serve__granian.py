@@ -1,0 +1,22 @@
+"""The production server: granian, with its workers, threads and shutdown grace taken from settings."""
+
+from granian import Granian
+from granian.constants import Interfaces
+from granian.log import LogLevels
+
+from .settings import Settings
+
+
+def serve(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then let in-flight requests finish within the grace period."""
+    Granian(
+        f"{__package__}.app:create_app",
+        factory=True,
+        interface=Interfaces.{{ cookiecutter.__granian_interface }},
+        address=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        {{ cookiecutter.__granian_threads_option }}=settings.threads,
+        workers_kill_timeout=settings.graceful_timeout,
+        log_level=LogLevels(settings.log_level.lower()),
+    ).serve()

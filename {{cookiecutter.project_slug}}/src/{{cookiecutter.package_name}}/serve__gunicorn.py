@@ -1,0 +1,25 @@
+"""The production server: gunicorn, with its workers, threads and shutdown grace taken from settings."""
+
+import os
+import sys
+
+from .settings import Settings
+
+
+def serve(settings: Settings) -> None:
+    """Replace this process with gunicorn, so that SIGTERM reaches its arbiter directly.
+
+    On SIGTERM, gunicorn stops accepting connections and lets in-flight requests finish within the grace period.
+    """
+    arguments = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--bind={settings.host}:{settings.port}",
+        f"--workers={settings.workers}",
+        f"--threads={settings.threads}",
+        f"--graceful-timeout={settings.graceful_timeout}",
+        f"--log-level={settings.log_level.lower()}",
+        f"{__package__}.app:create_app()",
+    ]
+    os.execv(sys.executable, arguments)

@@ -1,0 +1,33 @@
+"""The production server: uvicorn, with its workers and shutdown grace taken from settings.
+
+Each uvicorn worker runs one event loop, so the ``threads`` setting does not apply.
+"""
+
+import signal
+import sys
+from types import FrameType
+
+import uvicorn
+
+from .settings import Settings
+
+
+def exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
+def serve(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then let in-flight requests finish within the grace period.
+
+    Once shut down, uvicorn raises the signal that stopped it again; an orderly stop then exits with status 0.
+    """
+    signal.signal(signal.SIGTERM, exit_cleanly)
+    uvicorn.run(
+        f"{__package__}.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        timeout_graceful_shutdown=settings.graceful_timeout,
+        log_level=settings.log_level.lower(),
+    )
