@@ -32,7 +32,7 @@ DRIVER_DEPENDENCIES = {
     ("fastapi", "postgresql"): "asyncpg",
     ("flask", "postgresql"): "psycopg",
 }
-VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py", "serve.py")
+VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "request_context.py", "routes.py", "serve.py")
 
 COMBINATIONS = [
     pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),

@@ -11,7 +11,16 @@ import pytest
 from .toolchain import Environments, run_checked
 
 FRAMEWORKS = ("fastapi", "flask")
-VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "routes.py", "serve.py", "settings.py")
+VARIANT_MODULES = (
+    "app.py",
+    "database.py",
+    "errors.py",
+    "items.py",
+    "request_context.py",
+    "routes.py",
+    "serve.py",
+    "settings.py",
+)
 FRAMEWORK_FILES = {
     "pyproject.toml",
     "README.md",

@@ -5,14 +5,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from . import DESCRIPTION, TITLE, __version__, database
 from .docs import redoc_page, swagger_ui_page
 from .errors import RequestBodyGuard, add_exception_handlers
+from .http_rules import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
 from .paths import ASSETS_URL, OPENAPI_URL, REDOC_URL, STATIC_PACKAGE_DIR, SWAGGER_UI_URL
 from .problems import add_problem_schemas
+from .request_context import RequestContext
+from .request_log import configure_logging
 from .routes import health, items_api
 from .settings import Settings
 
@@ -29,6 +33,7 @@ class ProblemDocumentedAPI(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; ``settings`` default to the environment."""
     settings = settings or Settings()
+    configure_logging(settings)
     engine = database.create_engine(settings)
 
     @asynccontextmanager
@@ -49,7 +54,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
+    # The last middleware added runs first: the request context wraps CORS, which wraps the body guard.
     app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=CORS_ALLOWED_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+    )
+    app.add_middleware(RequestContext)
     add_exception_handlers(app)
     app.include_router(health)
     app.include_router(items_api)

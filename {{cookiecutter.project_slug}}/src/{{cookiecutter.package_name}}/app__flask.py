@@ -8,10 +8,11 @@ from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
 from werkzeug.exceptions import NotFound
 
-from . import DESCRIPTION, TITLE, __version__, database, errors
+from . import DESCRIPTION, TITLE, __version__, database, errors, request_context
 from .docs import REDOC_JS, SWAGGER_UI_CSS, SWAGGER_UI_INIT_JS, SWAGGER_UI_JS, redoc_page, swagger_ui_page
 from .paths import ASSETS_URL, OPENAPI_URL, REDOC_URL, STATIC_PACKAGE_DIR, SWAGGER_UI_URL
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
+from .request_log import configure_logging
 from .routes import health, items_api
 from .settings import Settings
 
@@ -43,6 +44,7 @@ class ProblemDocumentedAPI(OpenAPI):
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the application; ``settings`` default to the environment."""
     settings = settings or Settings()
+    configure_logging(settings)
     app = ProblemDocumentedAPI(
         __name__,
         info=Info(title=TITLE, description=DESCRIPTION, version=__version__),
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     database.init_app(app, settings)
+    request_context.init_app(app, settings)
     errors.init_app(app)
     app.register_api(health)
     app.register_api(items_api)

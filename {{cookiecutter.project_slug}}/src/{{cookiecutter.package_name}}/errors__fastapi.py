@@ -50,7 +50,7 @@ async def application_error(request: Request, exc: Exception) -> Response:
 def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
-    for error in (*EXPECTED_ERRORS, Exception):
+    for error in EXPECTED_ERRORS:
         app.add_exception_handler(error, application_error)
 
 

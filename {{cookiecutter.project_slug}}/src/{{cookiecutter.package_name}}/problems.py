@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .request_log import current_request_id
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 SCHEMA_REF = "#/components/schemas/{model}"
 UNPROCESSABLE = 422
@@ -27,6 +29,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str
+    request_id: str | None = Field(default=None, description="The X-Request-ID of the request, to find it in the logs.")
 
 
 class ValidationProblem(Problem):
@@ -37,7 +40,13 @@ class ValidationProblem(Problem):
 
 def problem(status: int, detail: str, instance: str) -> Problem:
     """The problem for an HTTP status; ``title`` is the status phrase."""
-    return Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, instance=instance)
+    return Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        request_id=current_request_id(),
+    )
 
 
 def validation_problem(errors: Iterable[Mapping[str, Any]], instance: str) -> ValidationProblem:
@@ -47,6 +56,7 @@ def validation_problem(errors: Iterable[Mapping[str, Any]], instance: str) -> Va
         status=UNPROCESSABLE,
         detail="The request is invalid; see errors.",
         instance=instance,
+        request_id=current_request_id(),
         errors=[ErrorDetail(loc=list(error["loc"]), msg=error["msg"], type=error["type"]) for error in errors],
     )
 

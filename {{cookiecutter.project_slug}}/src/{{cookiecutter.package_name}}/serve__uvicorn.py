@@ -30,4 +30,5 @@ def serve(settings: Settings) -> None:
         workers=settings.workers,
         timeout_graceful_shutdown=settings.graceful_timeout,
         log_level=settings.log_level.lower(),
+        access_log=False,
     )

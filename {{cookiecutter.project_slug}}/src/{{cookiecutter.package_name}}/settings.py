@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     debug: bool = False
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = "INFO"
+    log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or text for development.")
+    cors_origins: list[str] = Field(default=[], description="Origins that browsers may call the API from (JSON list).")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger request bodies get 413.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
