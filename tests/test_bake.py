@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tomllib
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from .baking import bake, saved_answers
 from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
@@ -65,21 +65,6 @@ COMBINATIONS = [
 ]
 
 
-def bake(cookies: Any, answers: dict[str, Any]) -> Path:
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.exception is None
-    project: Path = result.project_path
-    return project
-
-
-def package_of(project: Path) -> str:
-    package: str = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"][
-        "package_name"
-    ]
-    return package
-
-
 def text_files(project: Path) -> list[Path]:
     return [
         path
@@ -93,7 +78,7 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
     project = bake(cookies, answers)
     framework = answers["framework"]
     other = "flask" if framework == "fastapi" else "fastapi"
-    saved = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    saved = saved_answers(project)
     package = project / "src" / saved["package_name"]
 
     residue = [
@@ -134,7 +119,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     run_checked([python, "-m", "mypy", "--cache-dir", str(project / ".mypy_cache")], project)
     with scratch_database(answers.get("database", "sqlite"), project) as database_url:
-        migrations_env = {**os.environ, f"{package_of(project).upper()}_DATABASE_URL": database_url}
+        migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}
         for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
             run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)
     output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project)

@@ -9,7 +9,6 @@ every bake gets the template's file byte for byte.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ import pytest
 import yaml
 from uv import find_uv_bin
 
+from .baking import bake, saved_answers
 from .toolchain import Environments, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
@@ -77,18 +77,6 @@ REMOTE_HOOKS: dict[str, tuple[str, str, dict[str, object]]] = {
 }
 """Each remote hook of the configuration as its repository's manifest declares it, with the PyPI distribution that
 carries it: the hooks' repositories cannot be cloned here, so the test installs the same code from PyPI instead."""
-
-
-def bake(cookies: Any, answers: dict[str, str]) -> Path:
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_path
-    return project
-
-
-def saved_answers(project: Path) -> dict[str, Any]:
-    answers: dict[str, Any] = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
-    return answers
 
 
 def expected_pythons(minimum: str) -> list[str]:

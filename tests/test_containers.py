@@ -31,6 +31,7 @@ import pytest
 import yaml
 from uv import find_uv_bin
 
+from .baking import bake, saved_answers
 from .databases import scratch_database
 from .toolchain import find_python, run_checked
 
@@ -83,19 +84,6 @@ class Copy:
     flags: dict[str, str]
     sources: list[str]
     destination: str
-
-
-def bake(cookies: Any, answers: dict[str, object]) -> Path:
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.exception is None
-    project: Path = result.project_path
-    return project
-
-
-def saved_answers(project: Path) -> dict[str, Any]:
-    answers: dict[str, Any] = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
-    return answers
 
 
 def parse_dockerfile(text: str) -> list[Stage]:

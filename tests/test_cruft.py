@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .toolchain import COMMAND_TIMEOUT_SECONDS, run_checked
+from .toolchain import run, run_checked
 
 TEMPLATE_CHECKOUT = Path(__file__).parents[1]
 NOT_TEMPLATE_FILES = shutil.ignore_patterns(
@@ -58,16 +58,7 @@ def commit_everything(repository: Path, message: str, env: dict[str, str]) -> st
 
 
 def cruft(arguments: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cruft", *arguments],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=COMMAND_TIMEOUT_SECONDS,
-        check=False,
-    )
+    return run([sys.executable, "-m", "cruft", *arguments], cwd, env)
 
 
 def cruft_checked(arguments: list[str], cwd: Path, env: dict[str, str]) -> str:

@@ -14,9 +14,9 @@ from uv import find_uv_bin
 COMMAND_TIMEOUT_SECONDS = 600
 
 
-def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    """Run a command and return its output; fail the test with that output if it exits non-zero."""
-    completed = subprocess.run(
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command, bounded in time, with its standard error folded into its output."""
+    return subprocess.run(
         command,
         cwd=cwd,
         env=env,
@@ -26,6 +26,11 @@ def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None
         timeout=COMMAND_TIMEOUT_SECONDS,
         check=False,
     )
+
+
+def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run a command and return its output; fail the test with that output if it exits non-zero."""
+    completed = run(command, cwd, env)
     if completed.returncode != 0:
         pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:\n{completed.stdout[-8000:]}")
     return completed.stdout

@@ -1,0 +1,23 @@
+"""Baking a project with pytest-cookies, and reading back the answers it saved."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def bake(cookies: Any, answers: Mapping[str, object]) -> Path:
+    """Bake with these answers, fail unless generation succeeded, and return the project folder."""
+    result = cookies.bake(extra_context=dict(answers))
+    assert result.exit_code == 0, result.exception
+    assert result.exception is None
+    project: Path = result.project_path
+    return project
+
+
+def saved_answers(project: Path) -> dict[str, Any]:
+    """The answers the post-generation hook saved in the project's ``.cookiecutter.json``."""
+    answers: dict[str, Any] = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    return answers
