@@ -46,6 +46,21 @@ def test_a_body_that_is_not_json_is_415_problem(client: httpx2.Client, method: s
     assert_problem(client.request(method, url, content=b'{"name": "Widget"}', headers=headers), 415)
 
 
+def test_a_body_that_is_not_utf_8_is_400_problem(client: httpx2.Client) -> None:
+    response = client.post(ITEMS, content=b'{"name": "\xff"}', headers={"content-type": "application/json"})
+
+    assert_problem(response, 400)
+
+
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/health/ready"), ("POST", "/nowhere")])
+def test_an_unknown_route_or_method_is_404_or_405_whatever_the_body(
+    client: httpx2.Client, method: str, path: str
+) -> None:
+    response = client.request(method, path, content=b"text", headers={"content-type": "text/plain"})
+
+    assert_problem(response, 405 if path == "/health/ready" else 404)
+
+
 def test_json_with_a_suffix_media_type_is_accepted(client: httpx2.Client) -> None:
     response = client.post(ITEMS, content=b'{"name": "Widget"}', headers={"content-type": "application/merge+json"})
 

@@ -163,10 +163,23 @@ def test_invalid_item_id_is_422(client: httpx2.Client, method: str, item_id: str
         ({"name": 5}, "name", "string_type"),
         ({"name": "Widget", "quantity": -1}, "quantity", "greater_than_equal"),
         ({"name": "Widget", "quantity": 10**20}, "quantity", "less_than_equal"),
+        ({"name": "Widget", "quantity": False}, "quantity", "int_type"),
+        ({"name": "Widget", "quantity": 3.5}, "quantity", "int_from_float"),
         ({"name": "Widget", "description": "x" * 1001}, "description", "string_too_long"),
         ({"name": "Widget", "colour": "red"}, "colour", "extra_forbidden"),
     ],
-    ids=["missing-name", "empty-name", "long-name", "number-name", "negative", "huge", "long-text", "unknown"],
+    ids=[
+        "missing-name",
+        "empty-name",
+        "long-name",
+        "number-name",
+        "negative",
+        "huge",
+        "boolean-quantity",
+        "fractional-quantity",
+        "long-text",
+        "unknown",
+    ],
 )
 def test_invalid_new_item_is_422_with_errors(
     client: httpx2.Client, payload: dict[str, Any], field: str, error_type: str

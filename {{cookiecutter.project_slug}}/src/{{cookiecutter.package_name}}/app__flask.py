@@ -30,7 +30,11 @@ class ProblemDocumentedAPI(OpenAPI):
     @property
     def api_doc(self) -> dict[str, Any]:
         document: dict[str, Any] = super().api_doc
-        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        components = document.setdefault("components", {})
+        # flask-openapi3 writes "securitySchemes": null when there are none, which OpenAPI does not allow.
+        if components.get("securitySchemes") is None:
+            components.pop("securitySchemes", None)
+        schemas = components.setdefault("schemas", {})
         schemas.pop(self.validation_error_model.__name__, None)
         for path_item in document["paths"].values():
             for operation in path_item.values():

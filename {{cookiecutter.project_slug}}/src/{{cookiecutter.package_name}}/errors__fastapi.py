@@ -30,12 +30,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def allowed_methods(request: Request) -> list[str]:
     """Every method the URL answers; Starlette names only those of the first route whose path matches."""
-    routes = request.app.router.routes
-    return [
-        method
-        for method in HTTP_METHODS
-        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
-    ]
+    return [method for method in HTTP_METHODS if routed({**request.scope, "method": method})]
 
 
 async def invalid_request(request: Request, exc: Exception) -> Response:
@@ -54,6 +49,11 @@ def add_exception_handlers(app: FastAPI) -> None:
         app.add_exception_handler(error, application_error)
 
 
+def routed(scope: Scope) -> bool:
+    """Whether a route takes this method and path; if none does, the router answers 404 or 405 itself."""
+    return any(route.matches(scope)[0] is Match.FULL for route in scope["app"].router.routes)
+
+
 class RequestBodyGuard:
     """Answer 415 to a body that is not JSON and 413 to one over the limit, also when it arrives chunked."""
 
@@ -62,7 +62,7 @@ class RequestBodyGuard:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not routed(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

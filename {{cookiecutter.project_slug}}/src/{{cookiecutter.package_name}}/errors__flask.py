@@ -42,8 +42,11 @@ def invalid_request(error: ValidationError) -> Response:
 
 
 def check_request_body() -> None:
-    """Reject a body that is not JSON before a route reads it; its size is capped by MAX_CONTENT_LENGTH."""
-    if request.method not in BODY_METHODS:
+    """Reject a body that is not JSON before a route reads it; its size is capped by MAX_CONTENT_LENGTH.
+
+    A request for an unknown route or method is left to routing, which answers 404 or 405.
+    """
+    if request.method not in BODY_METHODS or request.routing_exception is not None:
         return
     if not is_json_content_type(request.content_type):
         raise UnsupportedMediaType()

@@ -55,7 +55,7 @@ async def list_items(query: Annotated[ItemListQuery, Query()], session: SessionD
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ItemRead,
-    responses=problem_responses(409, 413, 415, 422, 503),
+    responses=problem_responses(400, 409, 413, 415, 422, 503),
 )
 async def create_item(data: ItemCreate, session: SessionDep, response: Response) -> Item:
     """Create an item; its name must be unique."""
@@ -73,7 +73,7 @@ async def read_item(item_id: ItemId, session: SessionDep) -> Item:
 @items_api.patch(
     "/{item_id}",
     response_model=ItemRead,
-    responses=problem_responses(404, 409, 413, 415, 422, 503),
+    responses=problem_responses(400, 404, 409, 413, 415, 422, 503),
 )
 async def update_item(item_id: ItemId, data: ItemUpdate, session: SessionDep) -> Item:
     """Change the fields present in the body; the others keep their values."""

@@ -62,7 +62,7 @@ def list_items(query: ItemListQuery) -> Response:
     )
 
 
-@items_api.post("", responses={201: ItemRead, **problem_responses(409, 413, 415, 422, 503)})
+@items_api.post("", responses={201: ItemRead, **problem_responses(400, 409, 413, 415, 422, 503)})
 def create_item(body: ItemCreate) -> Response:
     """Create an item; its name must be unique."""
     item = items.create_item(database.session(), body)
@@ -75,7 +75,7 @@ def read_item(path: ItemPath) -> Response:
     return json_response(ItemRead.model_validate(items.get_item(database.session(), path.item_id)))
 
 
-@items_api.patch("/<item_id>", responses={200: ItemRead, **problem_responses(404, 409, 413, 415, 422, 503)})
+@items_api.patch("/<item_id>", responses={200: ItemRead, **problem_responses(400, 404, 409, 413, 415, 422, 503)})
 def update_item(path: ItemPath, body: ItemUpdate) -> Response:
     """Change the fields present in the body; the others keep their values."""
     item = items.update_item(database.session(), path.item_id, body)

@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 MAX_ITEM_ID = 2**63 - 1
 MAX_PAGE_SIZE = 100
@@ -11,7 +12,16 @@ MAX_OFFSET = 1_000_000_000
 
 ItemName = Annotated[str, Field(min_length=1, max_length=100, examples=["Widget"])]
 ItemDescription = Annotated[str, Field(max_length=1000, examples=["A small widget."])]
-ItemQuantity = Annotated[int, Field(ge=0, le=1_000_000, examples=[3])]
+
+
+def _not_a_boolean(value: object) -> object:
+    """JSON true and false are not integers, though Pydantic's lax mode would take them as 1 and 0."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+ItemQuantity = Annotated[int, Field(ge=0, le=1_000_000, examples=[3]), BeforeValidator(_not_a_boolean)]
 
 
 def _document_without_null(schema: dict[str, Any]) -> None:
