@@ -34,6 +34,7 @@ DRIVER_DEPENDENCIES = {
 }
 VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "request_context.py", "routes.py", "serve.py")
 
+FUZZ_EXAMPLES = 200
 COMBINATIONS = [
     pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),
     pytest.param({"framework": "flask"}, id="flask-defaults"),
@@ -122,6 +123,8 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
         migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}
         for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
             run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)
-    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project)
+    # The generated suite's schema-driven fuzzing runs with a deeper budget here than by default.
+    fuzz_env = {**os.environ, "FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)}
+    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project, fuzz_env)
     assert re.search(r"\b\d+ passed\b", output)
     assert "Required test coverage of 95" in output

@@ -5,8 +5,10 @@ from contextlib import ExitStack
 
 import httpx2
 import pytest
+import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -45,3 +47,9 @@ def close_database_connections(client: TestClient) -> Callable[[], None]:
         portal.call(engine.dispose)
 
     return close
+
+
+@pytest.fixture
+def api_schema(client: TestClient) -> OpenApiSchema:
+    """The application's own OpenAPI document, loaded by schemathesis to call the application in-process."""
+    return schemathesis.openapi.from_asgi("/openapi.json", client.app)

@@ -5,7 +5,9 @@ from contextlib import ExitStack
 
 import httpx2
 import pytest
+import schemathesis
 from flask import Flask
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.database import Database
@@ -61,3 +63,9 @@ def close_database_connections(app: Flask) -> Callable[[], None]:
     """Close the pooled connections, so that the next request has to connect again."""
     database: Database = app.extensions["database"]
     return database.engine.dispose
+
+
+@pytest.fixture
+def api_schema(app: Flask) -> OpenApiSchema:
+    """The application's own OpenAPI document, loaded by schemathesis to call the application in-process."""
+    return schemathesis.openapi.from_wsgi("/openapi.json", app)

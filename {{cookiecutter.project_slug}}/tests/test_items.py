@@ -83,8 +83,9 @@ def test_list_filters_by_name_and_counts_matches(client: httpx2.Client) -> None:
         ({"offset": -1}, "offset"),
         ({"offset": 10**30}, "offset"),
         ({"q": "x" * 101}, "q"),
+        ({"q": "nul\u0000byte"}, "q"),
     ],
-    ids=["limit-zero", "limit-too-big", "limit-not-a-number", "offset-negative", "offset-huge", "q-too-long"],
+    ids=["limit-zero", "limit-too-big", "limit-not-a-number", "offset-negative", "offset-huge", "q-too-long", "q-nul"],
 )
 def test_bad_paging_is_422(client: httpx2.Client, params: dict[str, Any], field: str) -> None:
     body = assert_problem(client.get(ITEMS, params=params), 422)
@@ -146,7 +147,7 @@ def test_unknown_item_is_404(client: httpx2.Client, method: str) -> None:
     assert "999" in body["detail"]
 
 
-@pytest.mark.parametrize("item_id", ["abc", "1.5", "0", "-1", str(2**63)])
+@pytest.mark.parametrize("item_id", ["abc", "1.5", "0", "-1", str(2**31), str(2**63)])
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 def test_invalid_item_id_is_422(client: httpx2.Client, method: str, item_id: str) -> None:
     body = assert_problem(client.request(method, f"{ITEMS}/{item_id}", json={}), 422)
@@ -160,6 +161,7 @@ def test_invalid_item_id_is_422(client: httpx2.Client, method: str, item_id: str
         ({}, "name", "missing"),
         ({"name": ""}, "name", "string_too_short"),
         ({"name": "x" * 101}, "name", "string_too_long"),
+        ({"name": "nul\u0000byte"}, "name", "string_pattern_mismatch"),
         ({"name": 5}, "name", "string_type"),
         ({"name": "Widget", "quantity": -1}, "quantity", "greater_than_equal"),
         ({"name": "Widget", "quantity": 10**20}, "quantity", "less_than_equal"),
@@ -172,6 +174,7 @@ def test_invalid_item_id_is_422(client: httpx2.Client, method: str, item_id: str
         "missing-name",
         "empty-name",
         "long-name",
+        "nul-in-name",
         "number-name",
         "negative",
         "huge",

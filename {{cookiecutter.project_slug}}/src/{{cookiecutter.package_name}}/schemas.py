@@ -6,12 +6,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-MAX_ITEM_ID = 2**63 - 1
+MAX_ITEM_ID = 2**31 - 1
+"""The largest id the items table's INTEGER key can hold on every supported database."""
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000_000
 
-ItemName = Annotated[str, Field(min_length=1, max_length=100, examples=["Widget"])]
-ItemDescription = Annotated[str, Field(max_length=1000, examples=["A small widget."])]
+NO_NUL = r"^[^\x00]*$"
+"""PostgreSQL text cannot hold the NUL character, so no string input may contain it."""
+
+ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL, examples=["Widget"])]
+ItemDescription = Annotated[str, Field(max_length=1000, pattern=NO_NUL, examples=["A small widget."])]
 
 
 def _not_a_boolean(value: object) -> object:
@@ -92,7 +96,7 @@ class ItemListQuery(BaseModel):
 
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
-    q: str | None = omittable(max_length=100, description="Only items whose name contains this text.")
+    q: str | None = omittable(max_length=100, pattern=NO_NUL, description="Only items whose name contains this text.")
 
 
 class Liveness(BaseModel):
