@@ -88,13 +88,31 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
         assert httpx.post(f"http://127.0.0.1:{port}/api/v1/items", json={"name": "Widget"}).status_code == 201
         assert (project / "my_service.db").is_file()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        # As a container runtime would: SIGTERM to the server process alone, not to its workers or to uv and bash.
+        os.kill(server_process(server.pid), signal.SIGTERM)
         try:
             exit_code = server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             raise
     assert exit_code == 0
+
+
+def children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+
+
+def server_process(shell_pid: int) -> int:
+    """The first process under the shell that runs ``python -m``: the server, whose own children are its workers."""
+    pending = [shell_pid]
+    while pending:
+        pid = pending.pop(0)
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\x00")
+        if Path(arguments[0].decode()).name.startswith("python") and arguments[1:3] == [b"-m", b"my_service"]:
+            return pid
+        pending.extend(children(pid))
+    raise AssertionError("no server process was found under the shell")
 
 
 def wait_until_live(server: subprocess.Popen[bytes], base_url: str) -> None:
