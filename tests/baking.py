@@ -21,3 +21,12 @@ def saved_answers(project: Path) -> dict[str, Any]:
     """The answers the post-generation hook saved in the project's ``.cookiecutter.json``."""
     answers: dict[str, Any] = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
     return answers
+
+
+def files(project: Path) -> dict[str, bytes]:
+    """Every file of a baked project and its content, leaving out environments and bytecode that tools add."""
+    return {
+        path.relative_to(project).as_posix(): path.read_bytes()
+        for path in project.rglob("*")
+        if path.is_file() and ".venv" not in path.parts and "__pycache__" not in path.parts
+    }

@@ -13,6 +13,8 @@ from cookiecutter.generate import generate_context  # type: ignore[import-untype
 from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
 from cookiecutter.prompt import prompt_for_config  # type: ignore[import-untyped]
 
+from .baking import files
+
 TEMPLATE = Path(__file__).resolve().parent.parent
 # Jinja in extra_context is rendered before the hook runs, as the default values are; {% raw %} lets
 # the markers through, as they arrive when a user types them at a prompt.
@@ -30,11 +32,6 @@ def single_error_line(capfd: pytest.CaptureFixture[str]) -> str:
     lines = capfd.readouterr().err.splitlines()
     assert len(lines) == 1, lines
     return lines[0]
-
-
-def files(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` and its content."""
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
 @pytest.fixture

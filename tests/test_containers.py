@@ -17,7 +17,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from uv import find_uv_bin
 
 from .baking import bake, saved_answers
 from .databases import scratch_database
-from .toolchain import find_python, run_checked
+from .toolchain import find_python, free_port, run_checked
 
 CONTAINER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
 START_TIMEOUT_SECONDS = 120
@@ -235,13 +234,6 @@ def tool(name: str) -> str:
     if found is None:
         pytest.fail(f"{name} is not installed: `uv sync` in the template installs it with the dev dependency group")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .baking import saved_answers
 from .toolchain import run, run_checked
 
 TEMPLATE_CHECKOUT = Path(__file__).parents[1]
@@ -68,12 +69,6 @@ def cruft_checked(arguments: list[str], cwd: Path, env: dict[str, str]) -> str:
 def read_json(path: Path) -> dict[str, object]:
     content: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
     return content
-
-
-def saved_answers(project: Path) -> dict[str, object]:
-    answers = read_json(project / ".cookiecutter.json")["cookiecutter"]
-    assert isinstance(answers, dict)
-    return answers
 
 
 def cruft_state(project: Path) -> tuple[object, object, dict[str, object]]:

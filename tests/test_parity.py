@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from .baking import files
 from .toolchain import Environments, run_checked
 
 FRAMEWORKS = ("fastapi", "flask")
@@ -57,14 +58,6 @@ def bakes(cookies_session: Any) -> dict[str, Path]:
         assert result.exit_code == 0, result.exception
         projects[framework] = result.project_path
     return projects
-
-
-def files(project: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(project).as_posix(): path.read_bytes()
-        for path in project.rglob("*")
-        if path.is_file() and ".venv" not in path.parts and "__pycache__" not in path.parts
-    }
 
 
 def test_shared_files_are_byte_identical(bakes: dict[str, Path]) -> None:

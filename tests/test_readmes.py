@@ -6,7 +6,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .toolchain import run_checked
+from .toolchain import free_port, run_checked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120
@@ -27,13 +26,6 @@ def quick_start_commands(readme: Path) -> list[str]:
     text = readme.read_text(encoding="utf-8")
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     return [block.strip() for block in SH_BLOCK.findall(section)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def clean_env() -> dict[str, str]:
