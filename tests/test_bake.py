@@ -119,6 +119,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     run_checked([python, "-m", "mypy", "--cache-dir", str(project / ".mypy_cache")], project)
+    run_checked([python, "-m", "bandit", "--quiet", "--recursive", "src", "--severity-level", "medium"], project)
     with scratch_database(answers.get("database", "sqlite"), project) as database_url:
         migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}
         for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):

@@ -33,6 +33,7 @@ REQUIRED_COMMANDS = (
     "uv run ruff check",
     "uv run ruff format --check",
     "uv run mypy",
+    "uv run bandit --recursive src --severity-level medium",
     "uv run pytest",
 )
 ADMIN_URL_SUFFIX = "TEST_ADMIN_DATABASE_URL"

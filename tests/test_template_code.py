@@ -19,3 +19,8 @@ def test_ruff_lint_and_format_are_clean() -> None:
 
 def test_mypy_strict_is_clean() -> None:
     run_checked([sys.executable, "-m", "mypy"], TEMPLATE)
+
+
+def test_bandit_finds_nothing_in_the_code_that_runs_on_users_machines() -> None:
+    """The hooks and filters run wherever the template is baked; the tests run only here."""
+    run_checked([sys.executable, "-m", "bandit", "--quiet", "--recursive", "hooks", "local_extensions.py"], TEMPLATE)
