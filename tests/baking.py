@@ -7,6 +7,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# Answers that break naive templates: quotes, apostrophes, backslashes, non-ASCII text, the longest name allowed.
+QUOTED_NAME = 'Bob\'s "Best" API'
+BACKSLASHED_DESCRIPTION = "C:\\path\\to\\thing and \"quotes\" and 'apostrophes'"
+TRIPLE_QUOTED_DESCRIPTION = '"""Docstring""" breaker, 🚀 and a trailing backslash \\'
+NON_ASCII_NAME = "Café Ωmega API"
+NON_ASCII_AUTHOR = {"author_name": "Zoë O'Brien-Ñúñez", "author_email": "zoe.o'brien@example.com"}
+LONG_NAME = "Zoë's «Ωmega» API — “quoted”, 'apostrophed' & (parenthesised) edition: v2 !!!!!!"
+"""80 characters, the most allowed; its punctuation keeps the derived slug within 64."""
+
 
 def bake(cookies: Any, answers: Mapping[str, object]) -> Path:
     """Bake with these answers, fail unless generation succeeded, and return the project folder."""

@@ -8,17 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from cookiecutter.exceptions import FailedHookException  # type: ignore[import-untyped]
 from cookiecutter.generate import generate_context  # type: ignore[import-untyped]
 from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
 from cookiecutter.prompt import prompt_for_config  # type: ignore[import-untyped]
 
-from .baking import files
+from .baking import (
+    BACKSLASHED_DESCRIPTION,
+    LONG_NAME,
+    NON_ASCII_AUTHOR,
+    NON_ASCII_NAME,
+    QUOTED_NAME,
+    TRIPLE_QUOTED_DESCRIPTION,
+    files,
+)
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 # Jinja in extra_context is rendered before the hook runs, as the default values are; {% raw %} lets
 # the markers through, as they arrive when a user types them at a prompt.
 RAW_JINJA_NAME = "{% raw %}My {{ name }} API{% endraw %}"
+RAW_JINJA_DESCRIPTION = "{% raw %}Serves {% if items %}items{% endif %}{% endraw %}"
 
 
 def baked_leftovers(tmp_path: Path) -> list[str]:
@@ -70,8 +80,11 @@ INVALID = [
     pytest.param("package_name", {"package_name": "my-service"}, id="package-hyphen"),
     pytest.param("package_name", {"project_name": "Test"}, id="package-derived-from-name"),
     pytest.param("description", {"description": "line one\nline two"}, id="description-newline"),
+    pytest.param("description", {"description": RAW_JINJA_DESCRIPTION}, id="description-jinja-markers"),
+    pytest.param("description", {"description": "An API. "}, id="description-trailing-space"),
     pytest.param("description", {"description": "x" * 301}, id="description-too-long"),
     pytest.param("author_name", {"author_name": ""}, id="author-empty"),
+    pytest.param("author_name", {"author_name": " Zoë"}, id="author-leading-space"),
     pytest.param("author_email", {"author_email": "not-an-email"}, id="email-no-at"),
     pytest.param("author_email", {"author_email": "you@localhost"}, id="email-no-dot"),
     pytest.param("author_email", {"author_email": "you me@example.com"}, id="email-space"),
@@ -130,22 +143,40 @@ def test_unknown_choice_in_a_replay_file_is_refused_by_the_hook(
     assert list(output.iterdir()) == []
 
 
-# 80 characters, the most allowed; its punctuation keeps the derived slug within 64.
-LONG_NAME = "Zoë's «Ωmega» API — “quoted”, 'apostrophed' & (parenthesised) edition: v2 !!!!!!"
+ANSWERS_IN_FILES = ("project_name", "project_slug", "package_name", "description", "author_name", "author_email")
 HOSTILE = [
-    pytest.param({"project_name": "Café Ωmega API"}, id="non-ascii-name"),
-    pytest.param({"project_name": 'Bob\'s "Best" API'}, id="quotes-in-name"),
-    pytest.param(
-        {"description": "C:\\path\\to\\thing and \"quotes\" and 'apostrophes'"}, id="backslashes-in-description"
-    ),
-    pytest.param(
-        {"description": '"""Docstring""" breaker, 🚀 and a trailing backslash \\'}, id="triple-quotes-in-description"
-    ),
-    pytest.param(
-        {"author_name": "Zoë O'Brien-Ñúñez", "author_email": "zoe.o'brien@example.com"}, id="non-ascii-author"
-    ),
+    pytest.param({"project_name": NON_ASCII_NAME}, id="non-ascii-name"),
+    pytest.param({"project_name": QUOTED_NAME}, id="quotes-in-name"),
+    pytest.param({"description": BACKSLASHED_DESCRIPTION}, id="backslashes-in-description"),
+    pytest.param({"description": TRIPLE_QUOTED_DESCRIPTION}, id="triple-quotes-in-description"),
+    pytest.param(NON_ASCII_AUTHOR, id="non-ascii-author"),
     pytest.param({"project_name": LONG_NAME}, id="80-character-name"),
 ]
+
+
+def parsed_data_files(project: Path) -> dict[Path, object]:
+    """Every TOML, YAML and JSON file of the project, parsed."""
+    parsed: dict[Path, object] = {}
+    for path in sorted(project.rglob("*")):
+        if path.suffix == ".toml":
+            parsed[path] = tomllib.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix in {".yaml", ".yml"}:
+            parsed[path] = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        elif path.suffix == ".json":
+            parsed[path] = json.loads(path.read_text(encoding="utf-8"))
+    assert parsed
+    return parsed
+
+
+def strings_in(document: object) -> list[str]:
+    """Every string in a parsed document, keys included."""
+    if isinstance(document, str):
+        return [document]
+    if isinstance(document, dict):
+        return [string for key, value in document.items() for string in (*strings_in(key), *strings_in(value))]
+    if isinstance(document, list):
+        return [string for item in document for string in strings_in(item)]
+    return []
 
 
 def test_long_name_is_at_the_limit() -> None:
@@ -155,7 +186,9 @@ def test_long_name_is_at_the_limit() -> None:
 @pytest.mark.parametrize("framework", ["fastapi", "flask"])
 @pytest.mark.parametrize("answers", HOSTILE)
 def test_hostile_answers_survive_generation(cookies: Any, answers: dict[str, str], framework: str) -> None:
-    result = cookies.bake(extra_context={**answers, "framework": framework})
+    # The Flask bakes take GitLab's pipeline, so that both CI files are parsed back.
+    ci = "gitlab" if framework == "flask" else "github"
+    result = cookies.bake(extra_context={**answers, "framework": framework, "ci": ci})
     assert result.exception is None
     assert result.exit_code == 0
     context = result.context
@@ -171,6 +204,13 @@ def test_hostile_answers_survive_generation(cookies: Any, answers: dict[str, str
     prompts = [key for key in context if not key.startswith("_")]
     assert {key: saved[key] for key in prompts} == {key: context[key] for key in prompts}
 
+    for path, document in parsed_data_files(project).items():
+        text = path.read_text(encoding="utf-8")
+        scalars = "\n".join(strings_in(document))
+        for key in (*ANSWERS_IN_FILES, "__env_prefix"):
+            if context[key] in text:
+                assert context[key] in scalars, f"{path.name} does not parse back to {context[key]!r}"
+
     python_files = sorted(project.rglob("*.py"))
     assert python_files
     for path in python_files:
@@ -182,7 +222,7 @@ def test_saved_answers_replay_to_the_same_project(
     cookies: Any, tmp_path: Path, config_file: Path, framework: str
 ) -> None:
     """``cookiecutter --replay-file <project>/.cookiecutter.json`` regenerates the project it came from."""
-    answers = {"project_name": 'Bob\'s "Best" API', "author_name": "Zoë O'Brien-Ñúñez", "framework": framework}
+    answers = {"project_name": QUOTED_NAME, **NON_ASCII_AUTHOR, "framework": framework}
     first = cookies.bake(extra_context=answers).project_path
     output = tmp_path / "replayed"
     output.mkdir()

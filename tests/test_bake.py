@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from .baking import bake, saved_answers
+from .baking import (
+    BACKSLASHED_DESCRIPTION,
+    LONG_NAME,
+    NON_ASCII_AUTHOR,
+    NON_ASCII_NAME,
+    QUOTED_NAME,
+    TRIPLE_QUOTED_DESCRIPTION,
+    bake,
+    saved_answers,
+)
 from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
@@ -47,20 +56,41 @@ COMBINATIONS = [
     pytest.param(
         {"framework": "flask", "database": "postgresql", "python_version": "3.12"}, id="flask-py312-postgresql"
     ),
+    # The rows below also carry the hostile answers, so that their projects go through every check.
     pytest.param(
-        {"framework": "fastapi", "python_version": "3.12", "license": "Apache-2.0", "project_name": "Orders API"},
-        id="fastapi-py312-apache",
+        {
+            "framework": "fastapi",
+            "python_version": "3.12",
+            "license": "Apache-2.0",
+            "project_name": QUOTED_NAME,
+            "description": BACKSLASHED_DESCRIPTION,
+        },
+        id="fastapi-py312-apache-quotes-backslashes",
     ),
     pytest.param(
-        {"framework": "flask", "python_version": "3.13", "license": "BSD-3-Clause", "version": "2.0.0rc1"},
-        id="flask-py313-bsd",
+        {
+            "framework": "flask",
+            "python_version": "3.13",
+            "license": "BSD-3-Clause",
+            "version": "2.0.0rc1",
+            "description": TRIPLE_QUOTED_DESCRIPTION,
+            **NON_ASCII_AUTHOR,
+        },
+        id="flask-py313-bsd-triple-quotes-non-ascii-author",
     ),
     pytest.param(
-        {"framework": "fastapi", "python_version": "3.13", "license": "Proprietary", "package_name": "orders"},
-        id="fastapi-py313-proprietary-own-package",
+        {
+            "framework": "fastapi",
+            "python_version": "3.13",
+            "license": "Proprietary",
+            "package_name": "orders",
+            "project_name": LONG_NAME,
+            **NON_ASCII_AUTHOR,
+        },
+        id="fastapi-py313-proprietary-own-package-80-character-name",
     ),
     pytest.param(
-        {"framework": "flask", "python_version": "3.12", "license": "MIT", "project_name": "Café Ωmega API"},
+        {"framework": "flask", "python_version": "3.12", "license": "MIT", "project_name": NON_ASCII_NAME},
         id="flask-py312-non-ascii-name",
     ),
 ]
