@@ -1,0 +1,132 @@
+"""Run every benchmark, print the table, and write the report with its chart.
+
+``python -m bench`` is the full run and writes ``docs/benchmarks.md`` and ``docs/benchmarks.png``;
+``python -m bench --quick`` runs every part briefly, writes to a temporary folder (or ``--output``) and fails when
+any part fails, so that CI keeps the harness working.
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from .common import FRAMEWORKS, REPO_DIR, BenchError, progress
+from .database import migrate_and_seed, scratch_database
+from .green import measure_generation, measure_time_to_green
+from .machine import describe
+from .projects import Project, bake, sync
+from .report import Results, print_table, write_report
+from .throughput import LoadPlan, compare_frameworks_on_io, compare_with_bare
+
+FULL_PLAN = LoadPlan(
+    seconds=4,
+    warm_up_seconds=2,
+    rounds=3,
+    connections=32,
+    workers=1,
+    threads={"fastapi": 1, "flask": 8},
+    seeded_items=10_000,
+    log_levels=("WARNING", "INFO"),
+    io_connections=(10, 100, 500),
+    io_workers=2,
+    io_flask_threads=(8, 256),
+)
+QUICK_PLAN = LoadPlan(
+    seconds=1,
+    warm_up_seconds=1,
+    rounds=1,
+    connections=16,
+    workers=1,
+    threads={"fastapi": 1, "flask": 8},
+    seeded_items=1_000,
+    log_levels=("WARNING",),
+    io_connections=(10, 100, 500),
+    io_workers=2,
+    io_flask_threads=(8, 256),
+)
+PARTS = ("generation", "green", "throughput", "io")
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="every part, briefly (under two minutes); for CI")
+    parser.add_argument("--output", type=Path, help="folder for benchmarks.md and benchmarks.png (full: docs/)")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable)")
+    return parser.parse_args()
+
+
+def main() -> int:
+    arguments = parse_arguments()
+    plan = QUICK_PLAN if arguments.quick else FULL_PLAN
+    parts = arguments.only or list(PARTS)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
+        work_dir = Path(temporary)
+        output = arguments.output or (work_dir / "report" if arguments.quick else REPO_DIR / "docs")
+        results = Results(quick=arguments.quick, plan=plan)
+
+        def attempt(part: str, action: Callable[[], None]) -> None:
+            if part not in parts:
+                return
+            try:
+                action()
+            except (BenchError, OSError, subprocess.SubprocessError) as error:
+                traceback.print_exc(limit=-1)
+                results.failures.append(f"{part}: {error}")
+
+        def generation() -> None:
+            results.generation = measure_generation(work_dir / "generation", runs=2 if arguments.quick else 7)
+
+        def green() -> None:
+            # Quick mode runs one test file instead of the whole suite, which alone takes longer than a minute.
+            pytest_arguments = ["--no-cov", "tests/test_health.py"] if arguments.quick else []
+            results.green = measure_time_to_green(work_dir / "green", pytest_arguments)
+
+        attempt("generation", generation)
+        attempt("green", green)
+        if "throughput" in parts or "io" in parts:
+            attempt(
+                "throughput" if "throughput" in parts else "io", lambda: run_load_parts(work_dir, plan, parts, results)
+            )
+        results.duration_s = time.perf_counter() - started
+        print_table(results)
+        if not results.failures:
+            write_report(results, output)
+            progress(f"report written to {output}")
+    progress(f"finished in {results.duration_s:.0f} s")
+    for failure in results.failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 1 if results.failures else 0
+
+
+def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Results) -> None:
+    """Bake both frameworks on PostgreSQL with granian, migrate and seed a database each, then load them."""
+    log_dir = work_dir / "logs"
+    log_dir.mkdir()
+    projects: dict[str, Project] = {}
+    for framework in FRAMEWORKS:
+        progress(f"baking and syncing {framework} on PostgreSQL with granian")
+        project, _ = bake(framework, work_dir / "load", database="postgresql", server="granian")
+        sync(project)
+        projects[framework] = project
+    results.machine = describe(projects)
+    with scratch_database() as fastapi_url, scratch_database() as flask_url:
+        urls = {"fastapi": fastapi_url, "flask": flask_url}
+        for framework, project in projects.items():
+            migrate_and_seed(project, urls[framework], plan.seeded_items)
+        if "throughput" in parts:
+            for framework, project in projects.items():
+                comparisons, memory = compare_with_bare(project, urls[framework], plan, log_dir)
+                results.comparisons += comparisons
+                results.memory += memory
+        if "io" in parts:
+            results.io, memory = compare_frameworks_on_io(projects, urls, plan, log_dir)
+            results.memory += memory
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The bare Flask baseline: the generated app's routes, driver and SQL, and nothing else.
+
+Runs inside a Flask bake's environment; ``BENCH_DATABASE_URL`` names the seeded PostgreSQL database.
+"""
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from bare_tables import item_json, items
+from flask import Flask, abort, request
+from sqlalchemy import create_engine, insert, select
+
+engine = create_engine(os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+app = Flask(__name__)
+
+
+@app.get("/health/live")
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/api/v1/items/<int:item_id>")
+def read_item(item_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(select(items).where(items.c.id == item_id)).mappings().first()
+    if row is None:
+        abort(404)
+    return item_json(row)
+
+
+@app.post("/api/v1/items")
+def create_item() -> tuple[dict[str, Any], int, dict[str, str]]:
+    data = request.get_json()
+    now = datetime.now(UTC)
+    values = {
+        "name": data["name"],
+        "description": data.get("description"),
+        "quantity": data.get("quantity", 0),
+        "created_at": now,
+        "updated_at": now,
+    }
+    with engine.begin() as connection:
+        item_id = connection.execute(insert(items).values(values).returning(items.c.id)).scalar_one()
+    return item_json({"id": item_id, **values}), 201, {"Location": f"/api/v1/items/{item_id}"}

@@ -1,0 +1,51 @@
+"""Generation time, and the time from a bake to a passing generated test suite, cold and warm uv cache."""
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import FRAMEWORKS, progress
+from .projects import bake, run_tests, sync
+
+
+@dataclass(frozen=True)
+class GreenTimes:
+    """The steps from nothing to a green project, in seconds."""
+
+    framework: str
+    cache: str
+    bake: float
+    sync: float
+    tests: float
+
+    @property
+    def total(self) -> float:
+        return self.bake + self.sync + self.tests
+
+
+def measure_generation(work_dir: Path, runs: int) -> dict[str, list[float]]:
+    """Wall times of ``runs`` bakes of each framework, after one warm-up bake that is not counted."""
+    times: dict[str, list[float]] = {}
+    for framework in FRAMEWORKS:
+        progress(f"generation: {framework}, 1 warm-up and {runs} timed bakes")
+        bake(framework, work_dir / "warm-up")
+        times[framework] = [bake(framework, work_dir / f"run-{index}")[1] for index in range(runs)]
+    return times
+
+
+def measure_time_to_green(work_dir: Path, pytest_arguments: list[str]) -> list[GreenTimes]:
+    """For each framework: bake, ``uv sync`` and ``uv run pytest``, first with an empty uv cache, then warm.
+
+    The cold run gets a new, empty cache directory, so every package comes from the index; the warm run bakes a new
+    project and builds its environment from the cache the cold run filled.
+    """
+    results = []
+    for framework in FRAMEWORKS:
+        with tempfile.TemporaryDirectory(prefix="uv-cache-", dir=work_dir) as cache:
+            for label in ("cold", "warm"):
+                progress(f"time to green: {framework}, {label} uv cache")
+                project, bake_time = bake(framework, work_dir / f"green-{framework}-{label}")
+                sync_time = sync(project, Path(cache))
+                test_time = run_tests(project, Path(cache), pytest_arguments)
+                results.append(GreenTimes(framework, label, bake_time, sync_time, test_time))
+    return results

@@ -1,0 +1,48 @@
+"""Baking a project and building its environment with uv, timed."""
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import REPO_DIR, clean_env, run, tool
+
+
+@dataclass(frozen=True)
+class Project:
+    framework: str
+    path: Path
+    package: str
+
+    @property
+    def python(self) -> Path:
+        return self.path / ".venv" / "bin" / "python"
+
+    def env_name(self, setting: str) -> str:
+        """The environment variable of one of the generated settings, e.g. ``BENCH_FASTAPI_PORT``."""
+        return f"{self.package.upper()}_{setting.upper()}"
+
+
+def bake(framework: str, output_dir: Path, **answers: str) -> tuple[Project, float]:
+    """Generate a project with cookiecutter's command line, as a user does; return it and the wall time."""
+    name = f"bench {framework}"
+    slug = name.replace(" ", "-")
+    arguments = [f"{key}={value}" for key, value in {"framework": framework, **answers}.items()]
+    command: list[str | Path] = [sys.executable, "-m", "cookiecutter", "--no-input", "-f", "-o", output_dir, REPO_DIR]
+    elapsed = run([*command, f"project_name={name}", *arguments], cwd=REPO_DIR)
+    return Project(framework, output_dir / slug, slug.replace("-", "_")), elapsed
+
+
+def uv_env(cache_dir: Path | None) -> dict[str, str]:
+    """The environment for uv: the given cache directory, or the user's own cache."""
+    return clean_env({"UV_CACHE_DIR": str(cache_dir)} if cache_dir else {})
+
+
+def sync(project: Project, cache_dir: Path | None = None) -> float:
+    """Create the project's virtual environment from its ``pyproject.toml`` with uv; return the wall time."""
+    return run([tool("uv"), "sync", "--quiet"], cwd=project.path, env=uv_env(cache_dir))
+
+
+def run_tests(project: Project, cache_dir: Path, pytest_arguments: list[str]) -> float:
+    """Run the generated test suite in the project's environment; return the wall time."""
+    command = [tool("uv"), "run", "pytest", "-q", "-p", "no:cacheprovider", *pytest_arguments]
+    return run(command, cwd=project.path, env=uv_env(cache_dir))

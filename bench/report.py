@@ -1,0 +1,282 @@
+"""The results: a table on standard output, and ``benchmarks.md`` with its chart for the docs."""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from .common import BENCH_DIR, FRAMEWORK_NAMES, FRAMEWORKS, median
+from .green import GreenTimes
+from .throughput import ROUTES, Comparison, IOResult, LoadPlan, Memory, p50, p99, rps
+
+CHART_NAME = "benchmarks.png"
+NOTES = BENCH_DIR / "notes.md"
+
+
+@dataclass
+class Results:
+    quick: bool
+    plan: LoadPlan
+    machine: dict[str, str] = field(default_factory=dict)
+    generation: dict[str, list[float]] | None = None
+    green: list[GreenTimes] | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
+    io: list[IOResult] = field(default_factory=list)
+    memory: list[Memory] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table, which also reads well as plain text."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+        for row in (header, *rows)
+    ]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return lines
+
+
+def generation_table(results: Results) -> list[str]:
+    if not results.generation:
+        return []
+    rows = [
+        [FRAMEWORK_NAMES[framework], f"{median(times):.2f} s", f"{min(times):.2f}-{max(times):.2f} s", str(len(times))]
+        for framework, times in results.generation.items()
+    ]
+    return _table(["Framework", "Median bake", "Range", "Runs"], rows)
+
+
+def green_table(results: Results) -> list[str]:
+    if not results.green:
+        return []
+    rows = [
+        [
+            FRAMEWORK_NAMES[times.framework],
+            times.cache,
+            f"{times.bake:.1f} s",
+            f"{times.sync:.1f} s",
+            f"{times.tests:.1f} s",
+            f"**{times.total:.1f} s**",
+        ]
+        for times in results.green
+    ]
+    return _table(["Framework", "uv cache", "Bake", "uv sync", "uv run pytest", "Time to green"], rows)
+
+
+def ratio_table(results: Results) -> list[str]:
+    if not results.comparisons:
+        return []
+    rows = []
+    for comparison in results.comparisons:
+        verdict = "meets" if comparison.ratio >= comparison.route.target else "**below**"
+        rows.append(
+            [
+                FRAMEWORK_NAMES[comparison.framework],
+                comparison.route.label,
+                comparison.log_level,
+                f"{rps(comparison.generated):,.0f}",
+                f"{rps(comparison.bare):,.0f}",
+                f"{comparison.ratio:.2f} ({verdict} {comparison.route.target:.2f})",
+                f"{p50(comparison.generated):.1f} / {p99(comparison.generated):.1f}",
+                f"{p50(comparison.bare):.1f} / {p99(comparison.bare):.1f}",
+            ]
+        )
+    header = [
+        "Framework",
+        "Route",
+        "Log level",
+        "Generated rps",
+        "Bare rps",
+        "Ratio (target)",
+        "Generated p50 / p99 ms",
+        "Bare p50 / p99 ms",
+    ]
+    return _table(header, rows)
+
+
+def io_table(results: Results) -> list[str]:
+    if not results.io:
+        return []
+    fastest = {
+        result.connections: max(rps(r.loads) for r in results.io if r.connections == result.connections)
+        for result in results.io
+    }
+    rows = [
+        [
+            result.label,
+            str(result.connections),
+            f"{rps(result.loads):,.0f}",
+            f"{rps(result.loads) / fastest[result.connections]:.2f}",
+            f"{p50(result.loads):.1f}",
+            f"{p99(result.loads):.1f}",
+            str(sum(load.timeouts for load in result.loads)),
+        ]
+        for result in sorted(results.io, key=lambda r: (r.connections, r.framework, r.threads))
+    ]
+    header = ["Server", "Connections", "rps", "Of the fastest", "p50 ms", "p99 ms", "Timeouts"]
+    return _table(header, rows)
+
+
+def memory_table(results: Results) -> list[str]:
+    if not results.memory:
+        return []
+    rows = [[memory.label, ", ".join(f"{rss:.0f}" for rss in memory.rss_mib)] for memory in results.memory]
+    return _table(["Server, after its load", "RSS per worker (MiB)"], rows)
+
+
+def print_table(results: Results) -> None:
+    for title, lines in (
+        ("Generation", generation_table(results)),
+        ("Time to green", green_table(results)),
+        ("Generated app against the bare framework", ratio_table(results)),
+        ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
+        ("Memory", memory_table(results)),
+    ):
+        if lines:
+            print(f"\n{title}\n" + "\n".join(line.replace("**", "  ") for line in lines))
+    print(
+        f"\nTotal {results.duration_s:.0f} s"
+        + (" (quick mode: smoke figures, not for comparison)" if results.quick else "")
+    )
+
+
+def draw_chart(results: Results, path: Path) -> None:
+    """Left: each route's ratio to the bare app, with its target. Right: the I/O route's rps by connections."""
+    figure, (ratios, io) = plt.subplots(1, 2, figsize=(13, 5), width_ratios=[1.2, 1])
+    levels = results.plan.log_levels
+    groups = [(framework, level) for framework in FRAMEWORKS for level in levels]
+    width = 0.8 / len(groups)
+    colours = {"fastapi": ("#05998b", "#7fd1c9"), "flask": ("#3b4a9c", "#9ea8dd")}
+    for index, (framework, level) in enumerate(groups):
+        values = [
+            next(
+                (
+                    c.ratio
+                    for c in results.comparisons
+                    if (c.framework, c.log_level, c.route) == (framework, level, route)
+                ),
+                0,
+            )
+            for route in ROUTES
+        ]
+        positions = [route_index + (index - (len(groups) - 1) / 2) * width for route_index in range(len(ROUTES))]
+        bars = ratios.bar(
+            positions,
+            values,
+            width,
+            label=f"{FRAMEWORK_NAMES[framework]}, log {level}",
+            color=colours[framework][levels.index(level) % 2],
+        )
+        ratios.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
+    for route_index, route in enumerate(ROUTES):
+        ratios.hlines(route.target, route_index - 0.45, route_index + 0.45, colors="#c0392b", linestyles="dashed")
+    ratios.set_xticks(range(len(ROUTES)), [route.label for route in ROUTES], fontsize=9)
+    ratios.set_ylim(0, 1.25)
+    ratios.axhline(1, color="grey", linewidth=0.8)
+    ratios.set_ylabel("generated app rps / bare app rps")
+    ratios.set_title("Generated app against the bare framework (dashed: target)")
+    ratios.legend(fontsize=8, loc="lower left")
+
+    configurations = list(dict.fromkeys(result.label for result in results.io))
+    connections = list(dict.fromkeys(result.connections for result in results.io))
+    io_width = 0.8 / max(len(configurations), 1)
+    for index, label in enumerate(configurations):
+        values = [rps(next(r.loads for r in results.io if (r.label, r.connections) == (label, c))) for c in connections]
+        positions = [
+            c_index + (index - (len(configurations) - 1) / 2) * io_width for c_index in range(len(connections))
+        ]
+        bars = io.bar(positions, values, io_width, label=label)
+        io.bar_label(bars, fmt="%.0f", fontsize=8, padding=2)
+    io.set_xticks(range(len(connections)), [f"{c} connections" for c in connections])
+    io.set_ylabel("requests per second")
+    io.set_title(f"Route that waits 20 ms on I/O, {results.plan.io_workers} workers each")
+    io.legend(fontsize=8, loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_report(results: Results, output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    if results.comparisons and results.io:
+        draw_chart(results, output / CHART_NAME)
+    plan = results.plan
+    command = "uv run python -m bench" + (" --quick" if results.quick else "")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `{command}` on {time.strftime('%Y-%m-%d', time.gmtime())}"
+        f" in {results.duration_s / 60:.1f} minutes;"
+        " the harness is in [`bench/`](../bench/README.md). Run it again on your machine: every figure below comes"
+        " from that one command.",
+        "",
+        f"![Ratios to the bare framework, and FastAPI against Flask on an I/O-bound route]({CHART_NAME})",
+        "",
+        "## Machine",
+        "",
+        *_table(["", ""], [[key, value] for key, value in results.machine.items()]),
+        "",
+        "## Generation",
+        "",
+        "Wall time of `cookiecutter --no-input` (the command line, Python start-up included) after one warm-up bake.",
+        "",
+        *generation_table(results),
+        "",
+        "## Time to green",
+        "",
+        "A default bake (SQLite, granian), then `uv sync` to create its virtual environment from the generated"
+        " `pyproject.toml` alone, then `uv run pytest` (the whole generated suite: coverage, fuzzing with 20 examples"
+        " per operation). *Cold*: uv starts with an empty cache directory, so every package is downloaded;"
+        " *warm*: a new bake is synced from the cache the cold run filled.",
+        "",
+        *green_table(results),
+        "",
+        "## The generated app against the bare framework",
+        "",
+        "Each generated app is served by its own production entry, `python -m <package>` (granian,"
+        f" {plan.workers} worker, {plan.threads['fastapi']} runtime thread for FastAPI and {plan.threads['flask']}"
+        " blocking threads for Flask, the template's defaults), on PostgreSQL (asyncpg for FastAPI, psycopg 3 for"
+        f" Flask) seeded with {plan.seeded_items:,} items. The bare app of the same framework"
+        " (`bench/apps/bare_*.py`) has only these three routes, uses the same driver through SQLAlchemy Core, runs the"
+        " same SQL and returns the same JSON (the harness checks), and is served by granian with the same options."
+        f" wrk drives {plan.connections} connections from 2 threads; after a {plan.warm_up_seconds} s warm-up of each"
+        f" server, the two apps alternate (AB, BA, ...) for {plan.rounds} rounds of {plan.seconds} s and the medians"
+        " are compared. The item reads pick a random seeded id; every POST creates an item with a new name.",
+        "",
+        "WARNING is the log level at which the generated app is compared with a bare app that logs nothing;"
+        " INFO, the generated default, adds one JSON log line per request, which is what a user gets out of the box.",
+        "",
+        *ratio_table(results),
+        "",
+        "## FastAPI against Flask on an I/O-bound route",
+        "",
+        "FastAPI is often said to be two or three times faster than Flask. The question matters most where a request"
+        " waits on I/O, so each generated app gets one bench-only route (`bench/apps/io_*.py`, not in the generated"
+        " project) that waits 20 ms, as a call to another service would: `await asyncio.sleep(0.02)` on FastAPI,"
+        " `time.sleep(0.02)` on Flask. Every request still passes through the generated app's middleware, request"
+        f" context and logging (at {plan.log_levels[0]}). Both run under granian with {plan.io_workers} workers,"
+        " one per core. FastAPI runs one event loop per worker (granian's recommended single runtime thread). Flask"
+        " needs a"
+        " thread per request in flight: it is measured with the template's default of"
+        f" {plan.io_flask_threads[0]} threads per worker and with {plan.io_flask_threads[-1]}, granian's own WSGI"
+        f" default for {plan.io_workers} workers (backlog 1024 / workers / 2)."
+        f" Rounds of {plan.seconds} s rotate the servers; medians are shown.",
+        "",
+        *io_table(results),
+        "",
+        "## Memory",
+        "",
+        "Resident set size (VmRSS) of each granian worker process, read from `/proc` after the server's load.",
+        "",
+        *memory_table(results),
+        "",
+    ]
+    if NOTES.exists():
+        lines += [NOTES.read_text().strip(), ""]
+    (output / "benchmarks.md").write_text("\n".join(lines))

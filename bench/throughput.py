@@ -1,0 +1,253 @@
+"""Throughput and latency of the generated apps under granian, side by side with bare apps and with each other."""
+
+import contextlib
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .common import APPS_DIR, FRAMEWORK_NAMES, BenchError, clean_env, median, progress
+from .load import Load, run_wrk
+from .projects import Project
+from .servers import Server, free_port, running
+
+INTERFACES = {"fastapi": "asgi", "flask": "wsgi"}
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str
+    label: str
+    script: str
+    target: float
+
+
+ROUTES = (
+    Route("live", "GET /health/live", "get.lua", 0.90),
+    Route("read", "GET /api/v1/items/{id}", "read_item.lua", 0.80),
+    Route("create", "POST /api/v1/items", "create_item.lua", 0.80),
+)
+ROUTE_PATHS = {"live": "/health/live", "read": "/", "create": "/"}
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """How hard and how long each server is loaded."""
+
+    seconds: int
+    warm_up_seconds: int
+    rounds: int
+    connections: int
+    workers: int
+    threads: dict[str, int]
+    seeded_items: int
+    log_levels: tuple[str, ...]
+    io_connections: tuple[int, ...]
+    io_workers: int
+    io_flask_threads: tuple[int, ...]
+
+
+@dataclass
+class Comparison:
+    """One route of one framework at one log level: the generated app's runs beside the bare app's."""
+
+    framework: str
+    log_level: str
+    route: Route
+    generated: list[Load] = field(default_factory=list)
+    bare: list[Load] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return rps(self.generated) / rps(self.bare)
+
+
+@dataclass(frozen=True)
+class Memory:
+    label: str
+    rss_mib: list[float]
+
+
+@dataclass
+class IOResult:
+    """The I/O-bound route on one server configuration at one number of connections."""
+
+    label: str
+    framework: str
+    threads: int
+    connections: int
+    loads: list[Load] = field(default_factory=list)
+
+
+def rps(loads: list[Load]) -> float:
+    return median([load.rps for load in loads])
+
+
+def p50(loads: list[Load]) -> float:
+    return median([load.p50_ms for load in loads])
+
+
+def p99(loads: list[Load]) -> float:
+    return median([load.p99_ms for load in loads])
+
+
+def _settings_env(project: Project, database_url: str, log_level: str, workers: int, threads: int) -> dict[str, str]:
+    return {
+        project.env_name("database_url"): database_url,
+        project.env_name("log_level"): log_level,
+        project.env_name("workers"): str(workers),
+        project.env_name("threads"): str(threads),
+    }
+
+
+@contextlib.contextmanager
+def generated_server(
+    project: Project, database_url: str, log_level: str, workers: int, threads: int, log_dir: Path
+) -> Iterator[Server]:
+    """The generated app served by its own production entry, ``python -m <package>``."""
+    port = free_port()
+    env = clean_env(_settings_env(project, database_url, log_level, workers, threads))
+    env[project.env_name("port")] = str(port)
+    name = f"generated {project.framework} ({log_level})"
+    log = log_dir / f"generated-{project.framework}-{log_level}.log"
+    with running(name, [project.python, "-m", project.package], project.path, env, port, log) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def bench_server(
+    project: Project,
+    target: str,
+    database_url: str,
+    log_level: str,
+    workers: int,
+    threads: int,
+    log_dir: Path,
+) -> Iterator[Server]:
+    """A bench app in the project's environment, served by granian with the options the generated app uses."""
+    port = free_port()
+    env = clean_env(_settings_env(project, database_url, log_level, workers, threads))
+    env.update(PYTHONPATH=str(APPS_DIR), BENCH_DATABASE_URL=database_url, BENCH_PACKAGE=project.package)
+    module, _, attribute = target.partition(":")
+    factory = ["factory"] if attribute == "create_app" else []
+    command: list[str | Path] = [
+        project.python,
+        APPS_DIR / "serve.py",
+        target,
+        INTERFACES[project.framework],
+        str(port),
+        str(workers),
+        str(threads),
+        log_level,
+        *factory,
+    ]
+    log = log_dir / f"{module}-{threads}-{log_level}.log"
+    with running(f"{module} ({log_level}, {threads} threads)", command, project.path, env, port, log) as server:
+        yield server
+
+
+def _get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def check_same_answers(generated: Server, bare: Server) -> None:
+    """The bare app must return the same JSON as the generated one, or the comparison means nothing."""
+    for path in ("/health/live", "/api/v1/items/1"):
+        ours, theirs = _get_json(generated.url(path)), _get_json(bare.url(path))
+        if ours != theirs:
+            raise BenchError(f"GET {path}: the generated app returns {ours}, the bare app {theirs}")
+
+
+def _load(server: Server, route: Route, plan: LoadPlan, seconds: int, tag: str) -> Load:
+    arguments = {"live": (), "read": (str(plan.seeded_items),), "create": (tag,)}[route.key]
+    return run_wrk(
+        server.url(ROUTE_PATHS[route.key]),
+        route.script,
+        connections=plan.connections,
+        seconds=seconds,
+        script_arguments=arguments,
+    )
+
+
+def compare_with_bare(
+    project: Project, database_url: str, plan: LoadPlan, log_dir: Path
+) -> tuple[list[Comparison], list[Memory]]:
+    """Each route on the generated and the bare app, alternating in rounds (AB, BA, ...), at each log level."""
+    comparisons: list[Comparison] = []
+    memory: list[Memory] = []
+    threads = plan.threads[project.framework]
+    bare_target = f"bare_{project.framework}:app"
+    for log_level in plan.log_levels:
+        with (
+            generated_server(project, database_url, log_level, plan.workers, threads, log_dir) as generated,
+            bench_server(project, bare_target, database_url, log_level, plan.workers, threads, log_dir) as bare,
+        ):
+            check_same_answers(generated, bare)
+            for route in ROUTES:
+                progress(f"{project.framework} {route.label} at {log_level}: generated against bare")
+                comparison = Comparison(project.framework, log_level, route)
+                for server in (generated, bare):
+                    _load(server, route, plan, plan.warm_up_seconds, f"warm-{server.port}-{log_level}")
+                for round_index in range(plan.rounds):
+                    pair = [(generated, comparison.generated), (bare, comparison.bare)]
+                    for server, loads in pair if round_index % 2 == 0 else reversed(pair):
+                        loads.append(
+                            _load(server, route, plan, plan.seconds, f"r{round_index}-{server.port}-{log_level}")
+                        )
+                comparisons.append(comparison)
+            name = FRAMEWORK_NAMES[project.framework]
+            memory.append(Memory(f"{name} generated, {log_level}", generated.worker_rss_mib()))
+            memory.append(Memory(f"{name} bare, {log_level}", bare.worker_rss_mib()))
+    return comparisons, memory
+
+
+def compare_frameworks_on_io(
+    projects: dict[str, Project], database_urls: dict[str, str], plan: LoadPlan, log_dir: Path
+) -> tuple[list[IOResult], list[Memory]]:
+    """The generated apps plus a 20 ms I/O wait route, FastAPI against Flask, at several numbers of connections."""
+    configurations = [("fastapi", 1), *(("flask", threads) for threads in plan.io_flask_threads)]
+    results: list[IOResult] = []
+    memory: list[Memory] = []
+    with contextlib.ExitStack() as stack:
+        servers = []
+        for framework, threads in configurations:
+            project = projects[framework]
+            server = stack.enter_context(
+                bench_server(
+                    project,
+                    f"io_{framework}:create_app",
+                    database_urls[framework],
+                    plan.log_levels[0],
+                    plan.io_workers,
+                    threads,
+                    log_dir,
+                )
+            )
+            label = FRAMEWORK_NAMES[framework] + ("" if framework == "fastapi" else f", {threads} threads/worker")
+            servers.append((label, framework, threads, server))
+        for _, _, _, server in servers:
+            run_wrk(server.url("/bench/io"), "get.lua", connections=10, seconds=plan.warm_up_seconds)
+        for connections in plan.io_connections:
+            progress(f"I/O-bound route at {connections} connections: " + ", ".join(s[0] for s in servers))
+            level = [IOResult(label, framework, threads, connections) for label, framework, threads, _ in servers]
+            for round_index in range(plan.rounds):
+                order = list(zip(servers, level, strict=True))
+                shift = round_index % len(order)
+                for (_, _, _, server), result in order[shift:] + order[:shift]:
+                    result.loads.append(
+                        run_wrk(
+                            server.url("/bench/io"),
+                            "get.lua",
+                            connections=connections,
+                            seconds=plan.seconds,
+                            allow_timeouts=True,
+                        )
+                    )
+            results.extend(level)
+        for label, _, _, server in servers:
+            memory.append(
+                Memory(f"{label}, I/O route after {max(plan.io_connections)} connections", server.worker_rss_mib())
+            )
+    return results, memory
