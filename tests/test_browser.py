@@ -1,0 +1,325 @@
+"""Swagger UI and ReDoc of every framework and production server, rendered by headless Chromium with no network.
+
+Each bake is served by its production server (``python -m <package>``). Chromium reaches it under a host name that is
+neither ``localhost`` nor an IP address, as a deployed service would be (Swagger UI treats local addresses specially),
+and resolves that one name to 127.0.0.1 and every other name to nothing. Every request that leaves the page is routed
+through the test: one to any other origin is recorded and aborted, and the test fails if there was any. A console error
+(a content security policy violation is one), an uncaught script error or a failed request fails it too.
+
+Full-page screenshots of both pages are written to ``artifacts/browser/`` (uploaded by the template's CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+from .baking import bake, saved_answers
+from .databases import scratch_database
+from .toolchain import Environments, free_port, run_checked
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+"""Debian's Chromium (which ``.ci/run`` installs) or a browser like it, by name on PATH; Playwright downloads none."""
+SERVICE_HOST = "docs.service.test"
+"""The name Chromium opens the pages under; only it resolves, to 127.0.0.1."""
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP * ~NOTFOUND",
+]
+START_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 30
+PAGE_TIMEOUT_MS = 20_000
+"""The longest wait for one element; Swagger UI and ReDoc render in about a second when the machine is idle."""
+
+COMBINATIONS = [
+    pytest.param({"framework": "fastapi"}, id="fastapi-granian"),
+    pytest.param({"framework": "fastapi", "server": "classic"}, id="fastapi-uvicorn"),
+    pytest.param({"framework": "flask"}, id="flask-granian"),
+    pytest.param({"framework": "flask", "server": "classic", "database": "postgresql"}, id="flask-gunicorn-postgresql"),
+]
+OPERATIONS = {
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/api/v1/items"),
+    ("post", "/api/v1/items"),
+    ("get", "/api/v1/items/{item_id}"),
+    ("patch", "/api/v1/items/{item_id}"),
+    ("delete", "/api/v1/items/{item_id}"),
+}
+"""Every operation of the contract, as (method, path); both pages must show each one."""
+STOPPED_BY_THE_POLICY = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
+"""Addresses of other origins that the docs' scripts ask for and the content security policy stops in the browser.
+
+ReDoc 2 always shows Redocly's logo beside "API docs by Redocly" at the foot of its menu, from this CDN address, and
+has no option to leave it out. The policy's ``img-src`` blocks it before any request is made (the browser logs that as
+an error, tolerated here for this address alone), and ReDoc then shows the link text alone. The test still fails if
+this request is not stopped by the policy, or if any other origin is asked for.
+"""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    tag: str
+
+
+@dataclass
+class Traffic:
+    """What the pages of one browser context asked for and reported, beyond what they should."""
+
+    origin: str
+    off_origin: dict[str, str] = field(default_factory=dict)
+    """Each URL of another origin that a page asked for, and what became of the request."""
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def is_own(self, url: str) -> bool:
+        # data: URLs never reach the network; a blob: URL names an object made by a page of this origin.
+        return url.startswith((f"{self.origin}/", "data:", f"blob:{self.origin}/"))
+
+    def route(self, route: Route) -> None:
+        if self.is_own(route.request.url):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    def request(self, request: Request) -> None:
+        # Also sees what a page attempted but the content security policy stopped before any routing.
+        if not self.is_own(request.url):
+            self.off_origin[request.url] = "attempted"
+
+    def request_failed(self, request: Request) -> None:
+        if self.is_own(request.url):
+            self.failed.append(f"{request.method} {request.url}: {request.failure}")
+        else:
+            self.off_origin[request.url] = f"stopped: {request.failure}"
+
+    def response(self, response: Response) -> None:
+        if not response.ok:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not self.tolerated(message.text):
+            self.console_errors.append(f"{message.text} at {message.location['url']}")
+
+    def page_error(self, error: Exception) -> None:
+        self.console_errors.append(f"uncaught: {error}")
+
+    def tolerated(self, console_error: str) -> bool:
+        """Whether the error is the browser's report of a known request that the security policy stopped."""
+        return "Content Security Policy" in console_error and any(
+            f"'{url}'" in console_error for url in STOPPED_BY_THE_POLICY
+        )
+
+    def watch(self, context: BrowserContext, page: Page) -> None:
+        context.route("**/*", self.route)
+        context.on("request", self.request)
+        context.on("requestfailed", self.request_failed)
+        context.on("response", self.response)
+        page.on("console", self.console)
+        page.on("pageerror", self.page_error)
+
+    def problems(self) -> str:
+        """Each request to another origin, failed request and console error, one a line; empty when there was none."""
+        off_origin = [
+            f"{url} ({outcome})"
+            for url, outcome in self.off_origin.items()
+            if not (url in STOPPED_BY_THE_POLICY and outcome == "stopped: csp")
+        ]
+        found = {"to another origin": off_origin, "failed": self.failed, "console error": self.console_errors}
+        return "\n".join(f"{kind}: {entry}" for kind, entries in found.items() for entry in entries)
+
+
+def chromium_executable() -> str:
+    """The browser named by ``TEMPLATE_TEST_CHROMIUM``, or the first of ``CHROMIUM_NAMES`` found on PATH."""
+    if chosen := os.environ.get("TEMPLATE_TEST_CHROMIUM"):
+        return chosen
+    for name in CHROMIUM_NAMES:
+        if found := shutil.which(name):
+            return found
+    pytest.fail("Chromium is not installed: apt-get install chromium, or set TEMPLATE_TEST_CHROMIUM to a Chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium, headless, one per test process."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS, timeout=PAGE_TIMEOUT_MS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextmanager
+def serving(python: str, project: Path, env: dict[str, str], log: Path) -> Iterator[None]:
+    """The production server of ``project``, started in a session of its own and stopped with it, also on failure."""
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [python, "-m", saved_answers(project)["package_name"]],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def wait_until_live(base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/health/live", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s; its output:\n{log.read_text()[-4000:]}")
+
+
+def documented_operations(base_url: str) -> list[Operation]:
+    """The operations of the served OpenAPI document, which must be exactly those of the contract."""
+    document: dict[str, Any] = httpx.get(f"{base_url}/openapi.json").raise_for_status().json()
+    operations = [
+        Operation(method, path, operation["operationId"], operation["summary"], operation["tags"][0])
+        for path, path_item in document["paths"].items()
+        for method, operation in path_item.items()
+    ]
+    assert {(operation.method, operation.path) for operation in operations} == OPERATIONS
+    return operations
+
+
+@contextmanager
+def screenshot_afterwards(page: Page, name: str) -> Iterator[None]:
+    """Save a full-page screenshot when the block ends, also when it failed, to see what the browser showed."""
+    try:
+        yield
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True, timeout=PAGE_TIMEOUT_MS)
+
+
+def check_swagger_ui(page: Page, origin: str, operations: list[Operation]) -> None:
+    """Every operation is listed; "Try it out" on the list of items gets a live 200 from the server."""
+    response = page.goto(f"{origin}/docs", wait_until="load")
+    assert response is not None
+    assert response.ok
+    assert response.server_addr() == {"ipAddress": "127.0.0.1", "port": int(origin.rsplit(":", 1)[1])}
+    for operation in operations:
+        summary = page.locator(f".opblock-{operation.method} .opblock-summary-path[data-path='{operation.path}']")
+        expect(summary).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+
+    listing = page.locator(".opblock-get").filter(has=page.locator(".opblock-summary-path[data-path='/api/v1/items']"))
+    listing.locator(".opblock-summary-control").click()
+    listing.get_by_role("button", name="Try it out").click()
+    listing.get_by_role("button", name="Execute").click()
+    live_response = listing.locator(".live-responses-table .response")
+    expect(live_response.locator(".response-col_status")).to_have_text("200", timeout=PAGE_TIMEOUT_MS)
+    body = live_response.locator(".response-col_description .highlight-code")
+    expect(body).to_contain_text('"items"', timeout=PAGE_TIMEOUT_MS)
+    expect(body).to_contain_text('"Widget"', timeout=PAGE_TIMEOUT_MS)
+
+
+def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
+    """Every operation is in the menu, by its summary and method, and in the content, by its summary and path."""
+    response = page.goto(f"{origin}/redoc", wait_until="load")
+    assert response is not None
+    assert response.ok
+    for operation in operations:
+        operation_key = f"tag/{operation.tag}/operation/{operation.operation_id}"
+        menu_item = page.locator(f"li[role=menuitem][data-item-id='{operation_key}']")
+        expect(menu_item).to_have_attribute("aria-label", operation.summary, timeout=PAGE_TIMEOUT_MS)
+        expect(menu_item.locator(f".operation-type.{operation.method}")).to_have_count(1, timeout=PAGE_TIMEOUT_MS)
+        section = page.locator(f"[id='{operation_key}']")
+        expect(section.locator("h2")).to_have_text(operation.summary, timeout=PAGE_TIMEOUT_MS)
+        endpoint = section.locator("button", has=page.locator(f".http-verb.{operation.method}"))
+        expect(endpoint).to_contain_text(operation.path, timeout=PAGE_TIMEOUT_MS)
+    # ReDoc renders the menu before it has loaded everything a page may fetch: let it settle before judging the traffic.
+    page.wait_for_load_state("networkidle", timeout=PAGE_TIMEOUT_MS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_docs_render_and_try_it_out_works_with_no_network(
+    cookies: Any,
+    environments: Environments,
+    browser: Browser,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    answers: dict[str, Any],
+) -> None:
+    name = request.node.callspec.id
+    project = bake(cookies, answers)
+    saved = saved_answers(project)
+    python = environments.sync(project, saved["framework"], saved["python_version"])
+    port = free_port()
+    prefix = saved["__env_prefix"]
+
+    with scratch_database(saved["database"], tmp_path) as database_url:
+        env = {**os.environ, f"{prefix}DATABASE_URL": database_url, f"{prefix}PORT": str(port)}
+        run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
+        log = tmp_path / "server.log"
+        with serving(python, project, env, log):
+            local_url = f"http://127.0.0.1:{port}"
+            wait_until_live(local_url, log)
+            assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}).status_code == 201
+            operations = documented_operations(local_url)
+
+            origin = f"http://{SERVICE_HOST}:{port}"
+            traffic = Traffic(origin)
+            context = browser.new_context(service_workers="block", viewport={"width": 1280, "height": 900})
+            try:
+                page = context.new_page()
+                traffic.watch(context, page)
+                with screenshot_afterwards(page, f"{name}-docs"):
+                    check_swagger_ui(page, origin, operations)
+                with screenshot_afterwards(page, f"{name}-redoc"):
+                    check_redoc(page, origin, operations)
+            finally:
+                context.close()
+
+    problems = traffic.problems()
+    assert not problems, f"the docs pages of {name} went beyond the server or reported errors:\n{problems}"
