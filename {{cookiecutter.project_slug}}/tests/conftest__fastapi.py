@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-pytest_plugins = ["tests.fixtures"]
-"""The database fixtures, which do not depend on the framework."""
+pytest_plugins = ["tests.fixtures", "tests.live_server"]
+"""The database fixtures and the production server, which do not depend on the framework."""
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ def wsgi_client(app: Flask) -> httpx2.Client:
     return httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
 
 
-pytest_plugins = ["tests.fixtures"]
-"""The database fixtures, which do not depend on the framework."""
+pytest_plugins = ["tests.fixtures", "tests.live_server"]
+"""The database fixtures and the production server, which do not depend on the framework."""
 
 
 @pytest.fixture

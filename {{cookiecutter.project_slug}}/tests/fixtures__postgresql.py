@@ -1,4 +1,4 @@
-"""Database fixtures: one PostgreSQL database for this test run, migrated, emptied after each test, then dropped.
+"""Database fixtures: one PostgreSQL database for the test run, migrated, emptied after each test or module, dropped.
 
 The database gets a unique name, so the tests never touch the development database. It is created through the
 database that this environment variable names, by default the local server's ``postgres`` database:
@@ -58,6 +58,14 @@ def migrated_database_url() -> Iterator[str]:
 @pytest.fixture
 def settings(migrated_database_url: str) -> Iterator[Settings]:
     """Settings with the test run's database, emptied again when the test ends."""
+    settings = Settings(database_url=migrated_database_url)
+    yield settings
+    database.run_on_connection(settings, empty_tables)
+
+
+@pytest.fixture(scope="module")
+def module_settings(migrated_database_url: str) -> Iterator[Settings]:
+    """Settings with the test run's database for the tests of one module, such as a server started once for them."""
     settings = Settings(database_url=migrated_database_url)
     yield settings
     database.run_on_connection(settings, empty_tables)

@@ -1,4 +1,4 @@
-"""Database fixtures: a migrated SQLite file of its own for each test, copied from one migrated once."""
+"""Database fixtures: a migrated SQLite file of its own for each test or module, copied from one migrated once."""
 
 import shutil
 import sqlite3
@@ -32,6 +32,14 @@ def settings(tmp_path: Path, migrated_database: Path) -> Settings:
     data.mkdir()
     shutil.copyfile(migrated_database, data / "test.db")
     return Settings(database_url=sqlite_url(data / "test.db"))
+
+
+@pytest.fixture(scope="module")
+def module_settings(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Settings:
+    """Settings with a migrated database shared by the tests of one module, such as a server started once for them."""
+    path = tmp_path_factory.mktemp("module") / "module.db"
+    shutil.copyfile(migrated_database, path)
+    return Settings(database_url=sqlite_url(path))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import httpx2
 import pytest
 
 from {{ cookiecutter.package_name }} import items
+from {{ cookiecutter.package_name }}.http_rules import MAX_URL_BYTES
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import assert_problem
@@ -46,10 +47,22 @@ def test_a_body_that_is_not_json_is_415_problem(client: httpx2.Client, method: s
     assert_problem(client.request(method, url, content=b'{"name": "Widget"}', headers=headers), 415)
 
 
-def test_a_body_that_is_not_utf_8_is_400_problem(client: httpx2.Client) -> None:
-    response = client.post(ITEMS, content=b'{"name": "\xff"}', headers={"content-type": "application/json"})
+@pytest.mark.parametrize(
+    "content",
+    [b'{"name": "\xff"}', b"[" * 100_000 + b"]" * 100_000, b'{"name": "Widget", "quantity": %s}' % (b"9" * 5000)],
+    ids=["not UTF-8", "nested 100 000 levels deep", "integer of 5000 digits"],
+)
+def test_a_body_that_cannot_be_read_as_json_is_400_problem(client: httpx2.Client, content: bytes) -> None:
+    response = client.post(ITEMS, content=content, headers={"content-type": "application/json"})
 
     assert_problem(response, 400)
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", ITEMS), ("POST", ITEMS), ("GET", "/nowhere")])
+def test_a_url_over_the_limit_is_414_problem_whatever_the_route(client: httpx2.Client, method: str, path: str) -> None:
+    response = client.request(method, path, params={"q": "a" * MAX_URL_BYTES}, json={"name": "Widget"})
+
+    assert_problem(response, 414)
 
 
 @pytest.mark.parametrize(("method", "path"), [("PUT", "/health/ready"), ("POST", "/nowhere")])

@@ -3,70 +3,23 @@
 The command is ``python -m {{ cookiecutter.package_name }}``.
 """
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from pathlib import Path
 
 import httpx2
-import pytest
 
-from {{ cookiecutter.package_name }}.settings import Settings
+from .live_server import Server
 
-ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
-START_TIMEOUT_SECONDS = 30
 RACE_ROUNDS = 20
 IN_FLIGHT_SECONDS = 1.0
 """How long a request is held up by a database lock while the server is told to stop."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def server(tmp_path: Path, settings: Settings) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """The production command, started on a free port with the test's migrated database."""
-    port = free_port()
-    env = {**os.environ, f"{ENV_PREFIX}PORT": str(port), f"{ENV_PREFIX}DATABASE_URL": settings.database_url}
-    serve = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
-    # A session of its own, so that a failed test can stop the server's worker processes too.
-    process = subprocess.Popen(
-        serve, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_live(process, base_url)
-        yield process, base_url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_live(process: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited while starting"
-        try:
-            if httpx2.get(f"{base_url}/health/live").status_code == 200:
-                return
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")
-
-
-def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: tuple[subprocess.Popen[bytes], str]) -> None:
+def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: Server) -> None:
     process, base_url = server
     with httpx2.Client(base_url=base_url) as client:
         created = client.post("/api/v1/items", json={"name": "Widget"})
@@ -80,7 +33,7 @@ def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: tuple[subproc
     assert process.wait(timeout=30) == 0
 
 
-def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: tuple[subprocess.Popen[bytes], str]) -> None:
+def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: Server) -> None:
     _, base_url = server
     barrier = threading.Barrier(2)
 
@@ -98,7 +51,7 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: tuple[sub
 
 
 def test_sigterm_lets_an_in_flight_request_finish(
-    server: tuple[subprocess.Popen[bytes], str], database_lock: Callable[[], AbstractContextManager[None]]
+    server: Server, database_lock: Callable[[], AbstractContextManager[None]]
 ) -> None:
     process, base_url = server
     with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=base_url) as client:

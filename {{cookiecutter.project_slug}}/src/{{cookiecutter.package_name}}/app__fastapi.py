@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import DESCRIPTION, TITLE, __version__, database
 from .docs import redoc_page, swagger_ui_page
-from .errors import RequestBodyGuard, add_exception_handlers
+from .errors import RequestGuard, add_exception_handlers
 from .http_rules import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
 from .paths import ASSETS_URL, OPENAPI_URL, REDOC_URL, STATIC_PACKAGE_DIR, SWAGGER_UI_URL
 from .problems import add_problem_schemas
@@ -54,8 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
-    # The last middleware added runs first: the request context wraps CORS, which wraps the body guard.
-    app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
+    # The last middleware added runs first: the request context wraps CORS, which wraps the request guard.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -1,4 +1,4 @@
-"""Every error as an RFC 9457 problem: exception handlers and the request body guard."""
+"""Every error as an RFC 9457 problem: exception handlers and the request guard."""
 
 from collections.abc import Mapping
 
@@ -10,7 +10,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .failures import EXPECTED_ERRORS, problem_for
-from .http_rules import BODY_METHODS, detail_for, is_json_content_type
+from .http_rules import BODY_METHODS, detail_for, is_json_content_type, is_url_too_long
 from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, validation_problem
 
 HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -54,28 +54,37 @@ def routed(scope: Scope) -> bool:
     return any(route.matches(scope)[0] is Match.FULL for route in scope["app"].router.routes)
 
 
-class RequestBodyGuard:
-    """Answer 415 to a body that is not JSON and 413 to one over the limit, also when it arrives chunked."""
+class RequestGuard:
+    """Answer 414 to an over-long URL, 415 to a body that is not JSON and 413 to one over the limit, also chunked."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not routed(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        declared_length = headers.get("content-length", "")
-        if not is_json_content_type(headers.get("content-type")):
-            rejection = 415
-        elif declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
-            rejection = 413
-        else:
+        rejection = self._rejection(scope)
+        if rejection is None:
             await self.app(scope, self._limited(receive), send)
             return
         response = problem_response(problem(rejection, detail_for(rejection), scope["path"]))
         await response(scope, receive, send)
+
+    def _rejection(self, scope: Scope) -> int | None:
+        """The status that answers the request before any route reads it; routing answers 404 and 405 itself."""
+        if is_url_too_long(scope["path"], scope["query_string"]):
+            return 414
+        if scope["method"] not in BODY_METHODS or not routed(scope):
+            return None
+        headers = Headers(scope=scope)
+        declared_length = headers.get("content-length", "")
+        if not is_json_content_type(headers.get("content-type")):
+            return 415
+        if declared_length.isascii() and declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
+            return 413
+        return None
 
     def _limited(self, receive: Receive) -> Receive:
         received = 0

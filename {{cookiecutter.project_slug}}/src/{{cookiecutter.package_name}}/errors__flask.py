@@ -5,10 +5,18 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    ClientDisconnected,
+    HTTPException,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+    RequestURITooLarge,
+    UnsupportedMediaType,
+)
 
 from .failures import EXPECTED_ERRORS, problem_for
-from .http_rules import BODY_METHODS, detail_for, is_json_content_type
+from .http_rules import BODY_METHODS, detail_for, is_json_content_type, is_url_too_long
 from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, validation_problem
 from .routes import REQUEST_LOCATIONS
 
@@ -41,16 +49,32 @@ def invalid_request(error: ValidationError) -> Response:
     return problem_response(validation_problem(errors, request.path))
 
 
-def check_request_body() -> None:
-    """Reject a body that is not JSON before a route reads it; its size is capped by MAX_CONTENT_LENGTH.
+def check_request() -> None:
+    """Reject an over-long URL, and a body that is not JSON or not whole, before a route reads the request.
 
-    A request for an unknown route or method is left to routing, which answers 404 or 405.
+    The body's size is capped by MAX_CONTENT_LENGTH. A request for an unknown route or method is left to routing,
+    which answers 404 or 405.
     """
+    if is_url_too_long(request.path, request.query_string):
+        raise RequestURITooLarge()
     if request.method not in BODY_METHODS or request.routing_exception is not None:
         return
     if not is_json_content_type(request.content_type):
         raise UnsupportedMediaType()
-    request.get_json()
+    check_body_length(request.get_data())
+    try:
+        request.get_json()
+    except RecursionError as error:
+        raise BadRequest() from error
+
+
+def check_body_length(body: bytes) -> None:
+    """Werkzeug ends a body silently where the client stopped sending it, or at the limit when it came chunked."""
+    declared_length = request.content_length
+    if declared_length is not None and len(body) < declared_length:
+        raise ClientDisconnected()
+    if declared_length is None and len(body) == request.max_content_length and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
 
 
 def http_error(error: HTTPException) -> Response:
@@ -73,7 +97,7 @@ def application_error(error: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.request_class = ApiRequest
-    app.before_request(check_request_body)
+    app.before_request(check_request)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(MalformedJSONError, malformed_json)
     for error in (*EXPECTED_ERRORS, Exception):

@@ -3,6 +3,10 @@
 from http import HTTPStatus
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MAX_URL_BYTES = 8000
+"""The longest path and query string, together, that the application answers; longer ones get 414. Every server's
+own limit on the request line lies above it (gunicorn's highest is 8190 bytes), so that the client always gets a
+problem body from the application up to this length."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,9 +29,12 @@ CORS_ALLOWED_HEADERS = ["Content-Type", "X-Request-ID"]
 CORS_EXPOSED_HEADERS = ["Location", "X-Request-ID"]
 
 DETAILS = {
+    HTTPStatus.BAD_REQUEST: "The request body could not be read: it is incomplete, not UTF-8, or JSON too deeply "
+    "nested or with a number too long.",
     HTTPStatus.NOT_FOUND: "The requested URL was not found on this server.",
     HTTPStatus.METHOD_NOT_ALLOWED: "The method is not allowed for the requested URL.",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The request body is larger than this server accepts.",
+    HTTPStatus.REQUEST_URI_TOO_LONG: f"The path and query string are longer than {MAX_URL_BYTES} bytes together.",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The request body must be JSON, sent as Content-Type: application/json.",
     HTTPStatus.SERVICE_UNAVAILABLE: "The database is unavailable; try again later.",
     HTTPStatus.INTERNAL_SERVER_ERROR: "The server failed to handle the request; it has been logged.",
@@ -45,3 +52,8 @@ def is_json_content_type(content_type: str | None) -> bool:
         return False
     media_type = content_type.split(";", 1)[0].strip().lower()
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def is_url_too_long(path: str, query_string: bytes) -> bool:
+    """Whether the (decoded) path and the query string are longer together than this application answers."""
+    return len(path.encode(errors="replace")) + len(query_string) > MAX_URL_BYTES

@@ -22,8 +22,9 @@ from .schemas import (
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ITEM_ID)]
 
-health = APIRouter(prefix=HEALTH_URL, tags=["health"])
-items_api = APIRouter(prefix=ITEMS_URL, tags=["items"])
+# Any URL may be too long (414), whatever the operation.
+health = APIRouter(prefix=HEALTH_URL, tags=["health"], responses=problem_responses(414))
+items_api = APIRouter(prefix=ITEMS_URL, tags=["items"], responses=problem_responses(414))
 
 
 @health.get("/live")

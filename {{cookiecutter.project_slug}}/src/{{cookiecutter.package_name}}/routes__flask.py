@@ -27,8 +27,13 @@ class ItemPath(BaseModel):
 REQUEST_LOCATIONS = {ItemPath.__name__: "path", ItemListQuery.__name__: "query"}
 """Where a request model's fields come from, named as FastAPI names it in validation errors."""
 
-health = APIBlueprint("health", __name__, url_prefix=HEALTH_URL, abp_tags=[Tag(name="health")])
-items_api = APIBlueprint("items", __name__, url_prefix=ITEMS_URL, abp_tags=[Tag(name="items")])
+# Any URL may be too long (414), whatever the operation.
+health = APIBlueprint(
+    "health", __name__, url_prefix=HEALTH_URL, abp_tags=[Tag(name="health")], abp_responses={**problem_responses(414)}
+)
+items_api = APIBlueprint(
+    "items", __name__, url_prefix=ITEMS_URL, abp_tags=[Tag(name="items")], abp_responses={**problem_responses(414)}
+)
 
 
 def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:

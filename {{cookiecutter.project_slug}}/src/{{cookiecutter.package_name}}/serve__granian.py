@@ -6,6 +6,10 @@ from granian.log import LogLevels
 
 from .settings import Settings
 
+MAX_REQUEST_LINE_BYTES = 65534
+"""The longest request target that hyper, granian's HTTP library, accepts; it cannot be configured. granian answers a
+longer one itself, with an empty 414."""
+
 
 def serve(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT, then let in-flight requests finish within the grace period."""

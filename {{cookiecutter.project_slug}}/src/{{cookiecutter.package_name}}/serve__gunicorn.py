@@ -5,6 +5,10 @@ import sys
 
 from .settings import Settings
 
+MAX_REQUEST_LINE_BYTES = 8190
+"""gunicorn's highest limit on the request line; its default, 4094, would refuse URLs that the application answers.
+gunicorn answers a longer request line itself, with a 414 HTML page."""
+
 
 def serve(settings: Settings) -> None:
     """Replace this process with gunicorn, so that SIGTERM reaches its arbiter directly.
@@ -19,6 +23,7 @@ def serve(settings: Settings) -> None:
         f"--workers={settings.workers}",
         f"--threads={settings.threads}",
         f"--graceful-timeout={settings.graceful_timeout}",
+        f"--limit-request-line={MAX_REQUEST_LINE_BYTES}",
         f"--log-level={settings.log_level.lower()}",
         f"{__package__}.app:create_app()",
     ]

@@ -11,6 +11,10 @@ import uvicorn
 
 from .settings import Settings
 
+MAX_REQUEST_LINE_BYTES = 16 * 1024
+"""h11's limit on a request head, request line and headers, while it is still arriving; uvicorn answers a longer one
+that arrives in parts itself, with a plain-text 400."""
+
 
 def exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
     sys.exit(0)
@@ -31,4 +35,5 @@ def serve(settings: Settings) -> None:
         timeout_graceful_shutdown=settings.graceful_timeout,
         log_level=settings.log_level.lower(),
         access_log=False,
+        h11_max_incomplete_event_size=MAX_REQUEST_LINE_BYTES,
     )
