@@ -4,7 +4,8 @@ Each bake is served by its production server (``python -m <package>``). Chromium
 neither ``localhost`` nor an IP address, as a deployed service would be (Swagger UI treats local addresses specially),
 and resolves that one name to 127.0.0.1 and every other name to nothing. Every request that leaves the page is routed
 through the test: one to any other origin is recorded and aborted, and the test fails if there was any. A console error
-(a content security policy violation is one), an uncaught script error or a failed request fails it too.
+(a content security policy violation is one), an uncaught script error or a failed request fails it too. One known
+request that the policy itself stops is tolerated, and only while the policy stops it (``STOPPED_BY_THE_POLICY``).
 
 Full-page screenshots of both pages are written to ``artifacts/browser/`` (uploaded by the template's CI).
 """
@@ -17,7 +18,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ from playwright.sync_api import (
     Route,
     expect,
     sync_playwright,
+)
+from playwright.sync_api import (
+    Error as PlaywrightError,
 )
 
 from .baking import bake, saved_answers
@@ -187,7 +191,7 @@ def browser() -> Iterator[Browser]:
 
 
 @contextmanager
-def serving(python: str, project: Path, env: dict[str, str], log: Path) -> Iterator[None]:
+def serving(python: str, project: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """The production server of ``project``, started in a session of its own and stopped with it, also on failure."""
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -199,25 +203,32 @@ def serving(python: str, project: Path, env: dict[str, str], log: Path) -> Itera
             start_new_session=True,
         )
     try:
-        yield
+        yield server
     finally:
+        stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's session, as to a container; SIGKILL if it has not stopped in time."""
+    with suppress(ProcessLookupError):  # the whole session has exited already
         os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    try:
+        server.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
-def wait_until_live(base_url: str, log: Path) -> None:
+def wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"{base_url}/health/live", timeout=5).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s; its output:\n{log.read_text()[-4000:]}")
+    outcome = "did not answer in time" if server.returncode is None else f"exited with status {server.returncode}"
+    pytest.fail(f"the server {outcome}; its output:\n{log.read_text(errors='replace')[-4000:]}")
 
 
 def documented_operations(base_url: str) -> list[Operation]:
@@ -235,19 +246,28 @@ def documented_operations(base_url: str) -> list[Operation]:
 @contextmanager
 def screenshot_afterwards(page: Page, name: str) -> Iterator[None]:
     """Save a full-page screenshot when the block ends, also when it failed, to see what the browser showed."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
     try:
         yield
-    finally:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True, timeout=PAGE_TIMEOUT_MS)
+    except BaseException:
+        with suppress(PlaywrightError):  # the failure, not a screenshot of a crashed page, is what to report
+            page.screenshot(path=path, full_page=True, timeout=PAGE_TIMEOUT_MS)
+        raise
+    page.screenshot(path=path, full_page=True, timeout=PAGE_TIMEOUT_MS)
+
+
+def open_page(page: Page, url: str) -> None:
+    """Load the page, which must come from the server on 127.0.0.1 and nowhere else."""
+    response = page.goto(url)
+    assert response is not None
+    assert response.ok, f"{url} answered {response.status}"
+    assert response.server_addr() == {"ipAddress": "127.0.0.1", "port": int(url.split(":")[2].split("/")[0])}
 
 
 def check_swagger_ui(page: Page, origin: str, operations: list[Operation]) -> None:
     """Every operation is listed; "Try it out" on the list of items gets a live 200 from the server."""
-    response = page.goto(f"{origin}/docs", wait_until="load")
-    assert response is not None
-    assert response.ok
-    assert response.server_addr() == {"ipAddress": "127.0.0.1", "port": int(origin.rsplit(":", 1)[1])}
+    open_page(page, f"{origin}/docs")
     for operation in operations:
         summary = page.locator(f".opblock-{operation.method} .opblock-summary-path[data-path='{operation.path}']")
         expect(summary).to_be_visible(timeout=PAGE_TIMEOUT_MS)
@@ -265,9 +285,7 @@ def check_swagger_ui(page: Page, origin: str, operations: list[Operation]) -> No
 
 def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
     """Every operation is in the menu, by its summary and method, and in the content, by its summary and path."""
-    response = page.goto(f"{origin}/redoc", wait_until="load")
-    assert response is not None
-    assert response.ok
+    open_page(page, f"{origin}/redoc")
     for operation in operations:
         operation_key = f"tag/{operation.tag}/operation/{operation.operation_id}"
         menu_item = page.locator(f"li[role=menuitem][data-item-id='{operation_key}']")
@@ -292,6 +310,8 @@ def test_docs_render_and_try_it_out_works_with_no_network(
     answers: dict[str, Any],
 ) -> None:
     name = request.node.callspec.id
+    for earlier_screenshot in ARTIFACTS.glob(f"{name}-*.png"):
+        earlier_screenshot.unlink()  # a page this run does not reach must not show an earlier run's picture
     project = bake(cookies, answers)
     saved = saved_answers(project)
     python = environments.sync(project, saved["framework"], saved["python_version"])
@@ -302,9 +322,9 @@ def test_docs_render_and_try_it_out_works_with_no_network(
         env = {**os.environ, f"{prefix}DATABASE_URL": database_url, f"{prefix}PORT": str(port)}
         run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
         log = tmp_path / "server.log"
-        with serving(python, project, env, log):
+        with serving(python, project, env, log) as server:
             local_url = f"http://127.0.0.1:{port}"
-            wait_until_live(local_url, log)
+            wait_until_live(server, local_url, log)
             assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}).status_code == 201
             operations = documented_operations(local_url)
 
@@ -318,6 +338,10 @@ def test_docs_render_and_try_it_out_works_with_no_network(
                     check_swagger_ui(page, origin, operations)
                 with screenshot_afterwards(page, f"{name}-redoc"):
                     check_redoc(page, origin, operations)
+            except Exception as failure:
+                # A page that did not render often says why in its console or its failed requests.
+                failure.add_note(f"what the browser reported:\n{traffic.problems() or 'nothing'}")
+                raise
             finally:
                 context.close()
 
