@@ -224,6 +224,21 @@ def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -
     assert output.strip() == "", output
 
 
+def test_the_templates_own_workflow_passes_its_validators() -> None:
+    """The workflow that tests this template runs the same script as every other CI run: ``.ci/run``."""
+    workflow = TEMPLATE_PROJECT.parent / ".github" / "workflows" / "test.yml"
+    actionlint = shutil.which(ACTIONLINT)
+    if actionlint is None:
+        pytest.fail(f"{ACTIONLINT} is not installed: run `{ACTIONLINT_INSTALL}` (.ci/run does)")
+    assert "passed lint checks" in run_checked([actionlint, str(workflow)], workflow.parent)
+    check_jsonschema = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
+    run_checked([*check_jsonschema, str(workflow)], workflow.parent)
+    steps = load_yaml(workflow)["jobs"]["template"]["steps"]
+    assert {"run": "bash .ci/run"} in steps
+    unpinned = [step["uses"] for step in steps if "uses" in step and not re.search(r"@[0-9a-f]{40}$", step["uses"])]
+    assert unpinned == []
+
+
 def offline_pre_commit_config(config: dict[str, Any]) -> dict[str, Any]:
     """The same hooks at the same versions, installed from PyPI rather than cloned from their repositories."""
     repos = []

@@ -17,7 +17,7 @@ from .toolchain import run, run_checked
 
 TEMPLATE_CHECKOUT = Path(__file__).parents[1]
 NOT_TEMPLATE_FILES = shutil.ignore_patterns(
-    ".git", ".venv", "__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".artifacts"
+    ".git", ".venv", "__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache", "artifacts"
 )
 ANSWERS = {"project_name": "Orders API", "framework": "flask"}
 PACKAGE = "orders_api"
