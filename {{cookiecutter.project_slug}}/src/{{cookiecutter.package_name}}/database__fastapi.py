@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy import URL, Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from .engine_options import engine_url, milliseconds, pool_options
+from .engine_options import engine_url, milliseconds, ping_idle_connections, pool_options
 from .settings import Settings
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -26,7 +26,9 @@ def connect_args(url: URL, settings: Settings) -> dict[str, Any]:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = engine_url(settings.database_url, ASYNC_DRIVERS)
-    return create_async_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
+    engine = create_async_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
+    ping_idle_connections(engine.sync_engine)
+    return engine
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -10,7 +10,7 @@ from sqlalchemy import URL, Connection, Engine, text
 from sqlalchemy import create_engine as create_sqlalchemy_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .engine_options import engine_url, milliseconds, pool_options
+from .engine_options import engine_url, milliseconds, ping_idle_connections, pool_options
 from .settings import Settings
 
 DRIVERS = {"postgresql": "postgresql+psycopg"}
@@ -35,7 +35,9 @@ def connect_args(url: URL, settings: Settings) -> dict[str, Any]:
 
 def create_engine(settings: Settings) -> Engine:
     url = engine_url(settings.database_url, DRIVERS)
-    return create_sqlalchemy_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
+    engine = create_sqlalchemy_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
+    ping_idle_connections(engine)
+    return engine
 
 
 def run_on_connection(settings: Settings, work: Callable[[Connection], None]) -> None:

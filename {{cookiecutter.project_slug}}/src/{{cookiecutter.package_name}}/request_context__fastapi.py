@@ -2,13 +2,27 @@
 
 import time
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import problem_response
 from .failures import problem_for
 from .http_rules import SECURITY_HEADERS
 from .request_log import REQUEST_ID_HEADER, log_request, start_request
+
+REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
+ENCODED_SECURITY_HEADERS = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+]
+OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SECURITY_HEADERS)])
+"""Headers this middleware sets on every response, replacing any the application set; encoded once, since this
+runs for every request (ASGI header names are lower case)."""
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_NAME:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 class RequestContext:
@@ -22,15 +36,19 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = start_request(Headers(scope=scope).get(REQUEST_ID_HEADER))
-        response_headers = {**SECURITY_HEADERS, REQUEST_ID_HEADER: request_id}
+        request_id = start_request(incoming_request_id(scope))
+        own_headers = [*ENCODED_SECURITY_HEADERS, (REQUEST_ID_NAME, request_id.encode("latin-1"))]
         status = 500
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).update(response_headers)
+                headers = message.get("headers", ())
+                message["headers"] = [
+                    *(header for header in headers if header[0].lower() not in OWN_HEADER_NAMES),
+                    *own_headers,
+                ]
             await send(message)
 
         try:

@@ -39,6 +39,8 @@ def end_request(_error: BaseException | None = None) -> None:
 
 def log_request(method: str, path: str, status: int, started: float) -> None:
     """Log a finished request once, with its timing; ``started`` is a ``time.perf_counter()`` reading."""
+    if not request_logger.isEnabledFor(logging.INFO):
+        return
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
     fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
     request_logger.info("%s %s %s %.2fms", method, path, status, duration_ms, extra=fields)
