@@ -66,11 +66,13 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         rejection = self._rejection(scope)
-        if rejection is None:
+        if rejection is not None:
+            response = problem_response(problem(rejection, detail_for(rejection), scope["path"]))
+            await response(scope, receive, send)
+        elif scope["method"] in BODY_METHODS:
             await self.app(scope, self._limited(receive), send)
-            return
-        response = problem_response(problem(rejection, detail_for(rejection), scope["path"]))
-        await response(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
     def _rejection(self, scope: Scope) -> int | None:
         """The status that answers the request before any route reads it; routing answers 404 and 405 itself."""
@@ -79,9 +81,9 @@ class RequestGuard:
         if scope["method"] not in BODY_METHODS or not routed(scope):
             return None
         headers = Headers(scope=scope)
-        declared_length = headers.get("content-length", "")
         if not is_json_content_type(headers.get("content-type")):
             return 415
+        declared_length = headers.get("content-length", "")
         if declared_length.isascii() and declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
             return 413
         return None
