@@ -12,6 +12,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .common import FRAMEWORKS, REPO_DIR, BenchError, progress
@@ -23,7 +24,7 @@ from .report import Results, print_table, write_report
 from .throughput import LoadPlan, compare_frameworks_on_io, compare_with_bare
 
 FULL_PLAN = LoadPlan(
-    seconds=4,
+    seconds=3,
     warm_up_seconds=2,
     rounds=3,
     connections=32,
@@ -37,7 +38,7 @@ FULL_PLAN = LoadPlan(
 )
 QUICK_PLAN = LoadPlan(
     seconds=1,
-    warm_up_seconds=1,
+    warm_up_seconds=0,
     rounds=1,
     connections=16,
     workers=1,
@@ -107,12 +108,15 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
     """Bake both frameworks on PostgreSQL with granian, migrate and seed a database each, then load them."""
     log_dir = work_dir / "logs"
     log_dir.mkdir()
-    projects: dict[str, Project] = {}
-    for framework in FRAMEWORKS:
-        progress(f"baking and syncing {framework} on PostgreSQL with granian")
+    progress("baking and syncing both frameworks on PostgreSQL with granian")
+
+    def prepare(framework: str) -> Project:
         project, _ = bake(framework, work_dir / "load", database="postgresql", server="granian")
         sync(project)
-        projects[framework] = project
+        return project
+
+    with ThreadPoolExecutor() as pool:
+        projects = dict(zip(FRAMEWORKS, pool.map(prepare, FRAMEWORKS), strict=True))
     results.machine = describe(projects)
     with scratch_database() as fastapi_url, scratch_database() as flask_url:
         urls = {"fastapi": fastapi_url, "flask": flask_url}

@@ -40,6 +40,7 @@ def measure_time_to_green(work_dir: Path, pytest_arguments: list[str]) -> list[G
     project and builds its environment from the cache the cold run filled.
     """
     results = []
+    work_dir.mkdir(parents=True, exist_ok=True)
     for framework in FRAMEWORKS:
         with tempfile.TemporaryDirectory(prefix="uv-cache-", dir=work_dir) as cache:
             for label in ("cold", "warm"):

@@ -188,7 +188,7 @@ def compare_with_bare(
             for route in ROUTES:
                 progress(f"{project.framework} {route.label} at {log_level}: generated against bare")
                 comparison = Comparison(project.framework, log_level, route)
-                for server in (generated, bare):
+                for server in (generated, bare) if plan.warm_up_seconds else ():
                     _load(server, route, plan, plan.warm_up_seconds, f"warm-{server.port}-{log_level}")
                 for round_index in range(plan.rounds):
                     pair = [(generated, comparison.generated), (bare, comparison.bare)]
@@ -227,7 +227,7 @@ def compare_frameworks_on_io(
             )
             label = FRAMEWORK_NAMES[framework] + ("" if framework == "fastapi" else f", {threads} threads/worker")
             servers.append((label, framework, threads, server))
-        for _, _, _, server in servers:
+        for _, _, _, server in servers if plan.warm_up_seconds else ():
             run_wrk(server.url("/bench/io"), "get.lua", connections=10, seconds=plan.warm_up_seconds)
         for connections in plan.io_connections:
             progress(f"I/O-bound route at {connections} connections: " + ", ".join(s[0] for s in servers))
