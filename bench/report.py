@@ -123,6 +123,52 @@ def io_table(results: Results) -> list[str]:
     return _table(header, rows)
 
 
+def io_summary(results: Results) -> list[str]:
+    """One sentence per number of connections: each Flask configuration's throughput as a multiple of FastAPI's."""
+    lines = []
+    for connections in dict.fromkeys(result.connections for result in results.io):
+        level = [result for result in results.io if result.connections == connections]
+        fastapi = next(result for result in level if result.framework == "fastapi")
+        others = [
+            f"{result.label}: {rps(result.loads) / rps(fastapi.loads):.2f}x that"
+            f" (p99 {p99(result.loads):.0f} ms against {p99(fastapi.loads):.0f} ms)"
+            for result in level
+            if result is not fastapi
+        ]
+        lines.append(
+            f"- At {connections} connections, FastAPI serves {rps(fastapi.loads):,.0f} rps; " + "; ".join(others) + "."
+        )
+    return lines
+
+
+def framework_summary(results: Results) -> list[str]:
+    """The generated FastAPI app's throughput against the generated Flask app's, route by route."""
+    level = results.plan.log_levels[0]
+    lines = []
+    for route in ROUTES:
+        pair = {c.framework: rps(c.generated) for c in results.comparisons if (c.route, c.log_level) == (route, level)}
+        if len(pair) == 2:
+            lines.append(
+                f"- {route.label}: FastAPI {pair['fastapi']:,.0f} rps, Flask {pair['flask']:,.0f} rps"
+                f" (Flask/FastAPI {pair['flask'] / pair['fastapi']:.2f})."
+            )
+    return lines
+
+
+def target_summary(results: Results) -> list[str]:
+    below = [c for c in results.comparisons if c.ratio < c.route.target]
+    if not below:
+        return ["Every ratio meets its target."]
+    return [
+        "Below target: "
+        + "; ".join(
+            f"{FRAMEWORK_NAMES[c.framework]} {c.route.label} at {c.log_level} ({c.ratio:.2f} < {c.route.target:.2f})"
+            for c in below
+        )
+        + ". The notes at the end say what costs the difference and what would remove it."
+    ]
+
+
 def memory_table(results: Results) -> list[str]:
     if not results.memory:
         return []
@@ -254,6 +300,13 @@ def write_report(results: Results, output: Path) -> None:
         "",
         *ratio_table(results),
         "",
+        *target_summary(results),
+        "",
+        "The same runs put the two generated apps side by side (one worker each, at"
+        f" {plan.log_levels[0]}; the database routes share the machine's two cores with PostgreSQL):",
+        "",
+        *framework_summary(results),
+        "",
         "## FastAPI against Flask on an I/O-bound route",
         "",
         "FastAPI is often said to be two or three times faster than Flask. The question matters most where a request"
@@ -269,6 +322,8 @@ def write_report(results: Results, output: Path) -> None:
         f" Rounds of {plan.seconds} s rotate the servers; medians are shown.",
         "",
         *io_table(results),
+        "",
+        *io_summary(results),
         "",
         "## Memory",
         "",
