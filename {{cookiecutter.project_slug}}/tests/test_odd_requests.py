@@ -25,7 +25,8 @@ BODY_LIMIT = 256 * 1024
 """Room for the deeply nested body below, and little enough to send a body over it quickly."""
 BEYOND_64_BITS = str(2**64)
 NESTED_100_000_LEVELS = b"[" * 100_000 + b"]" * 100_000
-LONGEST_REQUEST_LINE_AROUND_A_URL = len("OPTIONS  HTTP/1.1")
+REQUEST_LINE_BESIDES_THE_URL = len("OPTIONS  HTTP/1.1")
+"""The longest method, two spaces and the protocol version."""
 
 
 def request(
@@ -142,4 +143,4 @@ def test_a_body_that_ends_before_its_content_length_is_400_problem_or_no_answer(
 
 
 def test_every_server_lets_through_the_longest_url_the_application_answers() -> None:
-    assert MAX_URL_BYTES + LONGEST_REQUEST_LINE_AROUND_A_URL <= serve.MAX_REQUEST_LINE_BYTES
+    assert MAX_URL_BYTES + REQUEST_LINE_BESIDES_THE_URL <= serve.MAX_REQUEST_LINE_BYTES
