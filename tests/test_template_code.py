@@ -9,7 +9,7 @@ from .toolchain import run_checked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # Named, not ".": ruff would read the project's pyproject.toml, which is TOML only once rendered.
-PYTHON_SOURCES = ["hooks", "tests", "local_extensions.py"]
+PYTHON_SOURCES = ["hooks", "tests", "local_extensions.py", "bench"]
 
 
 def test_ruff_lint_and_format_are_clean() -> None:

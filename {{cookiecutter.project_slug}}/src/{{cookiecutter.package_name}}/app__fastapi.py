@@ -56,13 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = database.create_sessions(engine)
     # The last middleware added runs first: the request context wraps CORS, which wraps the request guard.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["*"],
-        allow_headers=CORS_ALLOWED_HEADERS,
-        expose_headers=CORS_EXPOSED_HEADERS,
-    )
+    if settings.cors_origins:
+        # Without allowed origins, browsers refuse cross-origin calls anyway: no middleware needs to run.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=CORS_ALLOWED_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+        )
     app.add_middleware(RequestContext)
     add_exception_handlers(app)
     app.include_router(health)

@@ -42,7 +42,7 @@ async def ready(request: Request) -> Readiness:
 
 @items_api.get("", responses=problem_responses(422, 503))
 async def list_items(query: Annotated[ItemListQuery, Query()], session: SessionDep) -> ItemPage:
-    """List items, oldest first, optionally only those whose name contains ``q``."""
+    """List items, oldest first, optionally only those whose name contains the text q."""
     page, total = await items.list_items(session, query)
     return ItemPage(
         items=[ItemRead.model_validate(item) for item in page],

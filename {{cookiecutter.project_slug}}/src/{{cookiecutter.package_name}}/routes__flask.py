@@ -55,7 +55,7 @@ def ready() -> Response:
 
 @items_api.get("", responses={200: ItemPage, **problem_responses(422, 503)})
 def list_items(query: ItemListQuery) -> Response:
-    """List items, oldest first, optionally only those whose name contains ``q``."""
+    """List items, oldest first, optionally only those whose name contains the text q."""
     page, total = items.list_items(database.session(), query)
     return json_response(
         ItemPage(
