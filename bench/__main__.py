@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from .common import FRAMEWORKS, REPO_DIR, BenchError, progress
@@ -36,18 +37,9 @@ FULL_PLAN = LoadPlan(
     io_workers=2,
     io_flask_threads=(8, 256),
 )
-QUICK_PLAN = LoadPlan(
-    seconds=1,
-    warm_up_seconds=0,
-    rounds=1,
-    connections=16,
-    workers=1,
-    threads={"fastapi": 1, "flask": 8},
-    seeded_items=1_000,
-    log_levels=("WARNING",),
-    io_connections=(10, 100, 500),
-    io_workers=2,
-    io_flask_threads=(8, 256),
+# Every part, briefly: short single rounds without warm-up, fewer connections and seeded rows, one log level.
+QUICK_PLAN = replace(
+    FULL_PLAN, seconds=1, warm_up_seconds=0, rounds=1, connections=16, seeded_items=1_000, log_levels=("WARNING",)
 )
 PARTS = ("generation", "green", "throughput", "io")
 
