@@ -41,7 +41,18 @@ DRIVER_DEPENDENCIES = {
     ("fastapi", "postgresql"): "asyncpg",
     ("flask", "postgresql"): "psycopg",
 }
-VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "request_context.py", "routes.py", "serve.py")
+VARIANT_MODULES = (
+    "app.py",
+    "serve.py",
+    "core/database.py",
+    "web/handlers.py",
+    "web/middleware.py",
+    "web/docs.py",
+    "web/compat.py",
+    "health/routes.py",
+    "items/service.py",
+    "items/routes.py",
+)
 
 FUZZ_EXAMPLES = 200
 COMBINATIONS = [

@@ -14,13 +14,16 @@ from .toolchain import Environments, run_checked
 FRAMEWORKS = ("fastapi", "flask")
 VARIANT_MODULES = (
     "app.py",
-    "database.py",
-    "errors.py",
-    "items.py",
-    "request_context.py",
-    "routes.py",
     "serve.py",
     "settings.py",
+    "core/database.py",
+    "web/handlers.py",
+    "web/middleware.py",
+    "web/docs.py",
+    "web/compat.py",
+    "health/routes.py",
+    "items/service.py",
+    "items/routes.py",
 )
 FRAMEWORK_FILES = {
     "pyproject.toml",

@@ -7,11 +7,12 @@ import httpx2
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.app import FEATURES, create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
 pytest_plugins = ["tests.fixtures", "tests.live_server"]
@@ -53,3 +54,15 @@ def close_database_connections(client: TestClient) -> Callable[[], None]:
 def api_schema(client: TestClient) -> OpenApiSchema:
     """The application's own OpenAPI document, loaded by schemathesis to call the application in-process."""
     return schemathesis.openapi.from_asgi("/openapi.json", client.app)
+
+
+@pytest.fixture
+def served_operations() -> set[tuple[str, str]]:
+    """The path and method of every route of the registered features, as the OpenAPI document spells them."""
+    return {
+        (route.path, method.lower())
+        for router in FEATURES
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.include_in_schema
+        for method in route.methods or ()
+    }

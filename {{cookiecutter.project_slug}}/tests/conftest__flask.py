@@ -1,5 +1,6 @@
 """Builds the Flask application and a client for it: the only test file that knows the framework."""
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 
@@ -10,13 +11,17 @@ from flask import Flask
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.database import Database
+from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.settings import Settings
 
 
 def wsgi_client(app: Flask) -> httpx2.Client:
     return httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
 
+
+PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
+"""Methods Werkzeug answers on every rule by itself, which the OpenAPI document leaves out."""
 
 pytest_plugins = ["tests.fixtures", "tests.live_server"]
 """The database fixtures and the production server, which do not depend on the framework."""
@@ -69,3 +74,14 @@ def close_database_connections(app: Flask) -> Callable[[], None]:
 def api_schema(app: Flask) -> OpenApiSchema:
     """The application's own OpenAPI document, loaded by schemathesis to call the application in-process."""
     return schemathesis.openapi.from_wsgi("/openapi.json", app)
+
+
+@pytest.fixture
+def served_operations(app: Flask) -> set[tuple[str, str]]:
+    """The path and method of every route of the features' blueprints, as the OpenAPI document spells them."""
+    return {
+        (PATH_PARAMETER.sub(r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if "." in rule.endpoint
+        for method in (rule.methods or set()) - AUTOMATIC_METHODS
+    }

@@ -15,7 +15,8 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, make_url, text
 
-from {{ cookiecutter.package_name }} import database
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import alembic_config
@@ -71,8 +72,13 @@ def module_settings(migrated_database_url: str) -> Iterator[Settings]:
     database.run_on_connection(settings, empty_tables)
 
 
+def every_table() -> str:
+    """The name of every table of every feature, quoted, for one statement."""
+    return ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+
+
 def empty_tables(connection: Connection) -> None:
-    connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+    connection.execute(text(f"TRUNCATE {every_table()} RESTART IDENTITY CASCADE"))
     connection.commit()
 
 
@@ -107,14 +113,14 @@ def database_outage(
 
 @pytest.fixture
 def database_lock(settings: Settings) -> Callable[[], AbstractContextManager[None]]:
-    """Hold an exclusive lock on the items table from another connection until the block ends."""
+    """Hold an exclusive lock on every table from another connection until the block ends."""
 
     @contextmanager
     def locked() -> Iterator[None]:
         acquired, release = threading.Event(), threading.Event()
 
         def hold(connection: Connection) -> None:
-            connection.execute(text("LOCK TABLE items IN ACCESS EXCLUSIVE MODE"))
+            connection.execute(text(f"LOCK TABLE {every_table()} IN ACCESS EXCLUSIVE MODE"))
             acquired.set()
             release.wait(timeout=60)
             connection.rollback()

@@ -22,12 +22,22 @@ def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
     return body
 
 
-def create_item(client: httpx2.Client, name: str = "Widget", **fields: Any) -> dict[str, Any]:
-    """Create an item through the API and return it."""
-    response = client.post("/api/v1/items", json={"name": name, **fields})
+def create(client: httpx2.Client, url: str, **fields: Any) -> dict[str, Any]:
+    """Create a resource through the API and return it."""
+    response = client.post(url, json=fields)
     assert response.status_code == 201, response.text
-    item: dict[str, Any] = response.json()
-    return item
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def documented_operations(client: httpx2.Client) -> dict[tuple[str, str], set[str]]:
+    """Each operation of the application's OpenAPI document, by path and method, with its documented statuses."""
+    document: dict[str, Any] = client.get("/openapi.json").json()
+    return {
+        (path, method): set(operation["responses"])
+        for path, path_item in document["paths"].items()
+        for method, operation in path_item.items()
+    }
 
 
 def alembic_config(database_url: str) -> Config:

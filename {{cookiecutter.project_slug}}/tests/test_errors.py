@@ -5,16 +5,15 @@ from collections.abc import Callable
 import httpx2
 import pytest
 
-from {{ cookiecutter.package_name }} import items
-from {{ cookiecutter.package_name }}.http_rules import MAX_URL_BYTES
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.items import service as items
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web.limits import MAX_URL_BYTES
 
 from .helpers import assert_problem
 
-ITEMS = "/api/v1/items"
 
-
-@pytest.mark.parametrize("path", ["/nowhere", "/api/v1/items/", "/api/v2/items"])
+@pytest.mark.parametrize("path", ["/nowhere", f"{ITEMS}/", "/api/v2/items"])
 def test_unknown_route_is_404_problem(client: httpx2.Client, path: str) -> None:
     assert_problem(client.get(path), 404)
 
@@ -23,7 +22,7 @@ def test_wrong_method_is_405_problem_with_allow(client: httpx2.Client) -> None:
     response = client.put(f"{ITEMS}/1", json={"name": "Widget"})
 
     assert_problem(response, 405)
-    assert {"DELETE", "GET", "PATCH"} <= {method.strip() for method in response.headers["allow"].split(",")}
+    assert {"DELETE", "GET", "HEAD", "PATCH"} <= {method.strip() for method in response.headers["allow"].split(",")}
 
 
 @pytest.mark.parametrize(

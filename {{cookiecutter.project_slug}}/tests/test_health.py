@@ -1,4 +1,25 @@
+"""Liveness, and readiness: the database answers and its schema is this version's."""
+
+from collections.abc import Callable
+
 import httpx2
+
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import assert_problem, documented_operations
+
+CONTRACT = {
+    ("/health/live", "get"): {"200", "414"},
+    ("/health/ready", "get"): {"200", "414", "503"},
+}
+"""Each operation and the statuses it documents."""
+
+
+def test_the_documented_operations_are_the_contract(client: httpx2.Client) -> None:
+    documented = documented_operations(client)
+
+    assert {operation: documented.get(operation) for operation in CONTRACT} == CONTRACT
 
 
 def test_live_answers_ok(client: httpx2.Client) -> None:
@@ -8,8 +29,23 @@ def test_live_answers_ok(client: httpx2.Client) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_checks_the_database(client: httpx2.Client) -> None:
+def test_ready_checks_the_database_and_its_migrations(client: httpx2.Client) -> None:
     response = client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+
+
+def test_without_its_migrations_the_service_is_not_ready_and_says_how_to_apply_them(
+    make_client: Callable[[Settings], httpx2.Client], empty_database_url: str
+) -> None:
+    client = make_client(Settings(database_url=empty_database_url))
+
+    ready = assert_problem(client.get("/health/ready"), 503)
+    listed = assert_problem(client.get(ITEMS), 503)
+    created = assert_problem(client.post(ITEMS, json={"name": "Widget"}), 503)
+
+    for body in (ready, listed, created):
+        assert "migrations are pending" in body["detail"]
+        assert "alembic upgrade head" in body["detail"]
+    assert client.get("/health/live").status_code == 200

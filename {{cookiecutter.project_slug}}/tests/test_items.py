@@ -5,10 +5,36 @@ from typing import Any
 
 import httpx2
 import pytest
+from sqlalchemy import Connection, insert
+from sqlalchemy.exc import IntegrityError
 
-from .helpers import assert_problem, create_item
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.models import utc_now, violated_constraint
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.items import queries
+from {{ cookiecutter.package_name }}.items.models import Item
+from {{ cookiecutter.package_name }}.settings import Settings
 
-ITEMS = "/api/v1/items"
+from .helpers import assert_problem, create, documented_operations
+
+CONTRACT = {
+    (ITEMS, "get"): {"200", "414", "422", "503"},
+    (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "503"},
+    (ITEMS + "/{item_id}", "get"): {"200", "404", "414", "422", "503"},
+    (ITEMS + "/{item_id}", "patch"): {"200", "400", "404", "409", "413", "414", "415", "422", "503"},
+    (ITEMS + "/{item_id}", "delete"): {"204", "404", "414", "422", "503"},
+}
+"""Each operation and the statuses it documents."""
+
+
+def create_item(client: httpx2.Client, name: str = "Widget", **fields: Any) -> dict[str, Any]:
+    return create(client, ITEMS, name=name, **fields)
+
+
+def test_the_documented_operations_are_the_contract(client: httpx2.Client) -> None:
+    documented = documented_operations(client)
+
+    assert {operation: documented.get(operation) for operation in CONTRACT} == CONTRACT
 
 
 def test_create_returns_201_with_location_and_the_item(client: httpx2.Client) -> None:
@@ -47,6 +73,50 @@ def test_duplicate_name_is_409(client: httpx2.Client) -> None:
 
     assert "Widget" in body["detail"]
     assert client.get(ITEMS).json()["total"] == 1
+
+
+def test_names_are_compared_in_their_composed_form(client: httpx2.Client) -> None:
+    composed = create_item(client, "caf\u00e9")
+
+    body = assert_problem(client.post(ITEMS, json={"name": "cafe\u0301"}), 409)
+
+    assert composed["name"] == "caf\u00e9"
+    assert "caf\u00e9" in body["detail"]
+    assert client.get(ITEMS, params={"q": "cafe\u0301"}).json()["items"] == [composed]
+
+
+def test_a_name_given_in_decomposed_form_is_stored_composed(client: httpx2.Client) -> None:
+    assert create_item(client, "cre\u0300me")["name"] == "cr\u00e8me"
+
+
+def test_another_broken_rule_is_not_reported_as_a_taken_name(
+    client: httpx2.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the unique constraint on the name means "name taken"; any other integrity error is a server error."""
+    create_item(client, "Widget")
+    monkeypatch.setattr(queries, "UNIQUE_NAME", "uq_some_other_rule")
+
+    body = assert_problem(client.post(ITEMS, json={"name": "Widget"}), 500)
+
+    assert "already exists" not in body["detail"]
+    assert client.get(ITEMS).json()["total"] == 1
+
+
+def test_the_name_rule_is_the_one_the_database_names(settings: Settings) -> None:
+    def violate(connection: Connection) -> None:
+        row = {"name": "Widget", "quantity": 0, "created_at": utc_now(), "updated_at": utc_now()}
+        connection.execute(insert(Item).values(row))
+        with pytest.raises(IntegrityError) as duplicate:
+            connection.execute(insert(Item).values(row))
+        connection.rollback()
+        with pytest.raises(IntegrityError) as missing:
+            connection.execute(insert(Item).values({**row, "name": None}))
+        connection.rollback()
+
+        assert violated_constraint(duplicate.value) == queries.UNIQUE_NAME == "uq_items_name"
+        assert violated_constraint(missing.value) != queries.UNIQUE_NAME
+
+    database.run_on_connection(settings, violate)
 
 
 def test_list_pages_in_creation_order(client: httpx2.Client) -> None:
@@ -162,6 +232,8 @@ def test_invalid_item_id_is_422(client: httpx2.Client, method: str, item_id: str
         ({"name": ""}, "name", "string_too_short"),
         ({"name": "x" * 101}, "name", "string_too_long"),
         ({"name": "nul\u0000byte"}, "name", "string_pattern_mismatch"),
+        ({"name": "   "}, "name", "string_pattern_mismatch"),
+        ({"name": "\u00a0\t\n"}, "name", "string_pattern_mismatch"),
         ({"name": 5}, "name", "string_type"),
         ({"name": "Widget", "quantity": -1}, "quantity", "greater_than_equal"),
         ({"name": "Widget", "quantity": 10**20}, "quantity", "less_than_equal"),
@@ -175,6 +247,8 @@ def test_invalid_item_id_is_422(client: httpx2.Client, method: str, item_id: str
         "empty-name",
         "long-name",
         "nul-in-name",
+        "blank-name",
+        "white-space-name",
         "number-name",
         "negative",
         "huge",

@@ -4,7 +4,8 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, inspect
 
-from {{ cookiecutter.package_name }} import database
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import alembic_config
@@ -24,7 +25,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(empty_datab
     config = alembic_config(empty_database_url)
 
     command.upgrade(config, "head")
-    assert table_names(empty_database_url) == ["alembic_version", "items"]
+    assert table_names(empty_database_url) == sorted(["alembic_version", *Base.metadata.tables])
     command.check(config)
 
     command.downgrade(config, "base")
@@ -36,4 +37,6 @@ def test_migrations_can_be_rendered_as_sql_for_review(
 ) -> None:
     command.upgrade(alembic_config(empty_database_url), "head", sql=True)
 
-    assert "CREATE TABLE items" in capsys.readouterr().out
+    sql = capsys.readouterr().out
+    for table in Base.metadata.tables:
+        assert f"CREATE TABLE {table}" in sql

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 import pytest
 
 from {{ cookiecutter.package_name }} import serve
-from {{ cookiecutter.package_name }}.http_rules import MAX_URL_BYTES
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web.limits import MAX_URL_BYTES
 
 from .helpers import assert_problem
 from .live_server import exchange, serving
 
-ITEMS = "/api/v1/items"
 BODY_LIMIT = 256 * 1024
 """Room for the deeply nested body below, and little enough to send a body over it quickly."""
 BEYOND_64_BITS = str(2**64)

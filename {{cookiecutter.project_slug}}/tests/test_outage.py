@@ -6,9 +6,10 @@ from contextlib import AbstractContextManager
 
 import httpx2
 
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .helpers import assert_problem, create_item
+from .helpers import assert_problem, create
 
 Outage = Callable[[], AbstractContextManager[None]]
 STATEMENT_TIMEOUT_SECONDS = 0.5
@@ -26,16 +27,16 @@ def test_ready_is_503_while_the_database_is_down(client: httpx2.Client, database
 def test_api_answers_503_during_an_outage_and_recovers_without_restart(
     client: httpx2.Client, database_outage: Outage
 ) -> None:
-    item = create_item(client)
+    item = create(client, ITEMS, name="Widget")
 
     with database_outage():
-        assert_problem(client.get("/api/v1/items"), 503)
-        assert_problem(client.get(f"/api/v1/items/{item['id']}"), 503)
-        assert_problem(client.post("/api/v1/items", json={"name": "Lost"}), 503)
+        assert_problem(client.get(ITEMS), 503)
+        assert_problem(client.get(f"{ITEMS}/{item['id']}"), 503)
+        assert_problem(client.post(ITEMS, json={"name": "Lost"}), 503)
 
-    assert client.get(f"/api/v1/items/{item['id']}").json() == item
+    assert client.get(f"{ITEMS}/{item['id']}").json() == item
     assert client.get("/health/ready").status_code == 200
-    assert client.get("/api/v1/items").json()["total"] == 1
+    assert client.get(ITEMS).json()["total"] == 1
 
 
 def test_a_locked_database_gets_503_within_the_statement_timeout_and_recovers(
@@ -45,7 +46,7 @@ def test_a_locked_database_gets_503_within_the_statement_timeout_and_recovers(
 
     with database_lock():
         started = time.monotonic()
-        assert_problem(client.post("/api/v1/items", json={"name": "Blocked"}), 503)
+        assert_problem(client.post(ITEMS, json={"name": "Blocked"}), 503)
         assert time.monotonic() - started < PATIENCE_SECONDS
 
-    assert client.post("/api/v1/items", json={"name": "Blocked"}).status_code == 201
+    assert client.post(ITEMS, json={"name": "Blocked"}).status_code == 201

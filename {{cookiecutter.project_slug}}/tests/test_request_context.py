@@ -7,12 +7,12 @@ from typing import Any
 import httpx2
 import pytest
 
-from {{ cookiecutter.package_name }} import items
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.items import service as items
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import assert_problem
 
-ITEMS = "/api/v1/items"
 ORIGIN = "https://app.example"
 SECURITY_HEADERS = ("content-security-policy", "referrer-policy", "x-content-type-options", "x-frame-options")
 

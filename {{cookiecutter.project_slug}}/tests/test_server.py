@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager
 
 import httpx2
 
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+
 from .live_server import Server
 
 RACE_ROUNDS = 20
@@ -22,7 +24,7 @@ IN_FLIGHT_SECONDS = 1.0
 def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: Server) -> None:
     process, base_url = server
     with httpx2.Client(base_url=base_url) as client:
-        created = client.post("/api/v1/items", json={"name": "Widget"})
+        created = client.post(ITEMS, json={"name": "Widget"})
         assert created.status_code == 201
         assert client.get(created.headers["location"]).json() == created.json()
         assert client.get("/docs").status_code == 200
@@ -40,14 +42,14 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: Server) -
     def create(name: str) -> int:
         with httpx2.Client(base_url=base_url) as client:
             barrier.wait()
-            return client.post("/api/v1/items", json={"name": name}).status_code
+            return client.post(ITEMS, json={"name": name}).status_code
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for round_number in range(RACE_ROUNDS):
             statuses = sorted(pool.map(create, [f"Racer {round_number}"] * 2))
             assert statuses == [201, 409]
     with httpx2.Client(base_url=base_url) as client:
-        assert client.get("/api/v1/items", params={"limit": 100}).json()["total"] == RACE_ROUNDS
+        assert client.get(ITEMS, params={"limit": 100}).json()["total"] == RACE_ROUNDS
 
 
 def test_sigterm_lets_an_in_flight_request_finish(
@@ -56,7 +58,7 @@ def test_sigterm_lets_an_in_flight_request_finish(
     process, base_url = server
     with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=base_url) as client:
         with database_lock():
-            in_flight = pool.submit(client.post, "/api/v1/items", json={"name": "In flight"})
+            in_flight = pool.submit(client.post, ITEMS, json={"name": "In flight"})
             time.sleep(IN_FLIGHT_SECONDS)
             process.send_signal(signal.SIGTERM)
             time.sleep(IN_FLIGHT_SECONDS)

@@ -2,32 +2,26 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 
-from . import DESCRIPTION, TITLE, __version__, database
-from .docs import redoc_page, swagger_ui_page
-from .errors import RequestGuard, add_exception_handlers
-from .http_rules import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
-from .paths import ASSETS_URL, OPENAPI_URL, REDOC_URL, STATIC_PACKAGE_DIR, SWAGGER_UI_URL
-from .problems import add_problem_schemas
-from .request_context import RequestContext
-from .request_log import configure_logging
-from .routes import health, items_api
+from . import DESCRIPTION, TITLE, __version__
+from .core import database
+from .core.logging import configure_logging
+from .health.routes import router as health
+from .items.routes import router as items
 from .settings import Settings
+from .web.compat import HeadAsGet, ProblemDocumentedAPI
+from .web.docs import add_docs
+from .web.docs_pages import OPENAPI_URL
+from .web.handlers import add_exception_handlers
+from .web.headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
+from .web.middleware import RequestContext, RequestGuard
+from .web.problems import problem_responses
 
-
-class ProblemDocumentedAPI(FastAPI):
-    """FastAPI whose OpenAPI document also describes the problem bodies the routes refer to."""
-
-    def openapi(self) -> dict[str, Any]:
-        if self.openapi_schema is None:
-            self.openapi_schema = add_problem_schemas(super().openapi())
-        return self.openapi_schema
+FEATURES: list[APIRouter] = [health, items]
+"""Every feature's router, with its own prefix and tags: adding a feature adds a line here."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,11 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,
+        # Any URL may be too long, whatever the operation.
+        responses=problem_responses(414),
     )
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
-    # The last middleware added runs first: the request context wraps CORS, which wraps the request guard.
+    # The last middleware added runs first: the request context wraps CORS, which wraps HEAD and the request guard.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     if settings.cors_origins:
         # Without allowed origins, browsers refuse cross-origin calls anyway: no middleware needs to run.
         app.add_middleware(
@@ -67,22 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequestContext)
     add_exception_handlers(app)
-    app.include_router(health)
-    app.include_router(items_api)
+    for router in FEATURES:
+        app.include_router(router)
     if settings.docs_enabled:
         add_docs(app)
     return app
-
-
-def add_docs(app: FastAPI) -> None:
-    """Serve Swagger UI and ReDoc with their assets from installed packages, so they work offline."""
-    assets = StaticFiles(packages=[("fastapi_offline", "static"), (__package__ or "", STATIC_PACKAGE_DIR)])
-    app.mount(ASSETS_URL, assets, name="docs-assets")
-
-    @app.get(SWAGGER_UI_URL, include_in_schema=False)
-    async def swagger_ui() -> HTMLResponse:
-        return HTMLResponse(swagger_ui_page(app.title))
-
-    @app.get(REDOC_URL, include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return HTMLResponse(redoc_page(app.title))

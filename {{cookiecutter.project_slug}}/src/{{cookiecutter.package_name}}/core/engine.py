@@ -8,7 +8,7 @@ from sqlalchemy import URL, Engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from .settings import Settings
+from ..settings import Settings
 
 PING_AFTER_IDLE_SECONDS = 1.0
 """A pooled connection idle for longer than this is pinged before use. Under load a connection is back in use

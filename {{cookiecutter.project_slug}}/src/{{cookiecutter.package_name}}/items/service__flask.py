@@ -3,15 +3,9 @@
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .item_queries import (
-    ItemNameTakenError,
-    ItemNotFoundError,
-    apply_update,
-    count_statement,
-    new_item,
-    page_statement,
-)
+from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
+from .queries import apply_update, count_statement, is_name_taken, new_item, page_statement
 from .schemas import ItemCreate, ItemListQuery, ItemUpdate
 
 
@@ -49,9 +43,11 @@ def delete_item(session: Session, item_id: int) -> None:
 
 
 def _commit(session: Session, name: str) -> None:
-    """Commit; the unique constraint on the name, not a prior check, decides between two racing writers."""
+    """Commit, or roll back and say which rule the write broke."""
     try:
         session.commit()
-    except IntegrityError:
+    except IntegrityError as error:
         session.rollback()
-        raise ItemNameTakenError(name) from None
+        if is_name_taken(error):
+            raise ItemNameTakenError(name) from None
+        raise

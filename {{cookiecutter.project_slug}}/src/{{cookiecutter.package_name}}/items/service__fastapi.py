@@ -3,15 +3,9 @@
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .item_queries import (
-    ItemNameTakenError,
-    ItemNotFoundError,
-    apply_update,
-    count_statement,
-    new_item,
-    page_statement,
-)
+from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
+from .queries import apply_update, count_statement, is_name_taken, new_item, page_statement
 from .schemas import ItemCreate, ItemListQuery, ItemUpdate
 
 
@@ -49,9 +43,11 @@ async def delete_item(session: AsyncSession, item_id: int) -> None:
 
 
 async def _commit(session: AsyncSession, name: str) -> None:
-    """Commit; the unique constraint on the name, not a prior check, decides between two racing writers."""
+    """Commit, or roll back and say which rule the write broke."""
     try:
         await session.commit()
-    except IntegrityError:
+    except IntegrityError as error:
         await session.rollback()
-        raise ItemNameTakenError(name) from None
+        if is_name_taken(error):
+            raise ItemNameTakenError(name) from None
+        raise

@@ -3,23 +3,14 @@
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 
-from .models import Item, utc_now
+from ..core.models import unique_constraint_name, utc_now, violated_constraint
+from .models import Item
 from .schemas import ItemCreate, ItemListQuery, ItemUpdate
 
-
-class ItemNotFoundError(LookupError):
-    """No item has the requested id."""
-
-    def __init__(self, item_id: int) -> None:
-        super().__init__(f"Item {item_id} does not exist.")
-
-
-class ItemNameTakenError(ValueError):
-    """Another item already has this name."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"An item named {name!r} already exists.")
+UNIQUE_NAME = unique_constraint_name(Item, "name")
+"""The constraint that decides between two writers racing for one name; no prior check can."""
 
 
 def _matching(query: ItemListQuery) -> Select[Item]:
@@ -50,3 +41,8 @@ def apply_update(item: Item, data: ItemUpdate) -> None:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
         setattr(item, field, value)
+
+
+def is_name_taken(error: IntegrityError) -> bool:
+    """Whether a failed write broke the unique name, rather than another rule that is no fault of the client's."""
+    return violated_constraint(error) == UNIQUE_NAME

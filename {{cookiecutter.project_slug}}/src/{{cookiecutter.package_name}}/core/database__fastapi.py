@@ -5,11 +5,13 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import URL, Connection, text
+from sqlalchemy import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from .engine_options import engine_url, milliseconds, ping_idle_connections, pool_options
-from .settings import Settings
+from ..settings import Settings
+from .engine import engine_url, milliseconds, ping_idle_connections, pool_options
+from .errors import MigrationsPendingError
+from .models import missing_schema
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -50,10 +52,11 @@ def run_on_connection(settings: Settings, work: Callable[[Connection], None]) ->
     asyncio.run(run())
 
 
-async def ping(engine: AsyncEngine) -> None:
-    """Raise if the database cannot run a trivial query within the connect and statement timeouts."""
+async def check_ready(engine: AsyncEngine) -> None:
+    """Raise unless the database answers within the timeouts and has every table and column this version uses."""
     async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+        if await connection.run_sync(missing_schema):
+            raise MigrationsPendingError()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

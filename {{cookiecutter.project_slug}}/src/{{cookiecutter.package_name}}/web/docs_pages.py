@@ -2,7 +2,12 @@
 
 from html import escape
 
-from .paths import ASSETS_URL, OPENAPI_URL
+OPENAPI_URL = "/openapi.json"
+SWAGGER_UI_URL = "/docs"
+REDOC_URL = "/redoc"
+ASSETS_URL = "/docs/assets"
+STATIC_FOLDER = "static"
+"""This package's folder of the files the pages need beside the vendors' assets."""
 
 SWAGGER_UI_JS = "swagger-ui-bundle.js"
 SWAGGER_UI_CSS = "swagger-ui.css"

@@ -1,20 +1,23 @@
-"""The outermost layer: a request id, security headers, CORS and one log line for every request.
+"""What every request passes: its context (id, headers, log line), CORS when configured, and the request guard.
 
-A WSGI middleware rather than Flask request hooks: it runs before Flask creates its request context, so every other
-hook and handler already sees the request id, and it adds the headers to the plain list that reaches the server,
-which costs a fraction of Flask's header objects on every request.
+The context is a WSGI middleware rather than Flask request hooks: it runs before Flask creates its request context,
+so every other hook and handler already sees the request id, and it adds the headers to the plain list that reaches
+the server, which costs a fraction of Flask's header objects on every request.
 """
 
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
+from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
 
-from .http_rules import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, SECURITY_HEADERS
-from .request_log import REQUEST_ID_HEADER, end_request, log_request, start_request
-from .settings import Settings
+from ..core.logging import end_request, log_request, start_request
+from ..settings import Settings
+from .compat import check_body_length
+from .headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, REQUEST_ID_HEADER, SECURITY_HEADERS
+from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 
 REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER))
-"""Headers this layer sets on every response, replacing any the application set."""
+"""Headers the request context sets on every response, replacing any the application set."""
 
 
 def request_path(environ: "WSGIEnvironment") -> str:
@@ -32,6 +35,8 @@ def request_path(environ: "WSGIEnvironment") -> str:
 
 
 class RequestContext:
+    """The outermost layer: a request id, security headers and one log line for every request."""
+
     def __init__(self, app: "WSGIApplication") -> None:
         self.app = app
 
@@ -56,9 +61,30 @@ class RequestContext:
             end_request()
 
 
+def check_request() -> None:
+    """Reject an over-long URL, and a body that is not JSON or not whole, before a route reads the request.
+
+    The body's size is capped by MAX_CONTENT_LENGTH. A request for an unknown route or method is left to routing,
+    which answers 404 or 405.
+    """
+    if is_url_too_long(request.path, request.query_string):
+        raise RequestURITooLarge()
+    if request.method not in BODY_METHODS or request.routing_exception is not None:
+        return
+    if not is_json_content_type(request.content_type):
+        raise UnsupportedMediaType()
+    check_body_length(request.get_data())
+    try:
+        request.get_json()
+    except RecursionError as error:
+        raise BadRequest() from error
+
+
 def init_app(app: Flask, settings: Settings) -> None:
-    """Wrap the application in the request context; answer cross-origin requests only when origins are configured."""
+    """Wrap the application in the request context and guard its routes; answer cross-origin requests only when
+    origins are configured."""
     app.wsgi_app = RequestContext(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(check_request)
     if settings.cors_origins:
         CORS(
             app,

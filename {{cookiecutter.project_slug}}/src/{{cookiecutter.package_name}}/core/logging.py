@@ -1,4 +1,4 @@
-"""Request ids and request logging, the same on both frameworks: one log line per request."""
+"""Logging, the same on both frameworks: JSON or text lines, the request id on every line, one line per request."""
 
 import json
 import logging
@@ -9,15 +9,15 @@ import uuid
 from contextvars import ContextVar
 from typing import Any, TextIO
 
-from .settings import Settings
+from ..settings import Settings
 
-REQUEST_ID_HEADER = "X-Request-ID"
 ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """A caller's id is kept only when it is short and plain, so it cannot forge log lines or headers."""
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
 
-logger = logging.getLogger(__package__)
-request_logger = logging.getLogger(f"{__package__}.requests")
+PACKAGE = (__package__ or "").rpartition(".")[0]
+logger = logging.getLogger(PACKAGE)
+request_logger = logging.getLogger(f"{PACKAGE}.requests")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 

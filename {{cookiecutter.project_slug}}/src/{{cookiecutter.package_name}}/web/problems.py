@@ -1,16 +1,32 @@
 """RFC 9457 problem details: the one place that builds every error body and documents it."""
 
+import logging
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .request_log import current_request_id
+from ..core.errors import ServiceError, database_failure
+from ..core.logging import current_request_id
+from .limits import MAX_URL_BYTES
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 SCHEMA_REF = "#/components/schemas/{model}"
 UNPROCESSABLE = 422
+DETAILS = {
+    HTTPStatus.BAD_REQUEST: "The request body could not be read: it is incomplete, not UTF-8, or JSON too deeply "
+    "nested or with a number too long.",
+    HTTPStatus.NOT_FOUND: "The requested URL was not found on this server.",
+    HTTPStatus.METHOD_NOT_ALLOWED: "The method is not allowed for the requested URL.",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The request body is larger than this server accepts.",
+    HTTPStatus.REQUEST_URI_TOO_LONG: f"The path and query string are longer than {MAX_URL_BYTES} bytes together.",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The request body must be JSON, sent as Content-Type: application/json.",
+    HTTPStatus.INTERNAL_SERVER_ERROR: "The server failed to handle the request; it has been logged.",
+}
+"""The detail sentence of each error the frameworks raise themselves, the same on both."""
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorDetail(BaseModel):
@@ -38,12 +54,17 @@ class ValidationProblem(Problem):
     errors: list[ErrorDetail]
 
 
-def problem(status: int, detail: str, instance: str) -> Problem:
+def detail_for(status: int) -> str:
+    """The detail sentence for an error the framework raises itself."""
+    return DETAILS.get(HTTPStatus(status), HTTPStatus(status).description or HTTPStatus(status).phrase)
+
+
+def problem(status: int, instance: str, detail: str | None = None) -> Problem:
     """The problem for an HTTP status; ``title`` is the status phrase."""
     return Problem(
         title=HTTPStatus(status).phrase,
         status=status,
-        detail=detail,
+        detail=detail or detail_for(status),
         instance=instance,
         request_id=current_request_id(),
     )
@@ -58,6 +79,19 @@ def validation_problem(errors: Iterable[Mapping[str, Any]], instance: str) -> Va
         instance=instance,
         request_id=current_request_id(),
         errors=[ErrorDetail(loc=list(error["loc"]), msg=error["msg"], type=error["type"]) for error in errors],
+    )
+
+
+def problem_for(error: Exception, method: str, path: str) -> Problem:
+    """The problem for an exception a route raised: the vocabulary speaks for itself, anything else is logged as 500."""
+    known = error if isinstance(error, ServiceError) else database_failure(error)
+    if known is None:
+        logger.error("Unhandled error on %s %s", method, path, exc_info=error)
+        return problem(HTTPStatus.INTERNAL_SERVER_ERROR, path)
+    if known.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.warning("%s %s: %s", method, path, error)
+    return Problem(
+        title=known.title, status=known.status, detail=known.detail, instance=path, request_id=current_request_id()
     )
 
 

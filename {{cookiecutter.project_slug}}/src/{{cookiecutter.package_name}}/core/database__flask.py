@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import URL, Connection, Engine, text
+from sqlalchemy import URL, Connection, Engine
 from sqlalchemy import create_engine as create_sqlalchemy_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .engine_options import engine_url, milliseconds, ping_idle_connections, pool_options
-from .settings import Settings
+from ..settings import Settings
+from .engine import engine_url, milliseconds, ping_idle_connections, pool_options
+from .errors import MigrationsPendingError
+from .models import missing_schema
 
 DRIVERS = {"postgresql": "postgresql+psycopg"}
 EXTENSION = "database"
@@ -76,7 +78,8 @@ def close_session(_error: BaseException | None = None) -> None:
         current.close()
 
 
-def ping() -> None:
-    """Raise if the database cannot run a trivial query within the connect and statement timeouts."""
+def check_ready() -> None:
+    """Raise unless the database answers within the timeouts and has every table and column this version uses."""
     with current_database().engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+        if missing_schema(connection):
+            raise MigrationsPendingError()

@@ -1,0 +1,1 @@
+"""Framework-free building blocks: the database, the tables' base, the error vocabulary and logging."""

@@ -1,0 +1,80 @@
+"""The error vocabulary: what a feature raises, each kind carrying the HTTP status and title it is answered with.
+
+A feature subclasses these (``ItemNotFoundError(NotFoundError)``); the web layer turns any of them into a problem
+body, so no central table lists a feature's exceptions.
+"""
+
+from http import HTTPStatus
+from typing import ClassVar
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+
+class ServiceError(Exception):
+    """An error the client is told about: the status and title of its kind, and its own message as the detail."""
+
+    status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
+
+    @property
+    def title(self) -> str:
+        return self.status.phrase
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+
+class NotFoundError(ServiceError):
+    """The requested resource does not exist."""
+
+    status = HTTPStatus.NOT_FOUND
+
+
+class ConflictError(ServiceError):
+    """The request contradicts the current state, such as a name that another resource already has."""
+
+    status = HTTPStatus.CONFLICT
+
+
+class UnavailableError(ServiceError):
+    """The database cannot be reached or did not answer in time; the client may try again."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+    def __init__(self, detail: str = "The database is unavailable; try again later.") -> None:
+        super().__init__(detail)
+
+
+class MigrationsPendingError(UnavailableError):
+    """The database lacks tables or columns this version uses: its migrations have not been applied."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database schema is older than this version of the service: its migrations are pending. "
+            "Apply them with `alembic upgrade head`."
+        )
+
+
+UNREACHABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError, OSError)
+"""The database cannot be reached or did not answer in time; asyncpg raises OSErrors (refused, unknown host,
+timed out) while it connects."""
+UNREACHABLE_SQLSTATE_CLASSES = ("08", "3D", "53", "57")
+"""Connection exception, unknown database, insufficient resources, operator intervention (statement timeout)."""
+MISSING_SCHEMA_SQLSTATES = ("42P01", "42703")
+"""PostgreSQL's undefined table and undefined column."""
+MISSING_SCHEMA_MESSAGES = ("no such table", "no such column")
+"""SQLite's words for the same."""
+
+
+def database_failure(error: Exception) -> ServiceError | None:
+    """The vocabulary's name for a database error that is not a bug: pending migrations or an unreachable database."""
+    if not isinstance(error, (DBAPIError, *UNREACHABLE_ERRORS)):
+        return None
+    original = getattr(error, "orig", None)
+    sqlstate = str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None) or "")
+    if sqlstate in MISSING_SCHEMA_SQLSTATES or any(words in str(original) for words in MISSING_SCHEMA_MESSAGES):
+        return MigrationsPendingError()
+    if isinstance(error, UNREACHABLE_ERRORS) or sqlstate.startswith(UNREACHABLE_SQLSTATE_CLASSES):
+        return UnavailableError()
+    return None

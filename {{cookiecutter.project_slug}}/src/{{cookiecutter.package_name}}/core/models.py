@@ -1,0 +1,80 @@
+"""The declarative base of every feature's tables, its naming convention and the shared column types."""
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, DateTime, Dialect, MetaData, TypeDecorator, UniqueConstraint, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraints get predictable names, which migrations and error handling refer to."""
+SQLITE_UNIQUE_VIOLATION = re.compile(r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<column>\w+)")
+"""SQLite names the table and columns of a violated unique constraint, not the constraint itself."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is stored in UTC and always read back time-zone aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base class of every table; a feature's tables join its metadata when the feature's models are imported."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def unique_constraint_name(model: type[Base], column: str) -> str:
+    """The name the naming convention gave the unique constraint that starts with this column of the model's table."""
+    table = Base.metadata.tables[model.__tablename__]
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.columns.keys()[:1] == [column]:
+            return str(constraint.name)
+    raise LookupError(f"{table.name}.{column} starts no unique constraint")
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint an integrity error violated, when the database says which one it was."""
+    cause = error.orig.__cause__ if error.orig is not None and error.orig.__cause__ is not None else error.orig
+    diagnostics = getattr(cause, "diag", None)
+    name = getattr(diagnostics, "constraint_name", None) or getattr(cause, "constraint_name", None)
+    if name:
+        return str(name)
+    match = SQLITE_UNIQUE_VIOLATION.search(str(error.orig))
+    if match is None:
+        return None
+    return NAMING_CONVENTION["uq"] % {"table_name": match["table"], "column_0_name": match["column"]}
+
+
+def missing_schema(connection: Connection) -> list[str]:
+    """The tables and columns of every feature that the database lacks: none once its migrations are applied.
+
+    A database ahead of this version (a newer release migrated it first) has more, which does no harm.
+    """
+    inspector = inspect(connection)
+    tables = set(inspector.get_table_names())
+    missing = []
+    for table in Base.metadata.sorted_tables:
+        if table.name not in tables:
+            missing.append(table.name)
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in columns]
+    return missing

@@ -1,0 +1,1 @@
+"""Liveness and readiness checks for load balancers and container platforms."""

@@ -1,0 +1,85 @@
+"""Gaps between Flask, Werkzeug or flask-openapi3 and the contract, each closed here and named after the behaviour."""
+
+import inspect
+import json
+from typing import Any
+
+from flask import Request, Response, current_app, request
+from flask_openapi3.openapi import OpenAPI
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+
+from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
+
+REQUEST_PARTS = ("path", "query", "body")
+"""The names flask-openapi3 gives a view's parameters for each part of the request, as FastAPI names them in ``loc``."""
+
+
+class ProblemDocumentedAPI(OpenAPI):
+    """flask-openapi3 documents its own validation error list on every operation: document problem bodies instead.
+
+    It also gives the application's own ``responses`` only to routes of the application, not of its blueprints.
+    """
+
+    @property
+    def api_doc(self) -> dict[str, Any]:
+        document: dict[str, Any] = super().api_doc
+        components = document.setdefault("components", {})
+        # flask-openapi3 writes "securitySchemes": null when there are none, which OpenAPI does not allow.
+        if components.get("securitySchemes") is None:
+            components.pop("securitySchemes", None)
+        schemas = components.setdefault("schemas", {})
+        schemas.pop(self.validation_error_model.__name__, None)
+        for path_item in document["paths"].values():
+            for operation in path_item.values():
+                responses = operation["responses"]
+                # flask-openapi3 adds a 422 to every operation; keep only the problem ones the routes declare.
+                if "422" in responses and PROBLEM_MEDIA_TYPE not in responses["422"].get("content", {}):
+                    del responses["422"]
+                for status, response in self.responses.items():
+                    responses.setdefault(status, response)
+        return add_problem_schemas(document)
+
+
+def request_part(error: ValidationError) -> str:
+    """The part of the request a validation error is about: flask-openapi3 names only the model, in ``title``.
+
+    The view's parameter of that model is named after the part (``path: ItemPath``), so the view says which it is.
+    """
+    view = inspect.unwrap(current_app.view_functions[request.endpoint or ""])
+    for name, parameter in inspect.signature(view, eval_str=True).parameters.items():
+        annotation = parameter.annotation
+        if name in REQUEST_PARTS and isinstance(annotation, type) and annotation.__name__ == error.title:
+            return name
+    return "body"
+
+
+class MalformedJSONError(ValueError):
+    """The request body is not JSON."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(f"Malformed JSON at position {position}.")
+        self.position = position
+
+
+class ApiRequest(Request):
+    """Werkzeug answers a malformed JSON body with a bare 400: make it a validation error (422), as in FastAPI."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if isinstance(e, json.JSONDecodeError):
+            raise MalformedJSONError(e.pos) from e
+        return super().on_json_loading_failed(e)
+
+
+def check_body_length(body: bytes) -> None:
+    """Werkzeug ends a body silently where the client stopped sending it, or at the limit when it came chunked."""
+    declared_length = request.content_length
+    if declared_length is not None and len(body) < declared_length:
+        raise ClientDisconnected()
+    if declared_length is None and len(body) == request.max_content_length and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+
+
+def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A model as a JSON response: flask-openapi3 views return responses, not models."""
+    return Response(body.model_dump_json(), status, headers, mimetype="application/json")

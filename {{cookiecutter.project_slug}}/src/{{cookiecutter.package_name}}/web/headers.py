@@ -1,0 +1,22 @@
+"""The headers every response carries, and those a browser may send and read across origins."""
+
+REQUEST_ID_HEADER = "X-Request-ID"
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        # Swagger UI and ReDoc set styles inline, and ReDoc runs a web worker from a blob.
+        "style-src 'self' 'unsafe-inline'",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+"""Sent on every response."""
+CORS_ALLOWED_HEADERS = ["Content-Type", REQUEST_ID_HEADER]
+CORS_EXPOSED_HEADERS = ["Location", REQUEST_ID_HEADER]

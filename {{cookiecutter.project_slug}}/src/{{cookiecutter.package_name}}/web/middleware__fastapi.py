@@ -1,0 +1,120 @@
+"""The middleware every request passes: its context (id, headers, log line), HEAD as GET, and the request guard."""
+
+import time
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..core.logging import log_request, start_request
+from .compat import routed
+from .handlers import problem_response
+from .headers import REQUEST_ID_HEADER, SECURITY_HEADERS
+from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
+from .problems import problem, problem_for
+
+REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
+ENCODED_SECURITY_HEADERS = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+]
+OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SECURITY_HEADERS)])
+"""Headers the request context sets on every response, replacing any the application set; encoded once, since this
+runs for every request (ASGI header names are lower case)."""
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_NAME:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class RequestContext:
+    """The outermost middleware: a request id, security headers and one log line for every request.
+
+    It also answers an exception that no handler took with a 500 problem, so that it gets the same headers, unless
+    the response has already started: then the server ends the connection, and the client sees it cut short.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = start_request(incoming_request_id(scope))
+        own_headers = [*ENCODED_SECURITY_HEADERS, (REQUEST_ID_NAME, request_id.encode("latin-1"))]
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = message.get("headers", ())
+                message["headers"] = [
+                    *(header for header in headers if header[0].lower() not in OWN_HEADER_NAMES),
+                    *own_headers,
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as error:
+            body = problem_for(error, scope["method"], scope["path"])
+            if response_started:
+                raise
+            await problem_response(body)(scope, receive, send_with_headers)
+        finally:
+            log_request(scope["method"], scope["path"], status, started)
+
+
+class RequestGuard:
+    """Answer 414 to an over-long URL, 415 to a body that is not JSON and 413 to one over the limit, also chunked."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rejection = self._rejection(scope)
+        if rejection is not None:
+            response = problem_response(problem(rejection, scope["path"]))
+            await response(scope, receive, send)
+        elif scope["method"] in BODY_METHODS:
+            await self.app(scope, self._limited(receive), send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _rejection(self, scope: Scope) -> int | None:
+        """The status that answers the request before any route reads it; routing answers 404 and 405 itself."""
+        if is_url_too_long(scope["path"], scope["query_string"]):
+            return 414
+        if scope["method"] not in BODY_METHODS or not routed(scope):
+            return None
+        headers = Headers(scope=scope)
+        if not is_json_content_type(headers.get("content-type")):
+            return 415
+        declared_length = headers.get("content-length", "")
+        if declared_length.isascii() and declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
+            return 413
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise HTTPException(413)
+            return message
+
+        return receive_within_limit
