@@ -77,6 +77,13 @@ INVALID = [
     pytest.param("package_name", {"package_name": "fastapi"}, id="package-fastapi"),
     pytest.param("package_name", {"package_name": "pydantic"}, id="package-pydantic"),
     pytest.param("package_name", {"package_name": "sqlalchemy"}, id="package-sqlalchemy"),
+    # Dependencies that no hand-kept list had: the hook's list is now read from the bakes' environments.
+    pytest.param("package_name", {"framework": "flask", "package_name": "flask_cors"}, id="package-flask-cors"),
+    pytest.param("package_name", {"package_name": "httpx2"}, id="package-httpx2"),
+    pytest.param("package_name", {"package_name": "schemathesis"}, id="package-schemathesis"),
+    pytest.param("package_name", {"package_name": "hypothesis"}, id="package-hypothesis"),
+    pytest.param("package_name", {"package_name": "fastapi_offline"}, id="package-fastapi-offline"),
+    pytest.param("package_name", {"package_name": "bandit"}, id="package-bandit"),
     pytest.param("package_name", {"package_name": "my-service"}, id="package-hyphen"),
     pytest.param("package_name", {"project_name": "Test"}, id="package-derived-from-name"),
     pytest.param("description", {"description": "line one\nline two"}, id="description-newline"),

@@ -3,7 +3,8 @@
 The pipelines are checked twice: by their own validators (actionlint and GitHub's workflow schema, GitLab's
 schema) and by reading them back, for what they must do in this project (pinned actions, the Python matrix, the
 PostgreSQL service, the commands). The pre-commit configuration carries no Jinja, so that update bots can edit it:
-every bake gets the template's file byte for byte.
+every bake gets the template's file byte for byte. So does the Dependabot configuration that comes with GitHub
+Actions, checked against Dependabot's schema and for the two ecosystems it must keep current.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .toolchain import Environments, run_checked
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 GITHUB_WORKFLOW = ".github/workflows/ci.yml"
+DEPENDABOT_CONFIG = ".github/dependabot.yml"
 GITLAB_PIPELINE = ".gitlab-ci.yml"
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
 REQUIRED_COMMANDS = (
@@ -139,6 +141,22 @@ def check_github_workflow(project: Path, answers: dict[str, Any]) -> None:
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
 
 
+def check_dependabot_config(project: Path) -> None:
+    """Weekly updates of the uv dependencies at the root and of the pinned actions, minor and patch ones grouped."""
+    path = project / DEPENDABOT_CONFIG
+    assert path.read_bytes() == (TEMPLATE_PROJECT / DEPENDABOT_CONFIG).read_bytes(), "the configuration must be static"
+    config = load_yaml(path)
+    assert config["version"] == 2
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert sorted(updates) == ["github-actions", "uv"]
+    assert updates["uv"]["directory"] == "/", "pyproject.toml and uv.lock sit at the project's root"
+    for update in updates.values():
+        assert update["schedule"]["interval"] == "weekly"
+        assert isinstance(update["open-pull-requests-limit"], int)
+        assert update["commit-message"]["prefix"]
+        assert [group["update-types"] for group in update["groups"].values()] == [["minor", "patch"]]
+
+
 def check_gitlab_pipeline(project: Path, answers: dict[str, Any]) -> None:
     path = project / GITLAB_PIPELINE
     check_no_jinja(path)
@@ -177,9 +195,15 @@ def test_ci_files_match_the_answers(cookies: Any, answers: dict[str, str]) -> No
 
     assert (project / ".github").exists() == (ci == "github")
     assert (project / GITLAB_PIPELINE).exists() == (ci == "gitlab")
+    github_files = sorted(
+        path.relative_to(project).as_posix() for path in project.glob(".github/**/*") if path.is_file()
+    )
+    assert github_files == ([DEPENDABOT_CONFIG, GITHUB_WORKFLOW] if ci == "github" else [])
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert (DEPENDABOT_CONFIG in readme) == (ci == "github"), "the README tells what Dependabot does, when it is there"
     if ci == "github":
-        assert [path.name for path in (project / ".github").rglob("*") if path.is_file()] == ["ci.yml"]
         check_github_workflow(project, saved)
+        check_dependabot_config(project)
     elif ci == "gitlab":
         check_gitlab_pipeline(project, saved)
 
@@ -187,8 +211,9 @@ def test_ci_files_match_the_answers(cookies: Any, answers: dict[str, str]) -> No
     assert (project / PRE_COMMIT_CONFIG).read_bytes() == template_config, "the pre-commit configuration must be static"
 
 
-def test_pre_commit_config_is_free_of_jinja() -> None:
-    text = (TEMPLATE_PROJECT / PRE_COMMIT_CONFIG).read_text(encoding="utf-8")
+@pytest.mark.parametrize("config", [PRE_COMMIT_CONFIG, DEPENDABOT_CONFIG])
+def test_static_configs_are_free_of_jinja(config: str) -> None:
+    text = (TEMPLATE_PROJECT / config).read_text(encoding="utf-8")
     assert not re.search(r"\{\{|\{%|\{#|cookiecutter", text)
 
 
@@ -216,6 +241,8 @@ def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -
         output = run_checked([actionlint, str(workflow)], project)
         assert "passed lint checks" in output, output
         run_checked([*check_jsonschema, "--builtin-schema", "vendor.github-workflows", str(workflow)], project)
+        dependabot = project / DEPENDABOT_CONFIG
+        run_checked([*check_jsonschema, "--builtin-schema", "vendor.dependabot", str(dependabot)], project)
     else:
         run_checked(
             [*check_jsonschema, "--builtin-schema", "vendor.gitlab-ci", str(project / GITLAB_PIPELINE)], project
