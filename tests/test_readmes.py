@@ -8,12 +8,18 @@ import shlex
 import signal
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from psycopg import sql
 
+from .databases import ADMIN_URL
 from .toolchain import free_port, run_checked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -51,10 +57,26 @@ def test_template_readme_generate_command_makes_a_project(tmp_path: Path) -> Non
     assert (tmp_path / "my-service" / "src" / "my_service" / "app.py").is_file()
 
 
+@contextmanager
+def database_for_the_quick_start(database: str) -> Iterator[dict[str, str]]:
+    """No setting for SQLite, whose file the Quick start creates; for PostgreSQL, the URL of a database that the
+    server does not have yet, as on a user's first run, dropped when the block ends."""
+    if database == "sqlite":
+        yield {}
+        return
+    name = f"readme_check_{uuid.uuid4().hex[:12]}"
+    try:
+        yield {"MY_SERVICE_DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"}
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("framework", ["fastapi", "flask"])
-def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, framework: str) -> None:
-    result = cookies.bake(extra_context={"framework": framework})
+def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, framework: str, database: str) -> None:
+    result = cookies.bake(extra_context={"framework": framework, "database": database})
     assert result.exit_code == 0, result.exception
     project: Path = result.project_path
     serve, test = quick_start_commands(project / "README.md")
@@ -62,8 +84,35 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
     output = run_checked(shlex.split(test), project, clean_env())
     assert re.search(r"\b\d+ passed\b", output)
 
+    with database_for_the_quick_start(database) as database_env:
+        serve_and_stop(project, serve, database_env)
+    if database == "sqlite":
+        assert (project / "my_service.db").is_file()
+
+
+@pytest.mark.slow
+def test_generated_readme_migration_step_says_in_one_line_when_the_server_is_unreachable(cookies: Any) -> None:
+    result = cookies.bake(extra_context={"database": "postgresql"})
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_path
+    migrate = quick_start_commands(project / "README.md")[0].split(" && ")[0]
+    env = {**clean_env(), "MY_SERVICE_DATABASE_URL": f"postgresql://postgres:secret@127.0.0.1:{free_port()}/nowhere"}
+
+    completed = subprocess.run(
+        ["bash", "-c", migrate], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert completed.returncode == 1, completed.stderr
+    last_line = completed.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("ERROR: cannot migrate postgresql://postgres:***@127.0.0.1:"), completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "secret" not in completed.stderr
+
+
+def serve_and_stop(project: Path, serve: str, database_env: dict[str, str]) -> None:
+    """Run the README's serve command, use the API and its docs, then stop it as a container runtime would."""
     port = free_port()
-    env = {**clean_env(), "MY_SERVICE_PORT": str(port)}
+    env = {**clean_env(), **database_env, "MY_SERVICE_PORT": str(port)}
     server = subprocess.Popen(
         ["bash", "-c", serve],
         cwd=project,
@@ -78,7 +127,7 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
         assert docs.status_code == 200
         assert "swagger-ui" in docs.text
         assert httpx.post(f"http://127.0.0.1:{port}/api/v1/items", json={"name": "Widget"}).status_code == 201
-        assert (project / "my_service.db").is_file()
+        assert httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200
     finally:
         # As a container runtime would: SIGTERM to the server process alone, not to its workers or to uv and bash.
         os.kill(server_process(server.pid), signal.SIGTERM)

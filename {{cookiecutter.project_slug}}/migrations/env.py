@@ -35,9 +35,10 @@ def create_database_if_missing(settings: Settings) -> None:
     maintenance = url.set(database=MAINTENANCE_DATABASE).render_as_string(hide_password=False)
 
     def create(connection: Connection) -> None:
+        # CREATE DATABASE cannot run inside a transaction.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
         found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database})
         if found.first() is None:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
             quoted = connection.dialect.identifier_preparer.quote(str(url.database))
             connection.execute(text(f"CREATE DATABASE {quoted}"))
 

@@ -59,8 +59,9 @@ class MigrationsPendingError(UnavailableError):
 UNREACHABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError, OSError)
 """The database cannot be reached or did not answer in time; asyncpg raises OSErrors (refused, unknown host,
 timed out) while it connects."""
-UNREACHABLE_SQLSTATE_CLASSES = ("08", "3D", "53", "57")
-"""Connection exception, unknown database, insufficient resources, operator intervention (statement timeout)."""
+UNREACHABLE_SQLSTATE_CLASSES = ("08", "28", "3D", "53", "57")
+"""Connection exception, refused credentials, unknown database, insufficient resources, operator intervention
+(statement timeout)."""
 MISSING_SCHEMA_SQLSTATES = ("42P01", "42703")
 """PostgreSQL's undefined table and undefined column."""
 MISSING_SCHEMA_MESSAGES = ("no such table", "no such column")
