@@ -27,11 +27,19 @@ START_TIMEOUT_SECONDS = 120
 SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
 
 
+def section(readme: Path, heading: str) -> str:
+    """The text of a README's section with this ``##`` heading, up to the next one."""
+    return readme.read_text(encoding="utf-8").split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def section_commands(readme: Path, heading: str) -> list[str]:
+    """The shell blocks of a README's section, in order."""
+    return [block.strip() for block in SH_BLOCK.findall(section(readme, heading))]
+
+
 def quick_start_commands(readme: Path) -> list[str]:
     """The shell commands of a README's "Quick start" section, in order."""
-    text = readme.read_text(encoding="utf-8")
-    section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    return [block.strip() for block in SH_BLOCK.findall(section)]
+    return section_commands(readme, "Quick start")
 
 
 def clean_env() -> dict[str, str]:

@@ -6,9 +6,11 @@ reached stops the command with one line that says so, instead of a traceback.
 
 import sys
 from logging.config import fileConfig
+from typing import Literal
 
 from alembic import context
-from sqlalchemy import Connection, make_url, text
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection, TypeDecorator, make_url, text
 
 # The app imports every feature, and so defines every table on Base.metadata.
 import {{ cookiecutter.package_name }}.app  # noqa: F401
@@ -21,8 +23,18 @@ MAINTENANCE_DATABASE = "postgres"
 """The database every PostgreSQL server has, from which a missing one is created."""
 
 
+def render_item(kind: str, item: object, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Write a decorated column type, such as UTCDateTime, as the SQLAlchemy type it stores.
+
+    A migration then never imports the application, whose types may change after it was written.
+    """
+    if kind == "type" and isinstance(item, TypeDecorator):
+        return f"sa.{item.impl_instance!r}"
+    return False
+
+
 def run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True)
+    context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 

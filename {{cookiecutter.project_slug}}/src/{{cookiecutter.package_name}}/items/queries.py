@@ -1,7 +1,5 @@
 """The statements and rules of the items resource, executed by the framework's own session type."""
 
-from typing import Any
-
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,9 +36,8 @@ def new_item(data: ItemCreate) -> Item:
 
 def apply_update(item: Item, data: ItemUpdate) -> None:
     """Copy the fields present in a partial update onto an item."""
-    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        setattr(item, field, value)
+    for field in data.model_fields_set:
+        setattr(item, field, getattr(data, field))
 
 
 def is_name_taken(error: IntegrityError) -> bool:

@@ -1,0 +1,160 @@
+"""Adding a resource is a documented, tested path: the generated README's steps, followed literally, add ``orders``.
+
+The steps copy the ``items`` package to ``orders``, register it, write its migration with Alembic's autogenerate and
+run the project's suite, whose docs, fuzzing, HEAD and migration tests must then cover the new operations with no
+change. The project is a git repository, so that the files the steps edited (not added) can be counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+from typing import Any
+
+import pytest
+from uv import find_uv_bin
+
+from .baking import bake, saved_answers
+from .databases import scratch_database
+from .test_readmes import clean_env, section, section_commands
+from .toolchain import Environments, run_checked
+
+PAIRS = [
+    pytest.param("fastapi", "sqlite", id="fastapi-sqlite"),
+    pytest.param("flask", "sqlite", id="flask-sqlite"),
+    pytest.param("fastapi", "postgresql", id="fastapi-postgresql"),
+    pytest.param("flask", "postgresql", id="flask-postgresql"),
+]
+HEADING = "Adding a resource"
+REGISTRATION = re.compile(r"`(from \.orders\.routes import \w+ as orders)` *\)? and add `orders` to `FEATURES`")
+FEATURES_LIST = re.compile(r"^(FEATURES: .* = \[.*)\]$", re.MULTILINE)
+OPERATIONS = 12
+"""Live and ready, then list, create, read, update and delete for items and for orders."""
+PRINT_OPENAPI = """
+import json
+from {package}.app import create_app
+
+app = create_app()
+print(json.dumps(app.api_doc if hasattr(app, "api_doc") else app.openapi()))
+"""
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Template Test",
+    "GIT_AUTHOR_EMAIL": "template-test@example.invalid",
+    "GIT_COMMITTER_NAME": "Template Test",
+    "GIT_COMMITTER_EMAIL": "template-test@example.invalid",
+}
+
+
+def git(arguments: list[str], project: Path) -> str:
+    """Run git in the project, without the user's or the system's git configuration."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env |= GIT_IDENTITY | {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return run_checked(["git", *arguments], project, env)
+
+
+def commit_as_baked(project: Path) -> None:
+    """Put the project in a git repository, so that what the steps change shows in ``git status``."""
+    git(["init", "--quiet", "--initial-branch=main"], project)
+    git(["add", "--all"], project)
+    git(["commit", "--quiet", "--no-verify", "--message", "As baked"], project)
+
+
+def run_shell_block(block: str, project: Path, env: dict[str, str]) -> None:
+    """Run a README's shell block as a user's shell would, stopping at the first command that fails."""
+    run_checked(["bash", "-euo", "pipefail", "-c", block], project, env)
+
+
+def register_orders(readme_section: str, app_module: Path) -> None:
+    """Step 2, done as its prose says: the import line beside the others, and ``orders`` added to ``FEATURES``."""
+    registration = REGISTRATION.search(" ".join(readme_section.split()))
+    assert registration, f"the README's step 2 no longer names the import line and FEATURES:\n{readme_section}"
+    orders_import = registration[1]
+    items_import = orders_import.replace("orders", "items")
+    source = app_module.read_text(encoding="utf-8")
+    assert source.count(f"\n{items_import}\n") == 1, f"{app_module.name} does not import items as the README's line"
+    assert len(FEATURES_LIST.findall(source)) == 1, f"{app_module.name} has no one-line FEATURES list"
+    source = source.replace(f"\n{items_import}\n", f"\n{items_import}\n{orders_import}\n")
+    app_module.write_text(FEATURES_LIST.sub(r"\1, orders]", source), encoding="utf-8")
+
+
+def passed_tests(report: Path) -> list[str]:
+    """The tests that passed, as ``module.name`` (``tests.test_items.test_x[case]``), from a JUnit XML report."""
+    return [
+        f"{case.attrib['classname']}.{case.attrib['name']}"
+        for case in ElementTree.parse(report).iter("testcase")
+        if not any(child.tag in {"failure", "error", "skipped"} for child in case)
+    ]
+
+
+def count_in(module: str, tests: list[str]) -> int:
+    return sum(test.startswith(f"{module}.") for test in tests)
+
+
+def operations_of(document: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
+    """Each operation of an OpenAPI document, by path and method, with the statuses it documents."""
+    return {
+        (path, method): set(operation["responses"])
+        for path, path_item in document["paths"].items()
+        for method, operation in path_item.items()
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("framework", "database"), PAIRS)
+def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
+    cookies: Any, environments: Environments, tmp_path: Path, framework: str, database: str
+) -> None:
+    project = bake(cookies, {"framework": framework, "database": database})
+    package = saved_answers(project)["package_name"]
+    python = environments.sync(project, framework, "3.11")
+    commit_as_baked(project)
+    readme = project / "README.md"
+    copy_and_rename, migrate = section_commands(readme, HEADING)
+    # `uv run`, as the README says, in the environment synced above; no Python is downloaded.
+    env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
+    env["PATH"] = os.pathsep.join([os.path.dirname(find_uv_bin()), env.get("PATH", "")])
+
+    with scratch_database(database, tmp_path) as database_url:
+        steps_env = env | {f"{package.upper()}_DATABASE_URL": database_url}
+        run_shell_block(copy_and_rename, project, steps_env)
+        register_orders(section(readme, HEADING), project / "src" / package / "app.py")
+        run_shell_block(migrate, project, steps_env)
+        # The app's own document, from settings that name a database its driver can open.
+        document = json.loads(run_checked([python, "-c", PRINT_OPENAPI.format(package=package)], project, steps_env))
+
+    edited = set(git(["diff", "--name-only", "HEAD"], project).split())
+    added = set(git(["ls-files", "--others", "--exclude-standard"], project).split())
+    migrations = {path for path in added if path.startswith("migrations/versions/")}
+    assert edited == {f"src/{package}/app.py"}, f"the steps edited {sorted(edited)}; at most two files may be edited"
+    assert len(migrations) == 1, f"the steps added the migrations {sorted(migrations)}"
+    assert next(iter(migrations)).endswith("_create_the_orders_table.py")
+    items_files = {path.name for path in (project / "src" / package / "items").glob("*.py")}
+    orders_files = {f"src/{package}/orders/{name}" for name in items_files}
+    assert added == {*orders_files, "tests/test_orders.py", *migrations}
+
+    # The new migration, as written by autogenerate and its post-write hooks, is as clean as the generated code.
+    run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
+    run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    run_checked([python, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy_cache")], project)
+
+    operations = operations_of(document)
+    assert len(operations) == OPERATIONS, sorted(operations)
+    items = {key: value for key, value in operations.items() if key[0].startswith("/api/v1/items")}
+    orders = {key: value for key, value in operations.items() if key[0].startswith("/api/v1/orders")}
+    renamed = {(path.replace("item", "order"), method): statuses for (path, method), statuses in items.items()}
+    assert orders == renamed, "the orders operations do not mirror the items operations"
+
+    # Step 4: the whole suite; the fuzzing, docs, HEAD and migration tests take the operations and tables from the app.
+    report = tmp_path / "report.xml"
+    output = run_checked(["uv", "run", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env)
+    assert re.search(r"\b\d+ passed\b", output)
+    passed = passed_tests(report)
+    assert count_in("tests.test_orders", passed) == count_in("tests.test_items", passed) > 0
+    assert {
+        "tests.test_fuzz.test_every_operation_conforms_to_the_documented_contract",
+        "tests.test_docs.test_openapi_is_3_1_and_documents_every_operation_the_app_serves",
+        "tests.test_migrations.test_upgrade_matches_the_models_and_downgrade_removes_everything",
+    } <= set(passed)
