@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -42,7 +39,8 @@ from playwright.sync_api import (
 
 from .baking import bake, saved_answers
 from .databases import scratch_database
-from .toolchain import Environments, free_port, run_checked
+from .servers import free_port, running
+from .toolchain import Environments, run_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -61,7 +59,6 @@ CHROMIUM_ARGS = [
     f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP * ~NOTFOUND",
 ]
 START_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 30
 PAGE_TIMEOUT_MS = 20_000
 """The longest wait for one element; Swagger UI and ReDoc render in about a second when the machine is idle."""
 
@@ -190,47 +187,6 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@contextmanager
-def serving(python: str, project: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The production server of ``project``, started in a session of its own and stopped with it, also on failure."""
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [python, "-m", saved_answers(project)["package_name"]],
-            cwd=project,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield server
-    finally:
-        stop(server)
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's session, as to a container; SIGKILL if it has not stopped in time."""
-    with suppress(ProcessLookupError):  # the whole session has exited already
-        os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-def wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{base_url}/health/live", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    outcome = "did not answer in time" if server.returncode is None else f"exited with status {server.returncode}"
-    pytest.fail(f"the server {outcome}; its output:\n{log.read_text(errors='replace')[-4000:]}")
-
-
 def documented_operations(base_url: str) -> list[Operation]:
     """The operations of the served OpenAPI document, which must be exactly those of the contract."""
     document: dict[str, Any] = httpx.get(f"{base_url}/openapi.json").raise_for_status().json()
@@ -321,10 +277,9 @@ def test_docs_render_and_try_it_out_works_with_no_network(
     with scratch_database(saved["database"], tmp_path) as database_url:
         env = {**os.environ, f"{prefix}DATABASE_URL": database_url, f"{prefix}PORT": str(port)}
         run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
-        log = tmp_path / "server.log"
-        with serving(python, project, env, log) as server:
+        command = [python, "-m", saved["package_name"]]
+        with running(command, project, env, port, tmp_path / "server.log", START_TIMEOUT_SECONDS):
             local_url = f"http://127.0.0.1:{port}"
-            wait_until_live(server, local_url, log)
             assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}).status_code == 201
             operations = documented_operations(local_url)
 

@@ -32,7 +32,8 @@ from uv import find_uv_bin
 
 from .baking import bake, saved_answers
 from .databases import scratch_database
-from .toolchain import find_python, free_port, run_checked
+from .servers import free_port, start
+from .toolchain import find_python, run_checked
 
 CONTAINER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
 START_TIMEOUT_SECONDS = 120
@@ -444,15 +445,7 @@ def test_image_replayed_on_this_machine_migrates_serves_is_healthy_and_stops_on_
         if saved["database"] == "postgresql":
             env[f"{prefix}DATABASE_URL"] = scratch_url
         healthcheck = exec_form(runtime.last("HEALTHCHECK"))
-        with log.open("wb") as output:
-            server = subprocess.Popen(
-                exec_form(runtime.last("CMD")),
-                cwd=host_path(runtime.last("WORKDIR").arguments, roots),
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        server = start(exec_form(runtime.last("CMD")), host_path(runtime.last("WORKDIR").arguments, roots), env, log)
         try:
             wait_until_healthy(healthcheck, server, env, log)
             items = httpx.get(f"http://127.0.0.1:{port}/api/v1/items", timeout=10)

@@ -7,14 +7,14 @@ import re
 import shlex
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from .toolchain import free_port, run_checked
+from .servers import free_port, start, wait_until_live
+from .toolchain import run_checked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120
@@ -53,7 +53,7 @@ def test_template_readme_generate_command_makes_a_project(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 @pytest.mark.parametrize("framework", ["fastapi", "flask"])
-def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, framework: str) -> None:
+def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, tmp_path: Path, framework: str) -> None:
     result = cookies.bake(extra_context={"framework": framework})
     assert result.exit_code == 0, result.exception
     project: Path = result.project_path
@@ -64,16 +64,10 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
 
     port = free_port()
     env = {**clean_env(), "MY_SERVICE_PORT": str(port)}
-    server = subprocess.Popen(
-        ["bash", "-c", serve],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = tmp_path / "server.log"
+    server = start(["bash", "-c", serve], project, env, log)
     try:
-        wait_until_live(server, f"http://127.0.0.1:{port}")
+        wait_until_live(server, f"http://127.0.0.1:{port}", log, START_TIMEOUT_SECONDS)
         docs = httpx.get(f"http://127.0.0.1:{port}/docs")
         assert docs.status_code == 200
         assert "swagger-ui" in docs.text
@@ -105,15 +99,3 @@ def server_process(shell_pid: int) -> int:
             return pid
         pending.extend(children(pid))
     raise AssertionError("no server process was found under the shell")
-
-
-def wait_until_live(server: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited while starting"
-        try:
-            if httpx.get(f"{base_url}/health/live").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -35,14 +34,6 @@ def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None
     if completed.returncode != 0:
         pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:\n{completed.stdout[-8000:]}")
     return completed.stdout
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def find_python(version: str) -> str:
