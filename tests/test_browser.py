@@ -40,7 +40,7 @@ from playwright.sync_api import (
 from .baking import bake, saved_answers
 from .databases import scratch_database
 from .servers import free_port, running
-from .toolchain import Environments, run_checked
+from .toolchain import Environments, missing_tool, run_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -171,7 +171,7 @@ def chromium_executable() -> str:
     for name in CHROMIUM_NAMES:
         if found := shutil.which(name):
             return found
-    pytest.fail("Chromium is not installed: apt-get install chromium, or set TEMPLATE_TEST_CHROMIUM to a Chromium")
+    missing_tool("Chromium", "apt-get install chromium (.ci/run does), or set TEMPLATE_TEST_CHROMIUM to a Chromium")
 
 
 @pytest.fixture(scope="module")

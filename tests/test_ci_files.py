@@ -21,7 +21,7 @@ import yaml
 from uv import find_uv_bin
 
 from .baking import bake, saved_answers
-from .toolchain import Environments, run_checked
+from .toolchain import Environments, missing_tool, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
@@ -78,6 +78,11 @@ REMOTE_HOOKS: dict[str, tuple[str, str, dict[str, object]]] = {
 }
 """Each remote hook of the configuration as its repository's manifest declares it, with the PyPI distribution that
 carries it: the hooks' repositories cannot be cloned here, so the test installs the same code from PyPI instead."""
+
+
+def actionlint() -> str:
+    """The actionlint command: a test that needs it is skipped without it, and fails under CI."""
+    return shutil.which(ACTIONLINT) or missing_tool(ACTIONLINT, f"run `{ACTIONLINT_INSTALL}` (.ci/run does)")
 
 
 def expected_pythons(minimum: str) -> list[str]:
@@ -210,10 +215,7 @@ def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -
     check_jsonschema = [sys.executable, "-m", "check_jsonschema"]
     if answers["ci"] == "github":
         workflow = project / GITHUB_WORKFLOW
-        actionlint = shutil.which(ACTIONLINT)
-        if actionlint is None:
-            pytest.fail(f"{ACTIONLINT} is not installed: run `{ACTIONLINT_INSTALL}` (.ci/run does)")
-        output = run_checked([actionlint, str(workflow)], project)
+        output = run_checked([actionlint(), str(workflow)], project)
         assert "passed lint checks" in output, output
         run_checked([*check_jsonschema, "--builtin-schema", "vendor.github-workflows", str(workflow)], project)
     else:
@@ -227,10 +229,7 @@ def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -
 def test_the_templates_own_workflow_passes_its_validators() -> None:
     """The workflow that tests this template runs the same script as every other CI run: ``.ci/run``."""
     workflow = TEMPLATE_PROJECT.parent / ".github" / "workflows" / "test.yml"
-    actionlint = shutil.which(ACTIONLINT)
-    if actionlint is None:
-        pytest.fail(f"{ACTIONLINT} is not installed: run `{ACTIONLINT_INSTALL}` (.ci/run does)")
-    assert "passed lint checks" in run_checked([actionlint, str(workflow)], workflow.parent)
+    assert "passed lint checks" in run_checked([actionlint(), str(workflow)], workflow.parent)
     check_jsonschema = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
     run_checked([*check_jsonschema, str(workflow)], workflow.parent)
     steps = load_yaml(workflow)["jobs"]["template"]["steps"]

@@ -1,4 +1,5 @@
-"""Virtual environments for baked projects, built by uv from each project's own pyproject.toml."""
+"""Running commands on baked projects, the tools they need, and virtual environments built by uv from each
+project's own pyproject.toml."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from uv import find_uv_bin
@@ -34,6 +36,15 @@ def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None
     if completed.returncode != 0:
         pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:\n{completed.stdout[-8000:]}")
     return completed.stdout
+
+
+def missing_tool(tool: str, how_to_install: str) -> NoReturn:
+    """Skip the test for want of a tool, saying how to install it; fail it under continuous integration (``CI=true``,
+    as GitHub Actions and GitLab CI set it, and as ``.ci/run`` sets it), which must run every test."""
+    message = f"{tool} is not installed: {how_to_install}"
+    if os.environ.get("CI", "").lower() in {"true", "1"}:
+        pytest.fail(f"{message} (CI={os.environ['CI']}: continuous integration runs every test)")
+    pytest.skip(message)
 
 
 def find_python(version: str) -> str:
