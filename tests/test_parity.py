@@ -8,20 +8,10 @@ from typing import Any
 
 import pytest
 
-from .baking import files
+from .baking import RENDERED_BY_FRAMEWORK, VARIANT_MODULES, files
 from .toolchain import Environments, run_checked
 
 FRAMEWORKS = ("fastapi", "flask")
-VARIANT_MODULES = (
-    "app.py",
-    "database.py",
-    "errors.py",
-    "items.py",
-    "request_context.py",
-    "routes.py",
-    "serve.py",
-    "settings.py",
-)
 FRAMEWORK_FILES = {
     "pyproject.toml",
     "README.md",
@@ -29,7 +19,7 @@ FRAMEWORK_FILES = {
     ".cookiecutter.json",
     ".env.example",
     "tests/conftest.py",
-    *(f"src/my_service/{module}" for module in VARIANT_MODULES),
+    *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
 }
 DUMP_OPENAPI = """
 import json
