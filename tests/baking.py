@@ -1,4 +1,4 @@
-"""Baking a project with pytest-cookies and reading it back, and what a bake must look like."""
+"""Baking a project with pytest-cookies and reading it back; the hostile answers and what a bake must look like."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ NON_ASCII_NAME = "Café Ωmega API"
 NON_ASCII_AUTHOR = {"author_name": "Zoë O'Brien-Ñúñez", "author_email": "zoe.o'brien@example.com"}
 LONG_NAME = "Zoë's «Ωmega» API — “quoted”, 'apostrophed' & (parenthesised) edition: v2 !!!!!!"
 """80 characters, the most allowed; its punctuation keeps the derived slug within 64."""
+HOSTILE_ANSWERS: dict[str, dict[str, str]] = {
+    "non-ascii-name": {"project_name": NON_ASCII_NAME},
+    "quotes-in-name": {"project_name": QUOTED_NAME},
+    "backslashes-in-description": {"description": BACKSLASHED_DESCRIPTION},
+    "triple-quotes-in-description": {"description": TRIPLE_QUOTED_DESCRIPTION},
+    "non-ascii-author": NON_ASCII_AUTHOR,
+    "80-character-name": {"project_name": LONG_NAME},
+}
+"""Each hostile answer by name; every one is also baked in full by a row of ``combinations.TABLE``."""
 
 JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
 """Jinja markers left in a baked file; ``${{`` opens a GitHub Actions expression, which a workflow may contain."""

@@ -38,6 +38,7 @@ from playwright.sync_api import (
 )
 
 from .baking import bake, saved_answers
+from .combinations import BROWSER_ROWS, params
 from .databases import scratch_database
 from .servers import free_port, running
 from .toolchain import Environments, missing_tool, run_checked
@@ -62,12 +63,6 @@ START_TIMEOUT_SECONDS = 60
 PAGE_TIMEOUT_MS = 20_000
 """The longest wait for one element; Swagger UI and ReDoc render in about a second when the machine is idle."""
 
-COMBINATIONS = [
-    pytest.param({"framework": "fastapi"}, id="fastapi-granian"),
-    pytest.param({"framework": "fastapi", "server": "classic"}, id="fastapi-uvicorn"),
-    pytest.param({"framework": "flask"}, id="flask-granian"),
-    pytest.param({"framework": "flask", "server": "classic", "database": "postgresql"}, id="flask-gunicorn-postgresql"),
-]
 OPERATIONS = {
     ("get", "/health/live"),
     ("get", "/health/ready"),
@@ -256,7 +251,7 @@ def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", params(BROWSER_ROWS))
 def test_docs_render_and_try_it_out_works_with_no_network(
     cookies: Any,
     environments: Environments,

