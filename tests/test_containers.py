@@ -31,8 +31,10 @@ import yaml
 from uv import find_uv_bin
 
 from .baking import bake, saved_answers
+from .combinations import CONTAINER_ROWS, params
 from .databases import scratch_database
-from .toolchain import find_python, free_port, run_checked
+from .servers import free_port, start
+from .toolchain import find_python, run_checked
 
 CONTAINER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
 START_TIMEOUT_SECONDS = 120
@@ -40,21 +42,8 @@ STOP_TIMEOUT_SECONDS = 30
 ROOT_USERS = {"root", "0"}
 # The image's working directory and data directory, and where the replay puts them on this machine.
 CONTAINER_ROOTS = ("/app", "/data")
-
-COMBINATIONS = [
-    pytest.param({"framework": "fastapi", "database": "sqlite"}, id="fastapi-sqlite"),
-    pytest.param(
-        {"framework": "flask", "database": "sqlite", "python_version": "3.13", "server": "classic"},
-        id="flask-py313-sqlite-classic",
-    ),
-    pytest.param(
-        {"framework": "fastapi", "database": "postgresql", "python_version": "3.12", "server": "classic"},
-        id="fastapi-py312-postgresql-classic",
-    ),
-    pytest.param(
-        {"framework": "flask", "database": "postgresql", "package_name": "orders"}, id="flask-postgresql-own-package"
-    ),
-]
+BAKES = params(CONTAINER_ROWS)
+"""The rows of the table with container files."""
 
 
 @dataclass(frozen=True)
@@ -236,11 +225,11 @@ def tool(name: str) -> str:
     return found
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", BAKES)
 def test_dockerfile_builds_with_uv_and_runs_migrations_then_the_server_as_a_user(
     cookies: Any, answers: dict[str, object]
 ) -> None:
-    project = bake(cookies, {**answers, "docker": True})
+    project = bake(cookies, answers)
     saved = saved_answers(project)
     prefix, package = saved["__env_prefix"], saved["package_name"]
     *builders, runtime = parse_dockerfile((project / "Dockerfile").read_text(encoding="utf-8"))
@@ -276,9 +265,9 @@ def test_dockerfile_builds_with_uv_and_runs_migrations_then_the_server_as_a_user
     assert re.fullmatch(rf"sh -c alembic upgrade head && exec python -m {package}", " ".join(start)), start
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", BAKES)
 def test_compose_file_runs_the_app_with_its_database(cookies: Any, answers: dict[str, object]) -> None:
-    project = bake(cookies, {**answers, "docker": True})
+    project = bake(cookies, answers)
     saved = saved_answers(project)
     prefix, package = saved["__env_prefix"], saved["package_name"]
     compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
@@ -306,27 +295,27 @@ def test_compose_file_runs_the_app_with_its_database(cookies: Any, answers: dict
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", BAKES)
 def test_dockerfile_passes_hadolint(cookies: Any, answers: dict[str, object]) -> None:
-    project = bake(cookies, {**answers, "docker": True})
+    project = bake(cookies, answers)
 
     run_checked([tool("hadolint"), "--no-color", "Dockerfile"], project)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", BAKES)
 def test_compose_file_follows_the_compose_specification(cookies: Any, answers: dict[str, object]) -> None:
-    project = bake(cookies, {**answers, "docker": True})
+    project = bake(cookies, answers)
 
     run_checked([tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "compose.yaml"], project)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", BAKES)
 def test_build_context_holds_every_copied_path_and_dockerignore_keeps_them(
     cookies: Any, answers: dict[str, object]
 ) -> None:
-    project = bake(cookies, {**answers, "docker": True})
+    project = bake(cookies, answers)
     saved = saved_answers(project)
     lock(project, saved["python_version"])
     rules = ignore_rules((project / ".dockerignore").read_text(encoding="utf-8"))
@@ -420,11 +409,11 @@ def wait_until_healthy(healthcheck: list[str], server: subprocess.Popen[bytes], 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS)
+@pytest.mark.parametrize("answers", BAKES)
 def test_image_replayed_on_this_machine_migrates_serves_is_healthy_and_stops_on_sigterm(
     cookies: Any, answers: dict[str, object], tmp_path: Path
 ) -> None:
-    project = bake(cookies, {**answers, "docker": True})
+    project = bake(cookies, answers)
     saved = saved_answers(project)
     prefix, python_version = saved["__env_prefix"], saved["python_version"]
     lock(project, python_version)
@@ -444,15 +433,7 @@ def test_image_replayed_on_this_machine_migrates_serves_is_healthy_and_stops_on_
         if saved["database"] == "postgresql":
             env[f"{prefix}DATABASE_URL"] = scratch_url
         healthcheck = exec_form(runtime.last("HEALTHCHECK"))
-        with log.open("wb") as output:
-            server = subprocess.Popen(
-                exec_form(runtime.last("CMD")),
-                cwd=host_path(runtime.last("WORKDIR").arguments, roots),
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        server = start(exec_form(runtime.last("CMD")), host_path(runtime.last("WORKDIR").arguments, roots), env, log)
         try:
             wait_until_healthy(healthcheck, server, env, log)
             items = httpx.get(f"http://127.0.0.1:{port}/api/v1/items", timeout=10)

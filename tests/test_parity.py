@@ -8,23 +8,10 @@ from typing import Any
 
 import pytest
 
-from .baking import files
+from .baking import RENDERED_BY_FRAMEWORK, VARIANT_MODULES, files
 from .toolchain import Environments, run_checked
 
 FRAMEWORKS = ("fastapi", "flask")
-VARIANT_MODULES = (
-    "app.py",
-    "serve.py",
-    "settings.py",
-    "core/database.py",
-    "web/handlers.py",
-    "web/middleware.py",
-    "web/docs.py",
-    "web/compat.py",
-    "health/routes.py",
-    "items/service.py",
-    "items/routes.py",
-)
 FRAMEWORK_FILES = {
     "pyproject.toml",
     "README.md",
@@ -32,7 +19,7 @@ FRAMEWORK_FILES = {
     ".cookiecutter.json",
     ".env.example",
     "tests/conftest.py",
-    *(f"src/my_service/{module}" for module in VARIANT_MODULES),
+    *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
 }
 DUMP_OPENAPI = """
 import json

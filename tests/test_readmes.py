@@ -7,7 +7,6 @@ import re
 import shlex
 import signal
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,8 @@ import pytest
 from psycopg import sql
 
 from .databases import ADMIN_URL
-from .toolchain import free_port, run_checked
+from .servers import free_port, start, wait_until_live
+from .toolchain import run_checked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120
@@ -83,7 +83,9 @@ def database_for_the_quick_start(database: str) -> Iterator[dict[str, str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("framework", ["fastapi", "flask"])
-def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, framework: str, database: str) -> None:
+def test_generated_readme_commands_serve_and_test_the_project(
+    cookies: Any, tmp_path: Path, framework: str, database: str
+) -> None:
     result = cookies.bake(extra_context={"framework": framework, "database": database})
     assert result.exit_code == 0, result.exception
     project: Path = result.project_path
@@ -93,7 +95,7 @@ def test_generated_readme_commands_serve_and_test_the_project(cookies: Any, fram
     assert re.search(r"\b\d+ passed\b", output)
 
     with database_for_the_quick_start(database) as database_env:
-        serve_and_stop(project, serve, database_env)
+        serve_and_stop(project, serve, database_env, tmp_path)
     if database == "sqlite":
         assert (project / "my_service.db").is_file()
 
@@ -117,20 +119,14 @@ def test_generated_readme_migration_step_says_in_one_line_when_the_server_is_unr
     assert "secret" not in completed.stderr
 
 
-def serve_and_stop(project: Path, serve: str, database_env: dict[str, str]) -> None:
+def serve_and_stop(project: Path, serve: str, database_env: dict[str, str], log_folder: Path) -> None:
     """Run the README's serve command, use the API and its docs, then stop it as a container runtime would."""
     port = free_port()
     env = {**clean_env(), **database_env, "MY_SERVICE_PORT": str(port)}
-    server = subprocess.Popen(
-        ["bash", "-c", serve],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = log_folder / "server.log"
+    server = start(["bash", "-c", serve], project, env, log)
     try:
-        wait_until_live(server, f"http://127.0.0.1:{port}")
+        wait_until_live(server, f"http://127.0.0.1:{port}", log, START_TIMEOUT_SECONDS)
         docs = httpx.get(f"http://127.0.0.1:{port}/docs")
         assert docs.status_code == 200
         assert "swagger-ui" in docs.text
@@ -162,15 +158,3 @@ def server_process(shell_pid: int) -> int:
             return pid
         pending.extend(children(pid))
     raise AssertionError("no server process was found under the shell")
-
-
-def wait_until_live(server: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited while starting"
-        try:
-            if httpx.get(f"{base_url}/health/live").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")

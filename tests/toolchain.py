@@ -1,13 +1,14 @@
-"""Virtual environments for baked projects, built by uv from each project's own pyproject.toml."""
+"""Running commands on baked projects, the tools they need, and virtual environments built by uv from each
+project's own pyproject.toml."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from uv import find_uv_bin
@@ -37,12 +38,13 @@ def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None
     return completed.stdout
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def missing_tool(tool: str, how_to_install: str) -> NoReturn:
+    """Skip the test for want of a tool, saying how to install it; fail it under continuous integration (``CI=true``,
+    as GitHub Actions and GitLab CI set it, and as ``.ci/run`` sets it), which must run every test."""
+    message = f"{tool} is not installed: {how_to_install}"
+    if os.environ.get("CI", "").lower() in {"true", "1"}:
+        pytest.fail(f"{message} (CI={os.environ['CI']}: continuous integration runs every test)")
+    pytest.skip(message)
 
 
 def find_python(version: str) -> str:
