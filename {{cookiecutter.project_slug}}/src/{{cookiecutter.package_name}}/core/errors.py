@@ -73,7 +73,7 @@ def database_failure(error: Exception) -> ServiceError | None:
     if not isinstance(error, (DBAPIError, *UNREACHABLE_ERRORS)):
         return None
     original = getattr(error, "orig", None)
-    sqlstate = str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None) or "")
+    sqlstate = str(getattr(original, "sqlstate", None) or "")
     if sqlstate in MISSING_SCHEMA_SQLSTATES or any(words in str(original) for words in MISSING_SCHEMA_MESSAGES):
         return MigrationsPendingError()
     if isinstance(error, UNREACHABLE_ERRORS) or sqlstate.startswith(UNREACHABLE_SQLSTATE_CLASSES):
