@@ -5,15 +5,17 @@ instance ``app__fastapi.py`` or ``LICENSE__mit``.  The tag of an answer is its
 value in lower case with everything but letters and digits removed
 (``Apache-2.0`` gives ``apache20``).  The variant whose tag belongs to the
 answers is renamed to ``<stem><suffix>``; every other variant is deleted.
+
+Cookiecutter starts a Python process for this hook on every bake, so it imports only what the default answers need
+(``os``, not ``pathlib`` and ``shutil``): each module more is time that every user waits.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 VARIANT_ANSWERS = ("framework", "database", "license", "__server")
 VARIANT_NAME = re.compile(r"^(?P<stem>[A-Za-z0-9][\w.-]*?)__(?P<tag>[a-z0-9]+)(?P<suffix>\.[\w.]+)?$")
@@ -25,8 +27,9 @@ OPTIONAL_PATHS: dict[str, tuple[str, object]] = {
     ".gitlab-ci.yml": ("ci", "gitlab"),
 }
 """The manifest of optional files and folders: each is kept only when the answer named beside it has that value."""
-UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout")
-"""Machine-local paths, which would make the saved answers differ from one checkout to another."""
+UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render")
+"""Machine-local paths, which would make the saved answers differ from one checkout to another, and the template's
+list of files it copies as they are (a speed-up, not an answer: a replay takes it from cookiecutter.json)."""
 
 
 def variant_tag(value: str) -> str:
@@ -34,33 +37,37 @@ def variant_tag(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", value.lower())
 
 
-def resolve_variants(root: Path, tags: Iterable[str]) -> list[Path]:
+def resolve_variants(root: str | os.PathLike[str], tags: Iterable[str]) -> list[str]:
     """Rename the chosen variants under ``root``, delete the others, return the kept paths."""
     chosen = set(tags)
     kept = []
-    for path in sorted(root.rglob("*")):
-        match = VARIANT_NAME.match(path.name)
-        if not path.is_file() or match is None:
-            continue
-        if match["tag"] in chosen:
-            target = path.with_name(match["stem"] + (match["suffix"] or ""))
-            path.rename(target)
-            kept.append(target)
-        else:
-            path.unlink()
-    return kept
+    for folder, _, names in os.walk(root):
+        for name in names:
+            match = VARIANT_NAME.match(name)
+            if match is None:
+                continue
+            path = os.path.join(folder, name)
+            if match["tag"] in chosen:
+                target = os.path.join(folder, match["stem"] + (match["suffix"] or ""))
+                os.rename(path, target)
+                kept.append(target)
+            else:
+                os.remove(path)
+    return sorted(kept)
 
 
-def remove_unwanted(root: Path, answers: Mapping[str, object]) -> None:
+def remove_unwanted(root: str | os.PathLike[str], answers: Mapping[str, object]) -> None:
     """Delete the optional files and folders whose answer asks for them not to be there."""
     for relative, (key, wanted) in OPTIONAL_PATHS.items():
-        path = root / relative
-        if answers[key] == wanted or not path.exists():
+        path = os.path.join(root, relative)
+        if answers[key] == wanted or not os.path.lexists(path):
             continue
-        if path.is_dir():
+        if os.path.isdir(path):
+            import shutil  # only some answers remove a folder: the default bake never pays for this import
+
             shutil.rmtree(path)
         else:
-            path.unlink()
+            os.remove(path)
 
 
 def saved_answers(context: Mapping[str, object]) -> dict[str, object]:
@@ -70,11 +77,11 @@ def saved_answers(context: Mapping[str, object]) -> dict[str, object]:
 
 def main() -> None:
     context = json.loads(r"""{{ cookiecutter | tojson }}""")
-    root = Path.cwd()
+    root = os.getcwd()
     resolve_variants(root, (variant_tag(str(context[key])) for key in VARIANT_ANSWERS))
     remove_unwanted(root, context)
-    answers_file = root / ".cookiecutter.json"
-    answers_file.write_text(json.dumps(saved_answers(context), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with open(os.path.join(root, ".cookiecutter.json"), "w", encoding="utf-8") as answers_file:
+        answers_file.write(json.dumps(saved_answers(context), indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

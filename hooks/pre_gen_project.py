@@ -13,7 +13,11 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import TextIO
+
+# Cookiecutter starts a Python process for this hook on every bake: ``typing`` is imported for the type checker only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 PROMPT_ORDER = (
     "project_name",

@@ -352,7 +352,7 @@ def test_resolve_variants_keeps_only_the_chosen_ones(tmp_path: Path, framework: 
         "tests/conftest.py": f"tests/conftest__{framework}.py",
     }
     assert tree(tmp_path) == {name: name for name in SHARED_FILES} | chosen
-    assert sorted(path.relative_to(tmp_path).as_posix() for path in kept) == sorted(chosen)
+    assert sorted(Path(path).relative_to(tmp_path).as_posix() for path in kept) == sorted(chosen)
 
 
 def test_saved_answers_keep_the_answers_and_drop_machine_paths() -> None:
