@@ -1,4 +1,4 @@
-"""Generation time, and the time from a bake to a passing generated test suite, cold and warm uv cache."""
+"""The time from a bake to a passing generated test suite, cold and warm uv cache."""
 
 import tempfile
 from dataclasses import dataclass
@@ -21,16 +21,6 @@ class GreenTimes:
     @property
     def total(self) -> float:
         return self.bake + self.sync + self.tests
-
-
-def measure_generation(work_dir: Path, runs: int) -> dict[str, list[float]]:
-    """Wall times of ``runs`` bakes of each framework, after one warm-up bake that is not counted."""
-    times: dict[str, list[float]] = {}
-    for framework in FRAMEWORKS:
-        progress(f"generation: {framework}, 1 warm-up and {runs} timed bakes")
-        bake(framework, work_dir / "warm-up")
-        times[framework] = [bake(framework, work_dir / f"run-{index}")[1] for index in range(runs)]
-    return times
 
 
 def measure_time_to_green(work_dir: Path, pytest_arguments: list[str]) -> list[GreenTimes]:
