@@ -238,15 +238,17 @@ def test_ci_files_pass_their_validators(cookies: Any, answers: dict[str, str]) -
 
 
 def test_the_templates_own_workflow_passes_its_validators() -> None:
-    """The workflow that tests this template runs the same script as every other CI run: ``.ci/run``."""
+    """The workflow that tests this template sets up every job with the script of every other CI run, ``.ci/setup``
+    (what its jobs run between them is ``tests/test_own_workflow.py``'s concern)."""
     workflow = TEMPLATE_PROJECT.parent / ".github" / "workflows" / "test.yml"
     assert "passed lint checks" in run_checked([actionlint(), str(workflow)], workflow.parent)
     check_jsonschema = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
     run_checked([*check_jsonschema, str(workflow)], workflow.parent)
-    steps = load_yaml(workflow)["jobs"]["template"]["steps"]
-    assert {"run": "bash .ci/run"} in steps
-    unpinned = [step["uses"] for step in steps if "uses" in step and not re.search(r"@[0-9a-f]{40}$", step["uses"])]
-    assert unpinned == []
+    for name, job in load_yaml(workflow)["jobs"].items():
+        steps = job["steps"]
+        assert any(str(step.get("run", "")).startswith("bash .ci/setup") for step in steps), f"{name}: no .ci/setup"
+        unpinned = [step["uses"] for step in steps if "uses" in step and not re.search(r"@[0-9a-f]{40}$", step["uses"])]
+        assert unpinned == [], f"{name}: every action must be pinned to a full commit SHA"
 
 
 def offline_pre_commit_config(config: dict[str, Any]) -> dict[str, Any]:
