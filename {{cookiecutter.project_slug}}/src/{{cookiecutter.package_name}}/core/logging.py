@@ -1,12 +1,15 @@
 """Logging, the same on both frameworks: JSON or text lines, the request id on every line, one line per request.
 
 A request only puts its records on a queue (the standard library's ``QueueHandler``); a thread of its own formats
-them and writes them to stderr, many lines at a time, so that a slow terminal or pipe never holds a request up.
+them and writes them to stderr, many lines at a time, so that neither the formatting nor a slow terminal or pipe
+holds a request up.
 """
 
 import contextlib
+import itertools
 import json
 import logging
+import operator
 import queue
 import random
 import re
@@ -16,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from logging.handlers import QueueHandler
-from typing import Any
+from typing import Any, TextIO
 
 from ..settings import Settings
 
@@ -81,6 +84,8 @@ class RequestIdFilter(logging.Filter):
 class JSONFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and the request fields."""
 
+    encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
@@ -94,24 +99,28 @@ class JSONFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
             entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return self.encoder.encode(entry)
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s [%(request_id)s] %(message)s"
 
 
+Line = tuple[logging.LogRecord, TextIO]
+"""A record to write, and the stream that was stderr when it was logged: servers and test runners replace stderr."""
+
+
 class LogWriter(threading.Thread):
-    """Formats the queued records and writes them to stderr, as many lines in one write as are waiting.
+    """Formats the queued records and writes them, as many lines in one write as are waiting.
 
     Not a daemon: when the program ends, Python waits for this thread, which writes what is still queued once the
     main thread has finished. That holds in a server's worker process too, which multiprocessing ends past
-    ``atexit``. The stream is whatever ``sys.stderr`` is at the time of writing: servers and test runners replace it.
+    ``atexit``.
     """
 
     def __init__(self, formatter: logging.Formatter) -> None:
         super().__init__(name="log-writer")
         self.formatter = formatter
-        self.queue: queue.SimpleQueue[logging.LogRecord | threading.Event | None] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[Line | threading.Event | None] = queue.SimpleQueue()
 
     def stop(self) -> None:
         """Write what is queued, then end the thread."""
@@ -119,7 +128,7 @@ class LogWriter(threading.Thread):
         self.join()
 
     def flush(self) -> None:
-        """Return once every record queued so far is written, or at once if the writer has ended."""
+        """Return once every line queued so far is written, or at once if the writer has ended."""
         written = threading.Event()
         self.queue.put(written)
         while not written.wait(IDLE_CHECK_SECONDS):
@@ -136,32 +145,32 @@ class LogWriter(threading.Thread):
                 return  # The program is ending, and everything is written.
             time.sleep(WRITE_INTERVAL_SECONDS)
             batch = [first, *self._also_waiting()]
-            self._write([item for item in batch if isinstance(item, logging.LogRecord)])
+            self._write([item for item in batch if isinstance(item, tuple)])
             for item in batch:
                 if isinstance(item, threading.Event):
                     item.set()
             if None in batch:
                 return
 
-    def _also_waiting(self) -> Iterator[logging.LogRecord | threading.Event | None]:
+    def _also_waiting(self) -> Iterator[Line | threading.Event | None]:
         while True:
             try:
                 yield self.queue.get_nowait()
             except queue.Empty:
                 return
 
-    def _write(self, records: list[logging.LogRecord]) -> None:
-        if not records:
-            return
-        text = "".join(f"{self.formatter.format(record)}\n" for record in records)
-        # Like logging's own handlers, a stream that cannot be written to loses the lines, not the application.
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(text)
-            sys.stderr.flush()
+    def _write(self, lines: list[Line]) -> None:
+        for stream, same_stream in itertools.groupby(lines, key=operator.itemgetter(1)):
+            text = "".join(f"{self.formatter.format(record)}\n" for record, _ in same_stream)
+            # Like logging's own handlers, a stream that cannot be written to loses the lines, not the application.
+            with contextlib.suppress(OSError, ValueError):
+                stream.write(text)
+                stream.flush()
 
 
 class RecordQueueHandler(QueueHandler):
-    """Queue each record for a writer thread, with its message and traceback rendered as they are when it is logged.
+    """Queue each record for a writer thread, with its message and traceback rendered as they are when it is logged,
+    and the stream it goes to: whatever ``sys.stderr`` is at that moment.
 
     The standard ``prepare`` formats the whole line and copies the record; here the writer formats the line, and the
     record is changed in place, since this is the only handler of the application's logger.
@@ -171,13 +180,13 @@ class RecordQueueHandler(QueueHandler):
         super().__init__(writer.queue)
         self.writer = writer
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+    def prepare(self, record: logging.LogRecord) -> Line:
         record.msg = record.message = record.getMessage()
         record.args = None
         if record.exc_info:
             record.exc_text = record.exc_text or logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
-        return record
+        return record, sys.stderr
 
     def flush(self) -> None:
         """Return once every record queued so far is written."""
