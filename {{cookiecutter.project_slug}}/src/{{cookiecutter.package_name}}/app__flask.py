@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     handlers.init_app(app)
     for blueprint in FEATURES:
         app.register_api(blueprint)
+    middleware.guard_bodies(app)
     if settings.docs_enabled:
         add_docs(app)
     return app

@@ -7,9 +7,8 @@ from typing import Any
 from flask import Request, Response, current_app, request
 from flask_openapi3.openapi import OpenAPI
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from .limits import is_json_content_type
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
 
 REQUEST_PARTS = ("path", "query", "body")
@@ -64,34 +63,21 @@ class MalformedJSONError(ValueError):
 
 
 class ApiRequest(Request):
-    """A request whose JSON body is checked when a view reads it, as the contract wants and Werkzeug does not.
-
-    A body that is not JSON is 415: flask-openapi3 reads bodies with ``silent=True``, which would make it an empty
-    one. Werkzeug ends a body silently where the client stopped sending it, or at the limit when it came chunked:
-    here that is 400 or 413. JSON too deeply nested for Python's parser is 400, and malformed JSON a validation
-    error (422), as in FastAPI, where Werkzeug answers a bare 400.
-    """
-
-    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
-        if not is_json_content_type(self.content_type):
-            raise UnsupportedMediaType()
-        self._check_length(self.get_data())
-        try:
-            return super().get_json(force=force, cache=cache)
-        except RecursionError as error:
-            raise BadRequest() from error
+    """Werkzeug answers a malformed JSON body with a bare 400: make it a validation error (422), as in FastAPI."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if isinstance(e, json.JSONDecodeError):
             raise MalformedJSONError(e.pos) from e
         return super().on_json_loading_failed(e)
 
-    def _check_length(self, body: bytes) -> None:
-        declared_length = self.content_length
-        if declared_length is not None and len(body) < declared_length:
-            raise ClientDisconnected()
-        if declared_length is None and len(body) == self.max_content_length and self.environ["wsgi.input"].read(1):
-            raise RequestEntityTooLarge()
+
+def check_body_length(body: bytes) -> None:
+    """Werkzeug ends a body silently where the client stopped sending it, or at the limit when it came chunked."""
+    declared_length = request.content_length
+    if declared_length is not None and len(body) < declared_length:
+        raise ClientDisconnected()
+    if declared_length is None and len(body) == request.max_content_length and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
 
 
 def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -54,10 +54,8 @@ class RequestContext:
                 status = message["status"]
                 response_started = True
                 headers = message.get("headers", ())
-                message["headers"] = [
-                    *(header for header in headers if header[0].lower() not in OWN_HEADER_NAMES),
-                    *own_headers,
-                ]
+                kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
+                message["headers"] = kept + own_headers
             await send(message)
 
         try:

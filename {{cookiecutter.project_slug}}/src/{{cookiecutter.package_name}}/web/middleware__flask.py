@@ -9,14 +9,16 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..core.logging import end_request, log_request, start_request
 from ..settings import Settings
+from .compat import check_body_length
 from .handlers import problem_response
 from .headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, REQUEST_ID_HEADER, SECURITY_HEADERS
-from .limits import is_url_too_long
+from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
 from .problems import problem
 
 if TYPE_CHECKING:
@@ -62,8 +64,7 @@ class RequestContext:
 
 
 class RequestGuard:
-    """Answer 414 to an over-long URL before Flask reads the request. A body is checked when a view reads it (see
-    ``compat.ApiRequest``), once routing has answered 404 or 405 to an unknown route or method."""
+    """Answer 414 to an over-long URL before Flask reads the request; ``check_body`` checks the body."""
 
     def __init__(self, app: "WSGIApplication") -> None:
         self.app = app
@@ -75,8 +76,37 @@ class RequestGuard:
         return self.app(environ, start_response)
 
 
+def check_body() -> None:
+    """Reject a body that is not JSON or not whole before the view reads it (and flask-openapi3 validates the path).
+
+    The body's size is capped by MAX_CONTENT_LENGTH. A request for an unknown route or method is left to routing,
+    which answers 404 or 405.
+    """
+    if request.method not in BODY_METHODS or request.routing_exception is not None:
+        return
+    if not is_json_content_type(request.content_type):
+        raise UnsupportedMediaType()
+    check_body_length(request.get_data())
+    try:
+        request.get_json()
+    except RecursionError as error:
+        raise BadRequest() from error
+
+
+def guard_bodies(app: Flask) -> None:
+    """Check bodies before the views of every blueprint with a route that takes one; call it once the blueprints are
+    registered. Other requests, such as health probes, skip a hook that would cost them more than its checks."""
+    blueprints = {
+        rule.endpoint.rpartition(".")[0] or None
+        for rule in app.url_map.iter_rules()
+        if BODY_METHODS.intersection(rule.methods or ())
+    }
+    for blueprint in blueprints:
+        app.before_request_funcs.setdefault(blueprint, []).append(check_body)
+
+
 def init_app(app: Flask, settings: Settings) -> None:
-    """Wrap the application in the request context and guard its routes; answer cross-origin requests only when
+    """Wrap the application in the request context and the URL guard; answer cross-origin requests only when
     origins are configured."""
     app.wsgi_app = RequestContext(RequestGuard(app.wsgi_app))  # type: ignore[method-assign]
     if settings.cors_origins:
