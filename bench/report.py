@@ -332,7 +332,8 @@ def write_report(results: Results, output: Path) -> None:
         " are compared. The item reads pick a random seeded id; every POST creates an item with a new name.",
         "",
         "WARNING is the log level at which the generated app is compared with a bare app that logs nothing;"
-        " INFO, the generated default, adds one JSON log line per request, which is what a user gets out of the box.",
+        " INFO, the generated default, adds one JSON log line per request, which is what a user gets out of the box"
+        " (the request queues its record; a thread of its own formats and writes the lines).",
         "",
         *ratio_table(results),
         "",
