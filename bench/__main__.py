@@ -22,6 +22,7 @@ from .green import measure_generation, measure_time_to_green
 from .machine import describe
 from .projects import Project, bake, sync
 from .report import Results, print_table, write_report
+from .suite import measure_suites
 from .throughput import LoadPlan, compare_frameworks_on_io, compare_with_bare
 
 FULL_PLAN = LoadPlan(
@@ -41,7 +42,7 @@ FULL_PLAN = LoadPlan(
 QUICK_PLAN = replace(
     FULL_PLAN, seconds=1, warm_up_seconds=0, rounds=1, connections=16, seeded_items=1_000, log_levels=("WARNING",)
 )
-PARTS = ("generation", "green", "throughput", "io")
+PARTS = ("generation", "green", "suite", "throughput", "io")
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -79,8 +80,16 @@ def main() -> int:
             pytest_arguments = ["--no-cov", "tests/test_health.py"] if arguments.quick else []
             results.green = measure_time_to_green(work_dir / "green", pytest_arguments)
 
+        def suite() -> None:
+            # Quick mode runs the file that starts the production servers, once, instead of the whole suite 3 times.
+            runs, pytest_arguments = (1, ["--no-cov", "tests/test_server.py"]) if arguments.quick else (3, [])
+            # The bakes that the green part synced from the warm cache are default bakes: no need for new ones.
+            synced = {times.framework: times.project for times in results.green or [] if times.cache == "warm"}
+            results.suite = measure_suites(work_dir / "suite", runs, pytest_arguments, synced)
+
         attempt("generation", generation)
         attempt("green", green)
+        attempt("suite", suite)
         if "throughput" in parts or "io" in parts:
             attempt(
                 "throughput" if "throughput" in parts else "io", lambda: run_load_parts(work_dir, plan, parts, results)

@@ -9,11 +9,14 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.app import FEATURES, create_app
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import logging_restored
 
 pytest_plugins = ["tests.fixtures", "tests.live_server"]
 """The database fixtures and the production server, which do not depend on the framework."""
@@ -23,6 +26,7 @@ pytest_plugins = ["tests.fixtures", "tests.live_server"]
 def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:
     """Start an application with the given settings and return a client for it."""
     with ExitStack() as running:
+        running.enter_context(logging_restored())
 
         def make(settings: Settings) -> httpx2.Client:
             client = TestClient(create_app(settings), raise_server_exceptions=False)
@@ -31,9 +35,17 @@ def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:
         yield make
 
 
+@pytest.fixture(scope="session")
+def shared_client(session_settings: Settings) -> Iterator[TestClient]:
+    """One application for the whole run, started once: starting one per test would cost more than most tests."""
+    with TestClient(create_app(session_settings), raise_server_exceptions=False) as client:
+        yield client
+
+
 @pytest.fixture
-def client(make_client: Callable[[Settings], httpx2.Client], settings: Settings) -> httpx2.Client:
-    return make_client(settings)
+def client(shared_client: TestClient, settings: Settings) -> httpx2.Client:
+    """A client of the run's application; ``settings`` empties its database when the test ends."""
+    return shared_client
 
 
 @pytest.fixture
@@ -51,9 +63,16 @@ def close_database_connections(client: TestClient) -> Callable[[], None]:
 
 
 @pytest.fixture
-def api_schema(client: TestClient) -> OpenApiSchema:
-    """The application's own OpenAPI document, loaded by schemathesis to call the application in-process."""
-    return schemathesis.openapi.from_asgi("/openapi.json", client.app)
+def api_schema(settings: Settings) -> Iterator[OpenApiSchema]:
+    """The application's own OpenAPI document, loaded by schemathesis to call an application in-process.
+
+    The application is one of the test's own: schemathesis runs it on an event loop of its own, which cannot use the
+    database connections that the run's application opened on its client's loop.
+    """
+    with logging_restored():
+        yield schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
+        # The lifespan that schemathesis started, which closes the application's connections on that loop.
+        asgi.shutdown_lifespans()
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .helpers import logging_restored
+
 
 def wsgi_client(app: Flask) -> httpx2.Client:
     return httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
@@ -31,6 +33,7 @@ pytest_plugins = ["tests.fixtures", "tests.live_server"]
 def make_app() -> Iterator[Callable[[Settings], Flask]]:
     """Create applications and close their connection pools when the test ends."""
     with ExitStack() as created:
+        created.enter_context(logging_restored())
 
         def make(settings: Settings) -> Flask:
             app = create_app(settings)
@@ -41,9 +44,19 @@ def make_app() -> Iterator[Callable[[Settings], Flask]]:
         yield make
 
 
+@pytest.fixture(scope="session")
+def shared_app(session_settings: Settings) -> Iterator[Flask]:
+    """One application for the whole run, created once: creating one per test would cost more than most tests."""
+    app = create_app(session_settings)
+    yield app
+    database: Database = app.extensions["database"]
+    database.engine.dispose()
+
+
 @pytest.fixture
-def app(make_app: Callable[[Settings], Flask], settings: Settings) -> Flask:
-    return make_app(settings)
+def app(shared_app: Flask, settings: Settings) -> Flask:
+    """The run's application; ``settings`` empties its database when the test ends."""
+    return shared_app
 
 
 @pytest.fixture

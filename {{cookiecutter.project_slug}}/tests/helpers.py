@@ -1,10 +1,14 @@
 """Assertions and helpers shared by the test modules."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx2
 from alembic.config import Config
+
+from {{ cookiecutter.package_name }}.core.logging import logger
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -45,3 +49,14 @@ def alembic_config(database_url: str) -> Config:
     config = Config(toml_file=PROJECT / "pyproject.toml")
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+@contextmanager
+def logging_restored() -> Iterator[None]:
+    """Put the package's logger back as it was when the block ends: each new application configures it."""
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    try:
+        yield
+    finally:
+        logger.handlers, logger.propagate = handlers, propagate
+        logger.setLevel(level)
