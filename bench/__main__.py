@@ -23,6 +23,7 @@ from .green import measure_time_to_green
 from .machine import describe
 from .projects import Project, bake, sync
 from .report import Results, print_table, write_report
+from .startup import SERVERS, measure_startup
 from .throughput import LoadPlan, compare_frameworks_on_io, compare_with_bare
 
 FULL_PLAN = LoadPlan(
@@ -37,12 +38,22 @@ FULL_PLAN = LoadPlan(
     io_connections=(10, 100, 500),
     io_workers=2,
     io_flask_threads=(8, 256),
+    starts=7,
 )
 # Every part, briefly: short single rounds without warm-up, fewer connections and seeded rows, one log level.
 QUICK_PLAN = replace(
-    FULL_PLAN, seconds=1, warm_up_seconds=0, rounds=1, connections=16, seeded_items=1_000, log_levels=("WARNING",)
+    FULL_PLAN,
+    seconds=1,
+    warm_up_seconds=0,
+    rounds=1,
+    connections=16,
+    seeded_items=1_000,
+    log_levels=("WARNING",),
+    starts=1,
 )
-PARTS = ("generation", "green", "throughput", "io")
+PARTS = ("generation", "green", "startup", "throughput", "io")
+LOAD_PARTS = ("startup", "throughput", "io")
+"""The parts that serve baked projects on PostgreSQL."""
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -82,10 +93,9 @@ def main() -> int:
 
         attempt("generation", generation)
         attempt("green", green)
-        if "throughput" in parts or "io" in parts:
-            attempt(
-                "throughput" if "throughput" in parts else "io", lambda: run_load_parts(work_dir, plan, parts, results)
-            )
+        if any(part in parts for part in LOAD_PARTS):
+            first = next(part for part in LOAD_PARTS if part in parts)
+            attempt(first, lambda: run_load_parts(work_dir, plan, parts, results))
         results.duration_s = time.perf_counter() - started
         print_table(results)
         if not results.failures:
@@ -98,23 +108,42 @@ def main() -> int:
 
 
 def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Results) -> None:
-    """Bake both frameworks on PostgreSQL with granian, migrate and seed a database each, then load them."""
+    """Bake both frameworks on PostgreSQL with granian (and the classic server, for first answers), migrate and seed
+    a database each, then start and load them."""
     log_dir = work_dir / "logs"
     log_dir.mkdir()
-    progress("baking and syncing both frameworks on PostgreSQL with granian")
+    servers = ("granian", "classic") if "startup" in parts else ("granian",)
+    progress(f"baking and syncing both frameworks on PostgreSQL with {' and '.join(servers)}")
+    choices = [(framework, server) for framework in FRAMEWORKS for server in servers]
 
-    def prepare(framework: str) -> Project:
-        project, _ = bake(framework, work_dir / "load", database="postgresql", server="granian")
+    def prepare(choice: tuple[str, str]) -> Project:
+        framework, server = choice
+        project, _ = bake(framework, work_dir / f"load-{server}", database="postgresql", server=server)
         sync(project)
         return project
 
     with ThreadPoolExecutor() as pool:
-        projects = dict(zip(FRAMEWORKS, pool.map(prepare, FRAMEWORKS), strict=True))
+        baked = dict(zip(choices, pool.map(prepare, choices), strict=True))
+    projects = {framework: baked[framework, "granian"] for framework in FRAMEWORKS}
     results.machine = describe(projects)
     with scratch_database() as fastapi_url, scratch_database() as flask_url:
         urls = {"fastapi": fastapi_url, "flask": flask_url}
         for framework, project in projects.items():
             migrate_and_seed(project, urls[framework], plan.seeded_items)
+        if "startup" in parts:
+            for (framework, server), project in baked.items():
+                server_name = SERVERS[framework][servers.index(server)]
+                results.startups.append(
+                    measure_startup(
+                        project,
+                        server_name,
+                        plan.threads[framework],
+                        urls[framework],
+                        plan.starts,
+                        warm_up=plan.warm_up_seconds > 0,
+                        log_dir=log_dir,
+                    )
+                )
         if "throughput" in parts:
             for framework, project in projects.items():
                 comparisons, memory = compare_with_bare(project, urls[framework], plan, log_dir)

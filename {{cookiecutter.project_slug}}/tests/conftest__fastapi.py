@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.app import FEATURES, create_app
+from {{ cookiecutter.package_name }}.core.logging import flush_logs
 from {{ cookiecutter.package_name }}.settings import Settings
 
 pytest_plugins = ["tests.fixtures", "tests.live_server"]
@@ -21,8 +22,10 @@ pytest_plugins = ["tests.fixtures", "tests.live_server"]
 
 @pytest.fixture
 def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:
-    """Start an application with the given settings and return a client for it."""
+    """Start an application with the given settings and return a client for it; its log lines are written by the
+    end of the test."""
     with ExitStack() as running:
+        running.callback(flush_logs)
 
         def make(settings: Settings) -> httpx2.Client:
             client = TestClient(create_app(settings), raise_server_exceptions=False)

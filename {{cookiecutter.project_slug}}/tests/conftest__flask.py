@@ -12,6 +12,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.logging import flush_logs
 from {{ cookiecutter.package_name }}.settings import Settings
 
 
@@ -29,8 +30,9 @@ pytest_plugins = ["tests.fixtures", "tests.live_server"]
 
 @pytest.fixture
 def make_app() -> Iterator[Callable[[Settings], Flask]]:
-    """Create applications and close their connection pools when the test ends."""
+    """Create applications; when the test ends, write their log lines and close their connection pools."""
     with ExitStack() as created:
+        created.callback(flush_logs)
 
         def make(settings: Settings) -> Flask:
             app = create_app(settings)

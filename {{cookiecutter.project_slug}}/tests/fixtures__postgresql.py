@@ -58,8 +58,8 @@ def migrated_database_url() -> Iterator[str]:
 
 @pytest.fixture
 def settings(migrated_database_url: str) -> Iterator[Settings]:
-    """Settings with the test run's database, emptied again when the test ends."""
-    settings = Settings(database_url=migrated_database_url)
+    """Settings with the test run's database, emptied again when the test ends; every response is validated."""
+    settings = Settings(database_url=migrated_database_url, validate_responses=True)
     yield settings
     database.run_on_connection(settings, empty_tables)
 

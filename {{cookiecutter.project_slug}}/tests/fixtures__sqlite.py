@@ -27,11 +27,11 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, migrated_database: Path) -> Settings:
-    """Settings with a migrated database of the test's own."""
+    """Settings with a migrated database of the test's own; every response is validated."""
     data = tmp_path / "data"
     data.mkdir()
     shutil.copyfile(migrated_database, data / "test.db")
-    return Settings(database_url=sqlite_url(data / "test.db"))
+    return Settings(database_url=sqlite_url(data / "test.db"), validate_responses=True)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,10 @@
 from collections.abc import Callable
 
 import httpx2
+import pytest
+from pydantic import BaseModel
 
+from {{ cookiecutter.package_name }}.health import routes
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -27,6 +30,19 @@ def test_live_answers_ok(client: httpx2.Client) -> None:
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+class BrokenLiveness(BaseModel):
+    status: str = "broken"
+
+
+def test_the_tests_validate_responses_which_production_does_not_by_default(
+    client: httpx2.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes, "Liveness", BrokenLiveness)
+
+    assert_problem(client.get("/health/live"), 500)
+    assert Settings.model_fields["validate_responses"].default is False
 
 
 def test_ready_checks_the_database_and_its_migrations(client: httpx2.Client) -> None:

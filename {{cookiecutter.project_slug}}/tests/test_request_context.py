@@ -1,12 +1,16 @@
 """Every response carries a request id and the security headers; each request is logged once; CORS is opt-in."""
 
+import io
 import json
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import httpx2
 import pytest
 
+from {{ cookiecutter.package_name }}.core.logging import flush_logs
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.items import service as items
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -17,9 +21,27 @@ ORIGIN = "https://app.example"
 SECURITY_HEADERS = ("content-security-policy", "referrer-policy", "x-content-type-options", "x-frame-options")
 
 
+def written_logs(capsys: pytest.CaptureFixture[str]) -> str:
+    """What was logged to stderr since the last call, once the log writer has written it."""
+    flush_logs()
+    return capsys.readouterr().err
+
+
 def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     """The JSON log lines written to stderr since the last call."""
-    return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    return [json.loads(line) for line in written_logs(capsys).splitlines() if line.startswith("{")]
+
+
+class ThreadRecordingStream(io.StringIO):
+    """A stream that remembers which threads wrote to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writers: set[str] = set()
+
+    def write(self, text: str) -> int:
+        self.writers.add(threading.current_thread().name)
+        return super().write(text)
 
 
 @pytest.mark.parametrize("path", ["/health/live", ITEMS, "/nowhere", "/docs", "/docs/assets/swagger-ui.css"])
@@ -67,6 +89,20 @@ def test_each_request_is_logged_once_as_a_json_line(client: httpx2.Client, capsy
     assert lines[0]["duration_ms"] >= 0
 
 
+def test_a_request_only_queues_its_log_line_which_a_thread_writes(
+    client: httpx2.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flush_logs()
+    stream = ThreadRecordingStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+
+    client.get("/health/live", headers={"x-request-id": "queued-1"})
+    flush_logs()
+
+    assert [json.loads(line)["request_id"] for line in stream.getvalue().splitlines()] == ["queued-1"]
+    assert stream.writers == {"log-writer"}
+
+
 def test_an_unexpected_error_is_logged_with_its_request_id(
     client: httpx2.Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,11 +125,11 @@ def test_text_logs_are_readable_lines(
     make_client: Callable[[Settings], httpx2.Client], settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = make_client(settings.model_copy(update={"log_format": "text"}))
-    capsys.readouterr()
+    written_logs(capsys)
 
     client.get("/health/live", headers={"x-request-id": "text-1"})
 
-    assert "INFO" in capsys.readouterr().err.split("[text-1] GET /health/live 200")[0].splitlines()[-1]
+    assert "INFO" in written_logs(capsys).split("[text-1] GET /health/live 200")[0].splitlines()[-1]
 
 
 def test_cross_origin_requests_are_refused_by_default(client: httpx2.Client) -> None:

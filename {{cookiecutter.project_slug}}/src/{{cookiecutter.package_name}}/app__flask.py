@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         __name__,
         info=Info(title=TITLE, description=DESCRIPTION, version=__version__),
         doc_ui=False,
-        validate_response=True,
+        validate_response=settings.debug or settings.validate_responses,
         validation_error_callback=handlers.invalid_request,
         static_folder=None,
         # Any URL may be too long, whatever the operation.
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     handlers.init_app(app)
     for blueprint in FEATURES:
         app.register_api(blueprint)
+    middleware.guard_bodies(app)
     if settings.docs_enabled:
         add_docs(app)
     return app

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     database_connect_timeout: float = Field(default=5, gt=0, description="Seconds a new connection may take.")
     database_statement_timeout: float = Field(default=5, gt=0, description="Seconds one statement may take.")
     debug: bool = False
+    validate_responses: bool = Field(
+        default=False,
+        description="Check each response body against its documented schema once more before sending it, as debug "
+        "and the tests do: it finds mistakes, and costs time on every request.",
+    )
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = "INFO"
     log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or text for development.")

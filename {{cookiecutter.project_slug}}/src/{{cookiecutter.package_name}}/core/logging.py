@@ -1,12 +1,24 @@
-"""Logging, the same on both frameworks: JSON or text lines, the request id on every line, one line per request."""
+"""Logging, the same on both frameworks: JSON or text lines, the request id on every line, one line per request.
 
+A request only puts its records on a queue (the standard library's ``QueueHandler``); a thread of its own formats
+them and writes them to stderr, many lines at a time, so that neither the formatting nor a slow terminal or pipe
+holds a request up.
+"""
+
+import contextlib
+import itertools
 import json
 import logging
+import operator
+import queue
+import random
 import re
 import sys
+import threading
 import time
-import uuid
+from collections.abc import Iterator
 from contextvars import ContextVar
+from logging.handlers import QueueHandler
 from typing import Any, TextIO
 
 from ..settings import Settings
@@ -14,6 +26,12 @@ from ..settings import Settings
 ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """A caller's id is kept only when it is short and plain, so it cannot forge log lines or headers."""
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
+REQUEST_MESSAGE = "%s %s %s %.2fms"
+WRITE_INTERVAL_SECONDS = 0.005
+"""How long the writer lets lines gather before it writes them: a thread woken for every line would take the
+interpreter lock from the requests as often, and each write is a system call."""
+IDLE_CHECK_SECONDS = 0.05
+"""How often the writer, when idle, checks whether the program is ending."""
 
 PACKAGE = (__package__ or "").rpartition(".")[0]
 logger = logging.getLogger(PACKAGE)
@@ -23,7 +41,11 @@ _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def start_request(incoming_id: str | None) -> str:
     """Take the caller's request id, or make one, and make it the current request's."""
-    request_id = incoming_id if incoming_id and ACCEPTED_REQUEST_ID.fullmatch(incoming_id) else uuid.uuid4().hex
+    if incoming_id and ACCEPTED_REQUEST_ID.fullmatch(incoming_id):
+        request_id = incoming_id
+    else:
+        # As unique as a random UUID; not a secret, so it needs no system call for randomness.
+        request_id = f"{random.getrandbits(128):032x}"
     _request_id.set(request_id)
     return request_id
 
@@ -43,7 +65,12 @@ def log_request(method: str, path: str, status: int, started: float) -> None:
         return
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
     fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
-    request_logger.info("%s %s %s %.2fms", method, path, status, duration_ms, extra=fields)
+    # The record is made directly: logging would otherwise walk the stack for a caller that no line shows.
+    arguments = (method, path, status, duration_ms)
+    record = request_logger.makeRecord(
+        request_logger.name, logging.INFO, __file__, 0, REQUEST_MESSAGE, arguments, None, extra=fields
+    )
+    request_logger.handle(record)
 
 
 class RequestIdFilter(logging.Filter):
@@ -57,6 +84,8 @@ class RequestIdFilter(logging.Filter):
 class JSONFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and the request fields."""
 
+    encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
@@ -66,27 +95,122 @@ class JSONFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", None),
         }
         entry.update({field: getattr(record, field) for field in REQUEST_FIELDS if hasattr(record, field)})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-class StderrHandler(logging.StreamHandler[TextIO]):
-    """Write to whatever ``sys.stderr`` is when a record is logged: servers and test runners replace it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return self.encoder.encode(entry)
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s [%(request_id)s] %(message)s"
 
 
+Line = tuple[logging.LogRecord, TextIO]
+"""A record to write, and the stream that was stderr when it was logged: servers and test runners replace stderr."""
+
+
+class LogWriter(threading.Thread):
+    """Formats the queued records and writes them, as many lines in one write as are waiting.
+
+    Not a daemon: when the program ends, Python waits for this thread, which writes what is still queued once the
+    main thread has finished. That holds in a server's worker process too, which multiprocessing ends past
+    ``atexit``.
+    """
+
+    def __init__(self, formatter: logging.Formatter) -> None:
+        super().__init__(name="log-writer")
+        self.formatter = formatter
+        self.queue: queue.SimpleQueue[Line | threading.Event | None] = queue.SimpleQueue()
+
+    def stop(self) -> None:
+        """Write what is queued, then end the thread."""
+        self.queue.put(None)
+        self.join()
+
+    def flush(self) -> None:
+        """Return once every line queued so far is written, or at once if the writer has ended."""
+        written = threading.Event()
+        self.queue.put(written)
+        while not written.wait(IDLE_CHECK_SECONDS):
+            if not self.is_alive():
+                return
+
+    def run(self) -> None:
+        while True:
+            try:
+                first = self.queue.get(timeout=IDLE_CHECK_SECONDS)
+            except queue.Empty:
+                if threading.main_thread().is_alive():
+                    continue
+                return  # The program is ending, and everything is written.
+            time.sleep(WRITE_INTERVAL_SECONDS)
+            batch = [first, *self._also_waiting()]
+            self._write([item for item in batch if isinstance(item, tuple)])
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+            if None in batch:
+                return
+
+    def _also_waiting(self) -> Iterator[Line | threading.Event | None]:
+        while True:
+            try:
+                yield self.queue.get_nowait()
+            except queue.Empty:
+                return
+
+    def _write(self, lines: list[Line]) -> None:
+        for stream, same_stream in itertools.groupby(lines, key=operator.itemgetter(1)):
+            text = "".join(f"{self.formatter.format(record)}\n" for record, _ in same_stream)
+            # Like logging's own handlers, a stream that cannot be written to loses the lines, not the application.
+            with contextlib.suppress(OSError, ValueError):
+                stream.write(text)
+                stream.flush()
+
+
+class RecordQueueHandler(QueueHandler):
+    """Queue each record for a writer thread, with its message and traceback rendered as they are when it is logged,
+    and the stream it goes to: whatever ``sys.stderr`` is at that moment.
+
+    The standard ``prepare`` formats the whole line and copies the record; here the writer formats the line, and the
+    record is changed in place, since this is the only handler of the application's logger.
+    """
+
+    def __init__(self, writer: LogWriter) -> None:
+        super().__init__(writer.queue)
+        self.writer = writer
+
+    def prepare(self, record: logging.LogRecord) -> Line:
+        record.msg = record.message = record.getMessage()
+        record.args = None
+        if record.exc_info:
+            record.exc_text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        return record, sys.stderr
+
+    def flush(self) -> None:
+        """Return once every record queued so far is written."""
+        self.writer.flush()
+
+    def close(self) -> None:
+        self.writer.stop()
+        super().close()
+
+
 def configure_logging(settings: Settings) -> None:
     """Send the application's logs to stderr, as JSON lines or readable text; calling it again replaces the setup."""
-    handler = StderrHandler()
+    for handler in logger.handlers:
+        handler.close()
+    writer = LogWriter(JSONFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    writer.start()
+    handler = RecordQueueHandler(writer)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JSONFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT))
     logger.handlers = [handler]
     logger.setLevel(settings.log_level)
     logger.propagate = False
+
+
+def flush_logs() -> None:
+    """Return once every line logged so far is written."""
+    for handler in logger.handlers:
+        handler.flush()

@@ -7,7 +7,6 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.logging import log_request, start_request
-from .compat import routed
 from .handlers import problem_response
 from .headers import REQUEST_ID_HEADER, SECURITY_HEADERS
 from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
@@ -55,10 +54,8 @@ class RequestContext:
                 status = message["status"]
                 response_started = True
                 headers = message.get("headers", ())
-                message["headers"] = [
-                    *(header for header in headers if header[0].lower() not in OWN_HEADER_NAMES),
-                    *own_headers,
-                ]
+                kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
+                message["headers"] = kept + own_headers
             await send(message)
 
         try:
@@ -73,7 +70,11 @@ class RequestContext:
 
 
 class RequestGuard:
-    """Answer 414 to an over-long URL, 415 to a body that is not JSON and 413 to one over the limit, also chunked."""
+    """Answer 414 to an over-long URL, 415 to a body that is not JSON and 413 to one over the limit, also chunked.
+
+    The body is checked when the route first reads it: the router has found the route by then (an unknown URL or
+    method gets its 404 or 405 from routing), so that no request is matched against the routes twice.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -82,22 +83,15 @@ class RequestGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        rejection = self._rejection(scope)
-        if rejection is not None:
-            response = problem_response(problem(rejection, scope["path"]))
-            await response(scope, receive, send)
+        elif is_url_too_long(scope["path"], scope["query_string"]):
+            await problem_response(problem(414, scope["path"]))(scope, receive, send)
         elif scope["method"] in BODY_METHODS:
-            await self.app(scope, self._limited(receive), send)
+            await self.app(scope, self._checked(scope, receive), send)
         else:
             await self.app(scope, receive, send)
 
     def _rejection(self, scope: Scope) -> int | None:
-        """The status that answers the request before any route reads it; routing answers 404 and 405 itself."""
-        if is_url_too_long(scope["path"], scope["query_string"]):
-            return 414
-        if scope["method"] not in BODY_METHODS or not routed(scope):
-            return None
+        """The status that refuses the body before any of it is read, from the request's headers."""
         headers = Headers(scope=scope)
         if not is_json_content_type(headers.get("content-type")):
             return 415
@@ -106,15 +100,20 @@ class RequestGuard:
             return 413
         return None
 
-    def _limited(self, receive: Receive) -> Receive:
-        received = 0
+    def _checked(self, scope: Scope, receive: Receive) -> Receive:
+        received: int | None = None
 
-        async def receive_within_limit() -> Message:
+        async def receive_checked() -> Message:
             nonlocal received
+            if received is None:
+                rejection = self._rejection(scope)
+                if rejection is not None:
+                    raise HTTPException(rejection)
+                received = 0
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_body_bytes:
                 raise HTTPException(413)
             return message
 
-        return receive_within_limit
+        return receive_checked

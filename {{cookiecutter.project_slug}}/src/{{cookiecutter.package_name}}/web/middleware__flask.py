@@ -1,4 +1,4 @@
-"""What every request passes: its context (id, headers, log line), CORS when configured, and the request guard.
+"""What every request passes: its context (id, headers, log line), the request guard, and CORS when configured.
 
 The context is a WSGI middleware rather than Flask request hooks: it runs before Flask creates its request context,
 so every other hook and handler already sees the request id, and it adds the headers to the plain list that reaches
@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, request
 from flask_cors import CORS
-from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..core.logging import end_request, log_request, start_request
 from ..settings import Settings
 from .compat import check_body_length
+from .handlers import problem_response
 from .headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, REQUEST_ID_HEADER, SECURITY_HEADERS
 from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
+from .problems import problem
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -61,14 +63,25 @@ class RequestContext:
             end_request()
 
 
-def check_request() -> None:
-    """Reject an over-long URL, and a body that is not JSON or not whole, before a route reads the request.
+class RequestGuard:
+    """Answer 414 to an over-long URL before Flask reads the request; ``check_body`` checks the body."""
+
+    def __init__(self, app: "WSGIApplication") -> None:
+        self.app = app
+
+    def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        path = request_path(environ)
+        if is_url_too_long(path, environ.get("QUERY_STRING", "").encode("latin-1")):
+            return problem_response(problem(414, path))(environ, start_response)
+        return self.app(environ, start_response)
+
+
+def check_body() -> None:
+    """Reject a body that is not JSON or not whole before the view reads it (and flask-openapi3 validates the path).
 
     The body's size is capped by MAX_CONTENT_LENGTH. A request for an unknown route or method is left to routing,
     which answers 404 or 405.
     """
-    if is_url_too_long(request.path, request.query_string):
-        raise RequestURITooLarge()
     if request.method not in BODY_METHODS or request.routing_exception is not None:
         return
     if not is_json_content_type(request.content_type):
@@ -80,11 +93,22 @@ def check_request() -> None:
         raise BadRequest() from error
 
 
+def guard_bodies(app: Flask) -> None:
+    """Check bodies before the views of every blueprint with a route that takes one; call it once the blueprints are
+    registered. Other requests, such as health probes, skip a hook that would cost them more than its checks."""
+    blueprints = {
+        rule.endpoint.rpartition(".")[0] or None
+        for rule in app.url_map.iter_rules()
+        if BODY_METHODS.intersection(rule.methods or ())
+    }
+    for blueprint in blueprints:
+        app.before_request_funcs.setdefault(blueprint, []).append(check_body)
+
+
 def init_app(app: Flask, settings: Settings) -> None:
-    """Wrap the application in the request context and guard its routes; answer cross-origin requests only when
+    """Wrap the application in the request context and the URL guard; answer cross-origin requests only when
     origins are configured."""
-    app.wsgi_app = RequestContext(app.wsgi_app)  # type: ignore[method-assign]
-    app.before_request(check_request)
+    app.wsgi_app = RequestContext(RequestGuard(app.wsgi_app))  # type: ignore[method-assign]
     if settings.cors_origins:
         CORS(
             app,
