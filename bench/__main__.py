@@ -24,6 +24,7 @@ from .machine import describe
 from .projects import Project, bake, sync
 from .report import Results, print_table, write_report
 from .startup import SERVERS, measure_startup
+from .suite import measure_suites
 from .throughput import LoadPlan, compare_frameworks_on_io, compare_with_bare
 
 FULL_PLAN = LoadPlan(
@@ -51,7 +52,7 @@ QUICK_PLAN = replace(
     log_levels=("WARNING",),
     starts=1,
 )
-PARTS = ("generation", "green", "startup", "throughput", "io")
+PARTS = ("generation", "green", "suite", "startup", "throughput", "io")
 LOAD_PARTS = ("startup", "throughput", "io")
 """The parts that serve baked projects on PostgreSQL."""
 
@@ -91,8 +92,16 @@ def main() -> int:
             pytest_arguments = ["--no-cov", "tests/test_health.py"] if arguments.quick else []
             results.green = measure_time_to_green(work_dir / "green", pytest_arguments)
 
+        def suite() -> None:
+            # Quick mode runs the file that starts the production servers, once, instead of the whole suite 3 times.
+            runs, pytest_arguments = (1, ["--no-cov", "tests/test_server.py"]) if arguments.quick else (3, [])
+            # The bakes that the green part synced from the warm cache are default bakes: no need for new ones.
+            synced = {times.framework: times.project for times in results.green or [] if times.cache == "warm"}
+            results.suite = measure_suites(work_dir / "suite", runs, pytest_arguments, synced)
+
         attempt("generation", generation)
         attempt("green", green)
+        attempt("suite", suite)
         if any(part in parts for part in LOAD_PARTS):
             first = next(part for part in LOAD_PARTS if part in parts)
             attempt(first, lambda: run_load_parts(work_dir, plan, parts, results))

@@ -17,6 +17,7 @@ class GreenTimes:
     bake: float
     sync: float
     tests: float
+    project: Path
 
     @property
     def total(self) -> float:
@@ -38,5 +39,5 @@ def measure_time_to_green(work_dir: Path, pytest_arguments: list[str]) -> list[G
                 project, bake_time = bake(framework, work_dir / f"green-{framework}-{label}")
                 sync_time = sync(project, Path(cache))
                 test_time = run_tests(project, Path(cache), pytest_arguments)
-                results.append(GreenTimes(framework, label, bake_time, sync_time, test_time))
+                results.append(GreenTimes(framework, label, bake_time, sync_time, test_time, project.path))
     return results

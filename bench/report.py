@@ -15,6 +15,7 @@ from .generation import TARGET_S as BAKE_TARGET_S
 from .green import GreenTimes
 from .startup import TARGET_S as FIRST_ANSWER_TARGET_S
 from .startup import Startup
+from .suite import TARGET_SECONDS, SuiteTimes
 from .throughput import ROUTES, Comparison, IOResult, LoadPlan, Memory, p50, p99, rps
 
 CHART_NAME = "benchmarks.png"
@@ -28,6 +29,7 @@ class Results:
     machine: dict[str, str] = field(default_factory=dict)
     generation: dict[str, list[float]] | None = None
     green: list[GreenTimes] | None = None
+    suite: list[SuiteTimes] | None = None
     comparisons: list[Comparison] = field(default_factory=list)
     io: list[IOResult] = field(default_factory=list)
     memory: list[Memory] = field(default_factory=list)
@@ -95,6 +97,30 @@ def green_table(results: Results) -> list[str]:
         for times in results.green
     ]
     return _table(["Framework", "uv cache", "Bake", "uv sync", "uv run pytest", "Time to green"], rows)
+
+
+def suite_table(results: Results) -> list[str]:
+    """Each framework's suite time against the target, then the slowest test phases of each."""
+    if not results.suite:
+        return []
+    rows = [
+        [
+            FRAMEWORK_NAMES[times.framework],
+            f"{times.median:.1f} s ({'meets' if times.meets_target else '**over**'} {TARGET_SECONDS:.0f} s)",
+            " / ".join(f"{run:.1f}" for run in times.runs),
+        ]
+        for times in results.suite
+    ]
+    slowest = [
+        [FRAMEWORK_NAMES[times.framework], f"{seconds:.2f} s", phase, test]
+        for times in results.suite
+        for seconds, test, phase in times.slowest
+    ]
+    return [
+        *_table(["Framework", "Median (target)", "Runs (s)"], rows),
+        "",
+        *_table(["Framework", "Slowest", "Phase", "Test"], slowest),
+    ]
 
 
 def startup_table(results: Results) -> list[str]:
@@ -228,6 +254,7 @@ def print_table(results: Results) -> None:
     for title, lines in (
         ("Generation", generation_table(results) + generation_summary(results)),
         ("Time to green", green_table(results)),
+        ("Generated test suite", suite_table(results)),
         ("First answer", startup_table(results)),
         ("Generated app against the bare framework", ratio_table(results)),
         ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
@@ -339,6 +366,15 @@ def write_report(results: Results, output: Path) -> None:
         " *warm*: a new bake is synced from the cache the cold run filled.",
         "",
         *green_table(results),
+        "",
+        "## The generated test suite",
+        "",
+        "`uv run pytest` in a default bake (SQLite, granian) synced from the warm uv cache: the whole suite, with"
+        " coverage and fuzzing, as a developer runs it many times a day. The wall time of each run, their median"
+        f" against the target of {TARGET_SECONDS:.0f} s, and the slowest test phases by pytest's `--durations`"
+        " (median across the runs).",
+        "",
+        *suite_table(results),
         "",
         "## First answer",
         "",

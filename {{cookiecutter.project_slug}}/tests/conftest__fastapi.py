@@ -9,11 +9,12 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.app import FEATURES, create_app
-from {{ cookiecutter.package_name }}.core.logging import flush_logs
+from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.settings import Settings
 
 pytest_plugins = ["tests.fixtures", "tests.live_server"]
@@ -21,11 +22,11 @@ pytest_plugins = ["tests.fixtures", "tests.live_server"]
 
 
 @pytest.fixture
-def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:
-    """Start an application with the given settings and return a client for it; its log lines are written by the
-    end of the test."""
+def make_client(session_settings: Settings) -> Iterator[Callable[[Settings], httpx2.Client]]:
+    """Start an application with the given settings and return a client for it. When the test ends, its log lines
+    are written and the run's logging is set up again, as the shared application has it."""
     with ExitStack() as running:
-        running.callback(flush_logs)
+        running.callback(configure_logging, session_settings)
 
         def make(settings: Settings) -> httpx2.Client:
             client = TestClient(create_app(settings), raise_server_exceptions=False)
@@ -34,9 +35,17 @@ def make_client() -> Iterator[Callable[[Settings], httpx2.Client]]:
         yield make
 
 
+@pytest.fixture(scope="session")
+def shared_client(session_settings: Settings) -> Iterator[TestClient]:
+    """One application for the whole run, started once: starting one per test would cost more than most tests."""
+    with TestClient(create_app(session_settings), raise_server_exceptions=False) as client:
+        yield client
+
+
 @pytest.fixture
-def client(make_client: Callable[[Settings], httpx2.Client], settings: Settings) -> httpx2.Client:
-    return make_client(settings)
+def client(shared_client: TestClient, settings: Settings) -> httpx2.Client:
+    """A client of the run's application; ``settings`` empties its database when the test ends."""
+    return shared_client
 
 
 @pytest.fixture
@@ -54,9 +63,15 @@ def close_database_connections(client: TestClient) -> Callable[[], None]:
 
 
 @pytest.fixture
-def api_schema(client: TestClient) -> OpenApiSchema:
-    """The application's own OpenAPI document, loaded by schemathesis to call the application in-process."""
-    return schemathesis.openapi.from_asgi("/openapi.json", client.app)
+def api_schema(settings: Settings) -> Iterator[OpenApiSchema]:
+    """The application's own OpenAPI document, loaded by schemathesis to call an application in-process.
+
+    The application is one of the test's own: schemathesis runs it on an event loop of its own, which cannot use the
+    database connections that the run's application opened on its client's loop.
+    """
+    yield schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
+    # The lifespan that schemathesis started, which closes the application's connections on that loop.
+    asgi.shutdown_lifespans()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.core.database import Database
-from {{ cookiecutter.package_name }}.core.logging import flush_logs
+from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.settings import Settings
 
 
@@ -29,10 +29,11 @@ pytest_plugins = ["tests.fixtures", "tests.live_server"]
 
 
 @pytest.fixture
-def make_app() -> Iterator[Callable[[Settings], Flask]]:
-    """Create applications; when the test ends, write their log lines and close their connection pools."""
+def make_app(session_settings: Settings) -> Iterator[Callable[[Settings], Flask]]:
+    """Create applications. When the test ends, their connection pools are closed, their log lines written and the
+    run's logging set up again, as the shared application has it."""
     with ExitStack() as created:
-        created.callback(flush_logs)
+        created.callback(configure_logging, session_settings)
 
         def make(settings: Settings) -> Flask:
             app = create_app(settings)
@@ -43,9 +44,19 @@ def make_app() -> Iterator[Callable[[Settings], Flask]]:
         yield make
 
 
+@pytest.fixture(scope="session")
+def shared_app(session_settings: Settings) -> Iterator[Flask]:
+    """One application for the whole run, created once: creating one per test would cost more than most tests."""
+    app = create_app(session_settings)
+    yield app
+    database: Database = app.extensions["database"]
+    database.engine.dispose()
+
+
 @pytest.fixture
-def app(make_app: Callable[[Settings], Flask], settings: Settings) -> Flask:
-    return make_app(settings)
+def app(shared_app: Flask, settings: Settings) -> Flask:
+    """The run's application; ``settings`` empties its database when the test ends."""
+    return shared_app
 
 
 @pytest.fixture

@@ -1,14 +1,17 @@
-"""Database fixtures: a migrated SQLite file of its own for each test or module, copied from one migrated once."""
+"""Database fixtures: one migrated SQLite file for the test run, emptied after each test."""
 
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import event, make_url
+from sqlalchemy.pool import Pool
 
+from {{ cookiecutter.package_name }}.core.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import alembic_config
@@ -18,28 +21,56 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def database_file(settings: Settings) -> Path:
+    return Path(str(make_url(settings.database_url).database))
+
+
+def synchronous_off(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous = OFF")
+    cursor.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def commits_without_waiting() -> Iterator[None]:
+    """Every connection of the test process commits without waiting for the disk: no test needs its data to survive
+    a crash, and on a busy disk the wait is most of what a write costs."""
+    event.listen(Pool, "connect", synchronous_off)
+    yield
+    event.remove(Pool, "connect", synchronous_off)
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
-    command.upgrade(alembic_config(sqlite_url(path)), "head")
-    return path
+def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings with the test run's migrated database, which the application and the servers share."""
+    url = sqlite_url(tmp_path_factory.mktemp("data") / "test.db")
+    command.upgrade(alembic_config(url), "head")
+    return Settings(database_url=url, validate_responses=True)
 
 
 @pytest.fixture
-def settings(tmp_path: Path, migrated_database: Path) -> Settings:
-    """Settings with a migrated database of the test's own; every response is validated."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copyfile(migrated_database, data / "test.db")
-    return Settings(database_url=sqlite_url(data / "test.db"), validate_responses=True)
+def settings(session_settings: Settings) -> Iterator[Settings]:
+    """Settings with the test run's database, emptied again when the test ends."""
+    yield session_settings
+    empty_tables(database_file(session_settings))
 
 
-@pytest.fixture(scope="module")
-def module_settings(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Settings:
-    """Settings with a migrated database shared by the tests of one module, such as a server started once for them."""
-    path = tmp_path_factory.mktemp("module") / "module.db"
-    shutil.copyfile(migrated_database, path)
-    return Settings(database_url=sqlite_url(path))
+def empty_tables(path: Path) -> None:
+    """Delete every row of every feature's tables, and the counters of AUTOINCREMENT columns.
+
+    Most tests leave the tables empty: they are then left alone, so that no write waits for the disk.
+    """
+    with closing(sqlite3.connect(path)) as connection:
+        tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+            tables.append("sqlite_sequence")
+        if not any(connection.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() for table in tables):
+            return
+        # What a test leaves behind need not survive a crash.
+        connection.execute("PRAGMA synchronous = OFF")
+        with connection:
+            for table in tables:
+                connection.execute(f'DELETE FROM "{table}"')
 
 
 @pytest.fixture
@@ -50,15 +81,15 @@ def empty_database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def database_outage(
-    tmp_path: Path, settings: Settings, close_database_connections: Callable[[], None]
+    settings: Settings, close_database_connections: Callable[[], None]
 ) -> Callable[[], AbstractContextManager[None]]:
     """Make the database unreachable, by moving its folder away, until the block ends."""
-    folder = tmp_path / "data"
+    folder = database_file(settings).parent
 
     @contextmanager
     def outage() -> Iterator[None]:
         close_database_connections()
-        moved = folder.rename(folder.with_name("moved-away"))
+        moved = folder.rename(folder.with_name(f"{folder.name}-moved-away"))
         try:
             yield
         finally:
@@ -68,12 +99,12 @@ def database_outage(
 
 
 @pytest.fixture
-def database_lock(tmp_path: Path) -> Callable[[], AbstractContextManager[None]]:
+def database_lock(settings: Settings) -> Callable[[], AbstractContextManager[None]]:
     """Hold an exclusive lock on the database from another connection until the block ends."""
 
     @contextmanager
     def locked() -> Iterator[None]:
-        connection = sqlite3.connect(tmp_path / "data" / "test.db", isolation_level=None)
+        connection = sqlite3.connect(database_file(settings), isolation_level=None)
         try:
             connection.execute("BEGIN EXCLUSIVE")
             yield

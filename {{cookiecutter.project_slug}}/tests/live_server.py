@@ -1,8 +1,12 @@
-"""The production command, ``python -m {{ cookiecutter.package_name }}``, started on a free port for a test or a module.
+"""The production command, ``python -m {{ cookiecutter.package_name }}``, on a free port, with the run's database.
+
+One server answers every test that leaves it running; each test that stops its server gets one of its own. All of
+them are started in the background as the run begins, so that they start while the in-process tests run.
 
 Also a raw HTTP exchange, for the requests that an HTTP client refuses to send.
 """
 
+import http.client
 import os
 import signal
 import socket
@@ -11,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +26,9 @@ from {{ cookiecutter.package_name }}.settings import Settings
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 START_TIMEOUT_SECONDS = 30
 ANSWER_TIMEOUT_SECONDS = 10
+SHARED_BODY_LIMIT = 256 * 1024
+"""The shared server's body limit, smaller than the default: room for the deeply nested body of the odd requests,
+and little enough to send a body over it quickly."""
 
 Server = tuple[subprocess.Popen[bytes], str]
 """The server process and its base URL."""
@@ -35,48 +41,112 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def serving(settings: Settings, cwd: Path, **overrides: str) -> Iterator[Server]:
-    """Serve the settings' database on a free port, with settings overridden through their environment variables."""
-    port = free_port()
-    env = {
-        **os.environ,
-        f"{ENV_PREFIX}PORT": str(port),
-        f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
-        **{f"{ENV_PREFIX}{name.upper()}": value for name, value in overrides.items()},
-    }
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
-    # A session of its own, so that a failed test can stop the server's worker processes too.
-    process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_live(process, base_url)
-        yield process, base_url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+class Launch:
+    """A server process started on a free port, which may not answer yet."""
 
+    def __init__(self, settings: Settings, cwd: Path, **overrides: str) -> None:
+        """Serve the settings' database, with settings overridden through their environment variables."""
+        self.port = free_port()
+        env = {
+            **os.environ,
+            f"{ENV_PREFIX}PORT": str(self.port),
+            f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
+            **{f"{ENV_PREFIX}{name.upper()}": value for name, value in overrides.items()},
+        }
+        command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+        # A session of its own, so that a failed test can stop the server's worker processes too.
+        self.process = subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        self.live = False
 
-def wait_until_live(process: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited while starting"
+    def ready(self) -> Server:
+        """The process and its base URL, once it answers."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self.live:
+            assert self.process.poll() is None, "the server exited while starting"
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")
+            self.live = self.answers_live()
+            if not self.live:
+                time.sleep(0.05)
+        return self.process, f"http://127.0.0.1:{self.port}"
+
+    def answers_live(self) -> bool:
+        # The standard library's client: an httpx client loads the system's certificates each time one is created.
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=ANSWER_TIMEOUT_SECONDS)
         try:
-            if httpx2.get(f"{base_url}/health/live").status_code == 200:
-                return
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")
+            connection.request("GET", "/health/live")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+class Launches:
+    """The servers that the collected tests need, started together and handed out as the tests come."""
+
+    def __init__(self, items: list[pytest.Item]) -> None:
+        self.own_needed = sum(uses(item, "server") for item in items)
+        self.shared_needed = any(uses(item, "shared_server") for item in items)
+        self.own: list[Launch] = []
+        self.shared: Launch | None = None
+
+    def start(self, settings: Settings, cwd: Path) -> None:
+        self.own = [Launch(settings, cwd) for _ in range(self.own_needed)]
+        if self.shared_needed:
+            self.start_shared(settings, cwd)
+
+    def start_shared(self, settings: Settings, cwd: Path) -> Launch:
+        self.shared = Launch(settings, cwd, max_body_bytes=str(SHARED_BODY_LIMIT))
+        return self.shared
+
+    def stop(self) -> None:
+        for launch in [*self.own, *filter(None, [self.shared])]:
+            launch.stop()
+
+
+NEEDED = pytest.StashKey[Launches]()
+
+
+def uses(item: pytest.Item, fixture: str) -> bool:
+    return isinstance(item, pytest.Function) and fixture in item.fixturenames
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    session.config.stash[NEEDED] = Launches(session.items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def launches(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launches]:
+    """Start every server the collected tests need as the first test starts, and stop them as the run ends."""
+    launches = request.config.stash.get(NEEDED, Launches([]))
+    if launches.own_needed or launches.shared_needed:
+        launches.start(request.getfixturevalue("session_settings"), tmp_path_factory.mktemp("servers"))
+    yield launches
+    launches.stop()
 
 
 @pytest.fixture
-def server(tmp_path: Path, settings: Settings) -> Iterator[Server]:
-    """The production command, started on a free port with the test's migrated database."""
-    with serving(settings, tmp_path) as started:
-        yield started
+def shared_server(launches: Launches, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """The server shared by the tests that leave it running, with a smaller body limit than the default."""
+    return (launches.shared or launches.start_shared(settings, tmp_path_factory.mktemp("server"))).ready()
+
+
+@pytest.fixture
+def server(launches: Launches, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of the test's own, which the test may stop."""
+    launch = launches.own.pop() if launches.own else Launch(settings, tmp_path_factory.mktemp("server"))
+    try:
+        yield launch.ready()
+    finally:
+        launch.stop()
 
 
 def exchange(base_url: str, request: bytes, *, half_close: bool = False) -> httpx2.Response | None:

@@ -1,7 +1,7 @@
 """Odd requests sent to the production server: each gets a 4xx problem, never a 500.
 
-The requests go over raw sockets, since an HTTP client will not send most of them. One server, with a smaller body
-limit than the default, answers the whole module.
+The requests go over raw sockets, since an HTTP client will not send most of them. They go to the run's shared
+server, whose body limit is smaller than the default.
 
 Some requests never reach the application, whatever it does: each server refuses a request line longer than its own
 limit (``serve.MAX_REQUEST_LINE_BYTES``), a request target with a NUL byte and a Content-Length it cannot read, with
@@ -9,20 +9,16 @@ a 400 or 414 of its own that is not a problem body. uvicorn also closes the conn
 client stops sending before the end of its body.
 """
 
-from collections.abc import Iterator
-
 import pytest
 
 from {{ cookiecutter.package_name }} import serve
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
-from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.web.limits import MAX_URL_BYTES
 
 from .helpers import assert_problem
-from .live_server import exchange, serving
+from .live_server import SHARED_BODY_LIMIT as BODY_LIMIT
+from .live_server import Server, exchange
 
-BODY_LIMIT = 256 * 1024
-"""Room for the deeply nested body below, and little enough to send a body over it quickly."""
 BEYOND_64_BITS = str(2**64)
 NESTED_100_000_LEVELS = b"[" * 100_000 + b"]" * 100_000
 REQUEST_LINE_BESIDES_THE_URL = len("OPTIONS  HTTP/1.1")
@@ -107,10 +103,10 @@ LEFT_TO_THE_SERVER = [
 ]
 
 
-@pytest.fixture(scope="module")
-def base_url(module_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(module_settings, tmp_path_factory.mktemp("server"), max_body_bytes=str(BODY_LIMIT)) as (_, url):
-        yield url
+@pytest.fixture
+def base_url(shared_server: Server) -> str:
+    _, url = shared_server
+    return url
 
 
 @pytest.mark.parametrize(("raw_request", "status"), ANSWERED_BY_THE_APPLICATION)

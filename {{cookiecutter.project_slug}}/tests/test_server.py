@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from .live_server import Server
 
 RACE_ROUNDS = 20
-IN_FLIGHT_SECONDS = 1.0
+IN_FLIGHT_SECONDS = 0.5
 """How long a request is held up by a database lock while the server is told to stop."""
 
 
@@ -35,21 +35,23 @@ def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: Server) -> No
     assert process.wait(timeout=30) == 0
 
 
-def test_two_clients_racing_for_a_name_get_one_201_and_one_409(server: Server) -> None:
-    _, base_url = server
+def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Server) -> None:
+    _, base_url = shared_server
     barrier = threading.Barrier(2)
 
-    def create(name: str) -> int:
-        with httpx2.Client(base_url=base_url) as client:
-            barrier.wait()
-            return client.post(ITEMS, json={"name": name}).status_code
+    def create(client: httpx2.Client, name: str) -> int:
+        barrier.wait()
+        return client.post(ITEMS, json={"name": name}).status_code
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with (
+        ThreadPoolExecutor(max_workers=2) as pool,
+        httpx2.Client(base_url=base_url) as first,
+        httpx2.Client(base_url=base_url) as second,
+    ):
         for round_number in range(RACE_ROUNDS):
-            statuses = sorted(pool.map(create, [f"Racer {round_number}"] * 2))
+            statuses = sorted(pool.map(create, [first, second], [f"Racer {round_number}"] * 2))
             assert statuses == [201, 409]
-    with httpx2.Client(base_url=base_url) as client:
-        assert client.get(ITEMS, params={"limit": 100}).json()["total"] == RACE_ROUNDS
+        assert first.get(ITEMS, params={"limit": 100}).json()["total"] == RACE_ROUNDS
 
 
 def test_sigterm_lets_an_in_flight_request_finish(
