@@ -30,6 +30,9 @@ SHARED_BODY_LIMIT = 256 * 1024
 """The shared server's body limit, smaller than the default: room for the deeply nested body of the odd requests,
 and little enough to send a body over it quickly."""
 
+COVERAGE_VARIABLES = {"COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"}
+"""What makes coverage measure a Python subprocess."""
+
 Server = tuple[subprocess.Popen[bytes], str]
 """The server process and its base URL."""
 
@@ -44,11 +47,13 @@ def free_port() -> int:
 class Launch:
     """A server process started on a free port, which may not answer yet."""
 
-    def __init__(self, settings: Settings, cwd: Path, **overrides: str) -> None:
-        """Serve the settings' database, with settings overridden through their environment variables."""
+    def __init__(self, settings: Settings, cwd: Path, *, measured: bool = True, **overrides: str) -> None:
+        """Serve the settings' database, with settings overridden through their environment variables; a server that
+        is not ``measured`` runs without coverage."""
         self.port = free_port()
+        inherited = {name: value for name, value in os.environ.items() if measured or name not in COVERAGE_VARIABLES}
         env = {
-            **os.environ,
+            **inherited,
             f"{ENV_PREFIX}PORT": str(self.port),
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
             **{f"{ENV_PREFIX}{name.upper()}": value for name, value in overrides.items()},
@@ -104,7 +109,8 @@ class Launches:
             self.start_shared(settings, cwd)
 
     def start_shared(self, settings: Settings, cwd: Path) -> Launch:
-        self.shared = Launch(settings, cwd, max_body_bytes=str(SHARED_BODY_LIMIT))
+        # Killed when the run ends, it would never write its coverage: measuring it would only slow it down.
+        self.shared = Launch(settings, cwd, measured=False, max_body_bytes=str(SHARED_BODY_LIMIT))
         return self.shared
 
     def stop(self) -> None:
