@@ -12,7 +12,7 @@ from .core.logging import configure_logging
 from .health.routes import router as health
 from .items.routes import router as items
 from .settings import Settings
-from .web.compat import HeadAsGet, ProblemDocumentedAPI
+from .web.compat import HeadAsGet, ProblemDocumentedAPI, add_routes
 from .web.docs import add_docs
 from .web.docs_pages import OPENAPI_URL
 from .web.handlers import add_exception_handlers
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContext)
     add_exception_handlers(app)
     for router in FEATURES:
-        app.include_router(router)
+        add_routes(app, router)
     if settings.docs_enabled:
         add_docs(app)
     return app

@@ -1,14 +1,18 @@
 """Gaps between FastAPI and the contract, each closed here and named after the upstream behaviour."""
 
+import inspect
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import add_problem_schemas
 
 HTTP_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
+ROUTE_OPTIONS = set(inspect.signature(APIRouter.add_api_route).parameters) - {"self", "route_class_override"}
+"""The options of a path operation: its route keeps each as an attribute of the same name."""
 
 
 class ProblemDocumentedAPI(FastAPI):
@@ -18,6 +22,20 @@ class ProblemDocumentedAPI(FastAPI):
         if self.openapi_schema is None:
             self.openapi_schema = add_problem_schemas(super().openapi())
         return self.openapi_schema
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """Add a router's path operations to the application itself, as ``include_router`` did before FastAPI 0.137.
+
+    ``include_router`` now keeps the router as one node of the application's routes, which matches every request
+    against the router's routes twice (once to find the node, once to handle the request): about a sixth of the time
+    the application spends on a health probe.
+    """
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"{route!r} is not a path operation: include its router with include_router")
+        options = {name: getattr(route, name) for name in ROUTE_OPTIONS}
+        app.router.add_api_route(**options, route_class_override=type(route))
 
 
 def routed(scope: Scope) -> bool:

@@ -1,9 +1,11 @@
-"""What every request passes: its context (id, headers, log line), the request guard, and CORS when configured.
+"""What every request passes: its context (id, headers, URL limit, log line), the body check, and CORS when configured.
 
 The context is a WSGI middleware rather than Flask request hooks: it runs before Flask creates its request context,
 so every other hook and handler already sees the request id, and it adds the headers to the plain list that reaches
 the server, which costs a fraction of Flask's header objects on every request.
 """
+
+from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
@@ -28,52 +30,44 @@ if TYPE_CHECKING:
 REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER))
 """Headers the request context sets on every response, replacing any the application set."""
+SECURITY_HEADER_LIST = list(SECURITY_HEADERS.items())
 
 
-def request_path(environ: "WSGIEnvironment") -> str:
+def request_path(environ: WSGIEnvironment) -> str:
     """The path as Flask reads it: WSGI carries it as Latin-1 text made of the URL's UTF-8 bytes."""
     path: str = environ.get("PATH_INFO", "")
     return "/" + path.encode("latin-1").decode("utf-8", "replace").lstrip("/")
 
 
 class RequestContext:
-    """The outermost layer: a request id, security headers and one log line for every request."""
+    """The outermost layer: a request id, security headers and one log line for every request, and a 414 problem for
+    an over-long URL before Flask reads the request (``check_body`` checks the body)."""
 
-    def __init__(self, app: "WSGIApplication") -> None:
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
 
-    def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         request_id = start_request(environ.get(REQUEST_ID_KEY))
+        path = request_path(environ)
         status = 500
 
         def start_with_headers(
-            status_line: str, headers: list[tuple[str, str]], exc_info: "OptExcInfo | None" = None
+            status_line: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
         ) -> Callable[[bytes], object]:
             nonlocal status
             status = int(status_line[:3])
-            own = [*SECURITY_HEADERS.items(), (REQUEST_ID_HEADER, request_id)]
             kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
+            own = [*SECURITY_HEADER_LIST, (REQUEST_ID_HEADER, request_id)]
             return start_response(status_line, kept + own, exc_info)
 
         try:
+            if is_url_too_long(path, environ.get("QUERY_STRING", "").encode("latin-1")):
+                return problem_response(problem(414, path))(environ, start_with_headers)
             return self.app(environ, start_with_headers)
         finally:
-            log_request(environ["REQUEST_METHOD"], request_path(environ), status, started)
+            log_request(environ["REQUEST_METHOD"], path, status, started)
             end_request()
-
-
-class RequestGuard:
-    """Answer 414 to an over-long URL before Flask reads the request; ``check_body`` checks the body."""
-
-    def __init__(self, app: "WSGIApplication") -> None:
-        self.app = app
-
-    def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
-        path = request_path(environ)
-        if is_url_too_long(path, environ.get("QUERY_STRING", "").encode("latin-1")):
-            return problem_response(problem(414, path))(environ, start_response)
-        return self.app(environ, start_response)
 
 
 def check_body() -> None:
@@ -106,9 +100,8 @@ def guard_bodies(app: Flask) -> None:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Wrap the application in the request context and the URL guard; answer cross-origin requests only when
-    origins are configured."""
-    app.wsgi_app = RequestContext(RequestGuard(app.wsgi_app))  # type: ignore[method-assign]
+    """Wrap the application in the request context; answer cross-origin requests only when origins are configured."""
+    app.wsgi_app = RequestContext(app.wsgi_app)  # type: ignore[method-assign]
     if settings.cors_origins:
         CORS(
             app,
