@@ -95,8 +95,7 @@ class JSONFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", None),
         }
         entry.update({field: getattr(record, field) for field in REQUEST_FIELDS if hasattr(record, field)})
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
+        # The queue handler has rendered the traceback already, when the record was logged.
         if record.exc_text:
             entry["exception"] = record.exc_text
         return self.encoder.encode(entry)
