@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 import httpx2
@@ -33,8 +34,13 @@ and little enough to send a body over it quickly."""
 COVERAGE_VARIABLES = {"COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"}
 """What makes coverage measure a Python subprocess."""
 
-Server = tuple[subprocess.Popen[bytes], str]
-"""The server process and its base URL."""
+
+class Server(NamedTuple):
+    """A running server: its process, its base URL, and the file that receives its standard error (its log)."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
 
 
 def free_port() -> int:
@@ -59,23 +65,25 @@ class Launch:
             **{f"{ENV_PREFIX}{name.upper()}": value for name, value in overrides.items()},
         }
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+        self.log = cwd / f"server-{self.port}.log"
         # A session of its own, so that a failed test can stop the server's worker processes too.
-        self.process = subprocess.Popen(
-            command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+            )
         self.live = False
 
     def ready(self) -> Server:
         """The process and its base URL, once it answers."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not self.live:
-            assert self.process.poll() is None, "the server exited while starting"
+            assert self.process.poll() is None, f"the server exited while starting:\n{self.log.read_text()}"
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not answer within {START_TIMEOUT_SECONDS} s")
             self.live = self.answers_live()
             if not self.live:
                 time.sleep(0.05)
-        return self.process, f"http://127.0.0.1:{self.port}"
+        return Server(self.process, f"http://127.0.0.1:{self.port}", self.log)
 
     def answers_live(self) -> bool:
         # The standard library's client: an httpx client loads the system's certificates each time one is created.

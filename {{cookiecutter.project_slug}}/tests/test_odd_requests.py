@@ -105,8 +105,7 @@ LEFT_TO_THE_SERVER = [
 
 @pytest.fixture
 def base_url(shared_server: Server) -> str:
-    _, url = shared_server
-    return url
+    return shared_server.base_url
 
 
 @pytest.mark.parametrize(("raw_request", "status"), ANSWERED_BY_THE_APPLICATION)

@@ -3,6 +3,7 @@
 The command is ``python -m {{ cookiecutter.package_name }}``.
 """
 
+import json
 import signal
 import threading
 import time
@@ -17,26 +18,38 @@ from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from .live_server import Server
 
 RACE_ROUNDS = 20
+LAST_REQUESTS = 50
+"""How many requests are answered just before the server is told to stop, each of which must still be logged."""
 IN_FLIGHT_SECONDS = 0.5
 """How long a request is held up by a database lock while the server is told to stop."""
 
 
-def test_serves_the_api_and_its_docs_then_stops_on_sigterm(server: Server) -> None:
-    process, base_url = server
-    with httpx2.Client(base_url=base_url) as client:
+def logged_request_ids(server: Server) -> set[str]:
+    """The request ids of the server's request log lines, from its standard error."""
+    lines = server.log.read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    return {entry["request_id"] for entry in entries if "status" in entry}
+
+
+def test_serves_the_api_and_its_docs_then_stops_on_sigterm_with_every_request_logged(server: Server) -> None:
+    last_ids = {f"last-{number}" for number in range(LAST_REQUESTS)}
+    with httpx2.Client(base_url=server.base_url) as client:
         created = client.post(ITEMS, json={"name": "Widget"})
         assert created.status_code == 201
         assert client.get(created.headers["location"]).json() == created.json()
         assert client.get("/docs").status_code == 200
         assert client.get("/health/ready").status_code == 200
+        for request_id in last_ids:
+            assert client.get("/health/live", headers={"X-Request-ID": request_id}).status_code == 200
 
-    process.send_signal(signal.SIGTERM)
+    # The last lines are still queued for the log writer when the signal comes.
+    server.process.send_signal(signal.SIGTERM)
 
-    assert process.wait(timeout=30) == 0
+    assert server.process.wait(timeout=30) == 0
+    assert last_ids <= logged_request_ids(server)
 
 
 def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Server) -> None:
-    _, base_url = shared_server
     barrier = threading.Barrier(2)
 
     def create(client: httpx2.Client, name: str) -> int:
@@ -45,8 +58,8 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Se
 
     with (
         ThreadPoolExecutor(max_workers=2) as pool,
-        httpx2.Client(base_url=base_url) as first,
-        httpx2.Client(base_url=base_url) as second,
+        httpx2.Client(base_url=shared_server.base_url) as first,
+        httpx2.Client(base_url=shared_server.base_url) as second,
     ):
         for round_number in range(RACE_ROUNDS):
             statuses = sorted(pool.map(create, [first, second], [f"Racer {round_number}"] * 2))
@@ -57,14 +70,13 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Se
 def test_sigterm_lets_an_in_flight_request_finish(
     server: Server, database_lock: Callable[[], AbstractContextManager[None]]
 ) -> None:
-    process, base_url = server
-    with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=base_url) as client:
+    with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=server.base_url) as client:
         with database_lock():
             in_flight = pool.submit(client.post, ITEMS, json={"name": "In flight"})
             time.sleep(IN_FLIGHT_SECONDS)
-            process.send_signal(signal.SIGTERM)
+            server.process.send_signal(signal.SIGTERM)
             time.sleep(IN_FLIGHT_SECONDS)
             assert not in_flight.done()
 
         assert in_flight.result(timeout=30).status_code == 201
-    assert process.wait(timeout=30) == 0
+    assert server.process.wait(timeout=30) == 0
