@@ -29,6 +29,7 @@ PROMPT_ORDER = (
     "version",
     "framework",
     "database",
+    "auth",
     "server",
     "docker",
     "ci",
@@ -39,6 +40,7 @@ PROMPT_ORDER = (
 CHOICES = {
     "framework": ("fastapi", "flask"),
     "database": ("sqlite", "postgresql"),
+    "auth": ("accounts", "none"),
     "server": ("granian", "classic"),
     "ci": ("github", "gitlab", "none"),
     "python_version": ("3.11", "3.12", "3.13"),
