@@ -41,7 +41,7 @@ from playwright.sync_api import (
 from .baking import bake, saved_answers
 from .combinations import BROWSER_ROWS, params
 from .databases import scratch_database
-from .servers import free_port, running
+from .servers import MEMBER, free_port, member_credentials, running
 from .toolchain import Environments, missing_tool, run_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -85,7 +85,6 @@ ACCOUNTS_OPERATIONS = {
     ("patch", "/api/v1/users/{user_id}"),
 }
 """What ``auth=accounts`` adds to the contract."""
-MEMBER = {"email": "ada@example.com", "password": "correct horse battery staple"}
 STOPPED_BY_THE_POLICY = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 """Addresses of other origins that the docs' scripts ask for and the content security policy stops in the browser.
 
@@ -205,14 +204,6 @@ def documented_operations(base_url: str, expected: set[tuple[str, str]]) -> list
     ]
     assert {(operation.method, operation.path) for operation in operations} == expected
     return operations
-
-
-def member_credentials(base_url: str) -> dict[str, str]:
-    """Register the member whom the browser signs in as, and return the headers of their access token."""
-    assert httpx.post(f"{base_url}/api/v1/auth/register", json=MEMBER).status_code == 201
-    form = {"grant_type": "password", "username": MEMBER["email"], "password": MEMBER["password"]}
-    tokens = httpx.post(f"{base_url}/api/v1/auth/token", data=form).raise_for_status().json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 @contextmanager

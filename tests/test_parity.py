@@ -21,8 +21,9 @@ FRAMEWORK_FILES = {
     "tests/conftest.py",
     *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
     "src/my_service/auth/service.py",
+    "src/my_service/auth/attempts.py",
 }
-"""The files that differ between the frameworks' default bakes; the accounts' service is one of them."""
+"""The files that differ between the frameworks' default bakes, the accounts' service and counters among them."""
 DUMP_OPENAPI = """
 import json
 from my_service.app import create_app

@@ -2,16 +2,20 @@
 tokens, another member's items, a password that changed, an account that was switched off."""
 
 import io
+import os
+import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import jwt
 import pytest
+import redis
 from pwdlib import PasswordHash
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Connection, select, update
 
 from {{ cookiecutter.package_name }}.__main__ import main
@@ -611,3 +615,140 @@ def test_an_admin_cannot_demote_or_deactivate_themselves(anonymous_client: httpx
     assert_problem(anonymous_client.patch(url, json={"role": "member"}, headers=admin), 409)
     assert_problem(anonymous_client.patch(url, json={"is_active": False}, headers=admin), 409)
     assert anonymous_client.get(ME, headers=admin).json()["role"] == "admin"
+
+
+# The signing key
+
+
+def test_a_short_signing_key_is_refused_at_start_with_advice() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes long; generate one with"):
+        Settings(signing_key="too-short")
+
+
+def test_the_signing_key_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a container secret provides it; a key set in the environment would come first."""
+    monkeypatch.delenv(f"{ENV_PREFIX}SIGNING_KEY", raising=False)
+    key_file = tmp_path / "signing_key"
+    key_file.write_text(f"{OTHER_KEY}\n", encoding="utf-8")
+
+    assert Settings(signing_key_file=key_file).current_signing_key == OTHER_KEY.encode()
+    with pytest.raises(ValidationError, match="cannot read the signing key file"):
+        Settings(signing_key_file=tmp_path / "missing")
+    key_file.write_text("short", encoding="utf-8")
+    with pytest.raises(ValidationError, match="at least 32 bytes long"):
+        Settings(signing_key_file=key_file)
+
+
+# Password guessing
+
+
+def guess(client: httpx2.Client, email: str, times: int) -> list[int]:
+    return [password_grant(client, email, f"guess number {number:06}").status_code for number in range(times)]
+
+
+def assert_too_many(response: httpx2.Response, window_seconds: int) -> None:
+    assert_problem(response, 429)
+    assert 0 < int(response.headers["retry-after"]) <= window_seconds
+
+
+def test_guessing_one_accounts_password_is_stopped_for_that_account_alone(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    register(anonymous_client, "bob@example.com")
+    limit = settings.sign_in_attempts_per_account
+
+    assert guess(anonymous_client, "ada@example.com", limit) == [400] * limit
+
+    assert_too_many(password_grant(anonymous_client, "ada@example.com"), settings.sign_in_window_seconds)
+    assert password_grant(anonymous_client, "bob@example.com").status_code == 200
+
+
+def test_an_unknown_account_is_stopped_as_a_known_one_is(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    limit = settings.sign_in_attempts_per_account
+
+    assert guess(anonymous_client, "nobody@example.com", limit) == [400] * limit
+
+    assert_too_many(password_grant(anonymous_client, "nobody@example.com"), settings.sign_in_window_seconds)
+
+
+def test_a_successful_sign_in_clears_the_accounts_attempts(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    register(anonymous_client, "ada@example.com")
+    limit = settings.sign_in_attempts_per_account
+    guess(anonymous_client, "ada@example.com", limit - 1)
+
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200
+
+    assert guess(anonymous_client, "ada@example.com", limit) == [400] * limit
+
+
+def test_guessing_from_one_address_is_stopped_across_accounts(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"sign_in_attempts_per_address": 3}))
+
+    assert [guess(client, f"user-{number}@example.com", 1)[0] for number in range(3)] == [400] * 3
+
+    assert_too_many(password_grant(client, "someone-else@example.com"), settings.sign_in_window_seconds)
+
+
+def test_every_process_sees_the_same_counts(
+    anonymous_client: httpx2.Client, make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    """Two applications on one database, as two workers or two replicas are."""
+    other_process = make_client(settings)
+    register(anonymous_client, "ada@example.com")
+    limit = settings.sign_in_attempts_per_account
+    guess(anonymous_client, "ada@example.com", limit - 1)
+    guess(other_process, "ada@example.com", 1)
+
+    assert_too_many(password_grant(anonymous_client, "ada@example.com"), settings.sign_in_window_seconds)
+
+
+@pytest.fixture
+def redis_settings(settings: Settings) -> Iterator[Settings]:
+    """Settings that count sign-in attempts in the Redis database that TEST_REDIS_URL names, emptied before and
+    after."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL to a Redis database the tests may empty (redis://127.0.0.1:6379/13)")
+    with redis.Redis.from_url(url) as server:
+        server.flushdb()
+        yield settings.model_copy(update={"redis_url": url})
+        server.flushdb()
+
+
+def test_with_redis_the_counts_live_in_redis_for_every_process(
+    anonymous_client: httpx2.Client,
+    make_client: Callable[[Settings], httpx2.Client],
+    settings: Settings,
+    redis_settings: Settings,
+) -> None:
+    first, second = make_client(redis_settings), make_client(redis_settings)
+    register(anonymous_client, "ada@example.com")
+    limit = settings.sign_in_attempts_per_account
+    guess(first, "ada@example.com", limit - 1)
+    guess(second, "ada@example.com", 1)
+
+    assert_too_many(password_grant(first, "ada@example.com"), settings.sign_in_window_seconds)
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200, "the database counted nothing"
+    with redis.Redis.from_url(str(redis_settings.redis_url)) as server:
+        assert int(server.get("sign-in:account:ada@example.com") or 0) > limit
+
+
+def test_with_redis_unreachable_a_sign_in_is_503(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{unused_port()}/0"}))
+    register(client, "ada@example.com")
+
+    body = assert_problem(password_grant(client, "ada@example.com"), 503)
+
+    assert "Redis" in body["detail"]
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -18,15 +18,13 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from .auth import PROTECTED_STATUSES
 from .helpers import assert_problem, create, documented_operations
 
+ITEM = ITEMS + "/{item_id}"
 CONTRACT = {
-    operation: statuses | PROTECTED_STATUSES
-    for operation, statuses in {
-        (ITEMS, "get"): {"200", "414", "422", "503"},
-        (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "503"},
-        (ITEMS + "/{item_id}", "get"): {"200", "404", "414", "422", "503"},
-        (ITEMS + "/{item_id}", "patch"): {"200", "400", "404", "409", "413", "414", "415", "422", "503"},
-        (ITEMS + "/{item_id}", "delete"): {"204", "404", "414", "422", "503"},
-    }.items()
+    (ITEMS, "get"): {"200", "414", "422", "503"} | PROTECTED_STATUSES,
+    (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "503"} | PROTECTED_STATUSES,
+    (ITEM, "get"): {"200", "404", "414", "422", "503"} | PROTECTED_STATUSES,
+    (ITEM, "patch"): {"200", "400", "404", "409", "413", "414", "415", "422", "503"} | PROTECTED_STATUSES,
+    (ITEM, "delete"): {"204", "404", "414", "422", "503"} | PROTECTED_STATUSES,
 }
 """Each operation and the statuses it documents; a protected one also 401."""
 

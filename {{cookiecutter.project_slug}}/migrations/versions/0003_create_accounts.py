@@ -1,4 +1,4 @@
-"""Create the accounts' tables: users and the refresh tokens of their sessions.
+"""Create the accounts' tables: users, the refresh tokens of their sessions, and the sign-in attempt counters.
 
 Revision ID: 0003
 Revises: 0002
@@ -47,8 +47,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_refresh_tokens_family"), "refresh_tokens", ["family"])
     op.create_index(op.f("ix_refresh_tokens_user_id"), "refresh_tokens", ["user_id"])
+    op.create_table(
+        "sign_in_attempts",
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("window_ends", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_attempts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_attempts")
     op.drop_table("refresh_tokens")
     op.drop_table("users")

@@ -39,3 +39,13 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInAttempts(Base):
+    """How many times someone tried to sign in for one account, or from one address, in the current window."""
+
+    __tablename__ = "sign_in_attempts"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    attempts: Mapped[int]
+    window_ends: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Response, status
+from fastapi import APIRouter, Form, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ..core.database import SessionDep
@@ -11,6 +11,7 @@ from ..core.principals import Role
 from ..web.compat import FormOnly
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
+from .attempts import AttemptCounterDep, admit, settle
 from .errors import OAuthError, RegistrationClosedError
 from .guard import GUARDED_RESPONSES, AuthorityDep, CurrentAdmin, CurrentPrincipal
 from .models import User
@@ -25,6 +26,7 @@ from .schemas import (
     UserRead,
     UserUpdate,
 )
+from .throttle import Attempt
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -53,14 +55,26 @@ async def register(data: Registration, session: SessionDep, authority: Authority
     "/token",
     dependencies=[FormOnly],
     response_model=TokenResponse,
-    responses={400: {"model": OAuthErrorBody, "description": "Bad Request"}, **problem_responses(413, 415, 422, 503)},
+    responses={
+        400: {"model": OAuthErrorBody, "description": "Bad Request"},
+        **problem_responses(413, 415, 422, 429, 503),
+    },
 )
-async def issue_token(form: Annotated[TokenRequest, Form()], session: SessionDep, authority: AuthorityDep) -> Response:
+async def issue_token(
+    form: Annotated[TokenRequest, Form()],
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    request: Request,
+) -> Response:
     """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
-    grant."""
+    grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
     try:
         if form.grant_type == "password" and form.username is not None and form.password is not None:
+            attempt = Attempt.of(authority.settings, form.username, request.client.host if request.client else "")
+            await admit(counter, attempt)
             tokens = await service.password_grant(session, authority, form.username, form.password)
+            await settle(counter, attempt)
         elif form.grant_type == "refresh_token" and form.refresh_token is not None:
             tokens = await service.refresh_grant(session, authority, form.refresh_token)
         elif form.grant_type in {"password", "refresh_token"}:

@@ -1,6 +1,6 @@
 """The accounts' routes: registration, the OAuth 2.0 token and revocation endpoints, and the user's own account."""
 
-from flask import Response
+from flask import Response, request
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 from pydantic import BaseModel
@@ -11,6 +11,7 @@ from ..core.principals import Role
 from ..web.compat import empty_response, form_body, json_response
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
+from .attempts import admit, attempt_counter, settle
 from .errors import OAuthError, RegistrationClosedError
 from .guard import current_admin, current_authority, current_principal, guarded_blueprint
 from .schemas import (
@@ -24,6 +25,7 @@ from .schemas import (
     UserRead,
     UserUpdate,
 )
+from .throttle import Attempt
 
 
 class UserPath(BaseModel):
@@ -47,15 +49,19 @@ def register(body: Registration) -> Response:
     return json_response(UserRead.model_validate(user), 201, {"Location": user_url(user.id)})
 
 
-@auth.post("/token", responses={200: TokenResponse, 400: OAuthErrorBody, **problem_responses(413, 415, 422, 503)})
+@auth.post("/token", responses={200: TokenResponse, 400: OAuthErrorBody, **problem_responses(413, 415, 422, 429, 503)})
 @form_body
 def issue_token(form: TokenRequest) -> Response:
     """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
-    grant."""
+    grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
     session, authority = database.session(), current_authority()
     try:
         if form.grant_type == "password" and form.username is not None and form.password is not None:
-            tokens = service.password_grant(session, authority, form.username, form.password)
+            attempt = Attempt.of(authority.settings, form.username, request.remote_addr or "")
+            with attempt_counter() as counter:
+                admit(counter, attempt)
+                tokens = service.password_grant(session, authority, form.username, form.password)
+                settle(counter, attempt)
         elif form.grant_type == "refresh_token" and form.refresh_token is not None:
             tokens = service.refresh_grant(session, authority, form.refresh_token)
         elif form.grant_type in {"password", "refresh_token"}:

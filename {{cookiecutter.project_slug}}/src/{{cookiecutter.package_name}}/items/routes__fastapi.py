@@ -37,7 +37,12 @@ async def list_items(
     response_model=ItemRead,
     responses=problem_responses(400, 409, 413, 415, 422, 503),
 )
-async def create_item(data: ItemCreate, principal: CurrentPrincipal, session: SessionDep, response: Response) -> Item:
+async def create_item(
+    data: ItemCreate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+) -> Item:
     """Create an item of yours; its name must be unique among your items."""
     item = await service.create_item(session, principal, data)
     response.headers["Location"] = item_url(item.id)
@@ -55,7 +60,12 @@ async def read_item(item_id: ItemId, principal: CurrentPrincipal, session: Sessi
     response_model=ItemRead,
     responses=problem_responses(400, 404, 409, 413, 415, 422, 503),
 )
-async def update_item(item_id: ItemId, data: ItemUpdate, principal: CurrentPrincipal, session: SessionDep) -> Item:
+async def update_item(
+    item_id: ItemId,
+    data: ItemUpdate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> Item:
     """Change the fields present in the body; the others keep their values."""
     return await service.update_item(session, principal, item_id, data)
 
