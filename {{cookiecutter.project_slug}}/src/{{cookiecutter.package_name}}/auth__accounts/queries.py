@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, Update, func, select, update
+from sqlalchemy import ColumnElement, Select, Update, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import ReturningUpdate
 
@@ -84,18 +84,17 @@ def mark_used(row: RefreshToken, now: datetime) -> ReturningUpdate[int]:
 
 
 def revoke_family(family: str, now: datetime) -> Update:
-    return (
-        update(RefreshToken)
-        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    return _revoke(RefreshToken.family == family, now)
 
 
 def revoke_every_session(user_id: int, now: datetime) -> Update:
+    return _revoke(RefreshToken.user_id == user_id, now)
+
+
+def _revoke(tokens: ColumnElement[bool], now: datetime) -> Update:
     return (
         update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .where(tokens, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -10,11 +10,10 @@ from pydantic import (
     EmailStr,
     Field,
     StrictBool,
-    field_validator,
     model_validator,
 )
 
-from ..core.fields import NFC, NO_NUL, omittable
+from ..core.fields import NFC, NO_NUL, omittable, reject_null
 from ..core.principals import Role
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
@@ -85,13 +84,7 @@ class UserUpdate(BaseModel):
     role: Role | None = omittable()
     is_active: StrictBool | None = omittable()
 
-    @field_validator("role", "is_active")
-    @classmethod
-    def reject_null(cls, value: object) -> object:
-        """These fields may be left out, but not set to null."""
-        if value is None:
-            raise ValueError("may be left out, but not set to null")
-        return value
+    _not_null = reject_null("role", "is_active")
 
 
 class TokenRequest(BaseModel):
