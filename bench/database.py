@@ -39,8 +39,8 @@ def migrate_and_seed(project: Project, url: str, items: int) -> None:
     run([project.path / ".venv" / "bin" / "alembic", "upgrade", "head"], cwd=project.path, env=env)
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(
-            "INSERT INTO items (name, description, quantity, created_at, updated_at)"
-            " SELECT 'seeded-' || n, 'A seeded item.', n, now(), now() FROM generate_series(1, %s) AS n",
+            "INSERT INTO items (owner, name, description, quantity, created_at, updated_at)"
+            " SELECT 'everyone', 'seeded-' || n, 'A seeded item.', n, now(), now() FROM generate_series(1, %s) AS n",
             (items,),
         )
         connection.execute("ANALYZE items")

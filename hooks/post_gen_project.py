@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 
-VARIANT_ANSWERS = ("framework", "database", "license", "__server")
+VARIANT_ANSWERS = ("framework", "database", "license", "__server", "auth")
 VARIANT_NAME = re.compile(r"^(?P<stem>[A-Za-z0-9][\w.-]*?)__(?P<tag>[a-z0-9]+)(?P<suffix>\.[\w.]+)?$")
 OPTIONAL_PATHS: dict[str, tuple[str, object]] = {
     "Dockerfile": ("docker", True),
@@ -25,6 +25,8 @@ OPTIONAL_PATHS: dict[str, tuple[str, object]] = {
     "compose.yaml": ("docker", True),
     ".github": ("ci", "github"),
     ".gitlab-ci.yml": ("ci", "gitlab"),
+    "migrations/versions/0003_create_accounts.py": ("auth", "accounts"),
+    "tests/test_accounts.py": ("auth", "accounts"),
 }
 """The manifest of optional files and folders: each is kept only when the answer named beside it has that value."""
 UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render")
@@ -38,22 +40,39 @@ def variant_tag(value: str) -> str:
 
 
 def resolve_variants(root: str | os.PathLike[str], tags: Iterable[str]) -> list[str]:
-    """Rename the chosen variants under ``root``, delete the others, return the kept paths."""
+    """Rename the chosen variants under ``root``, files and folders alike, delete the others, return the kept paths."""
     chosen = set(tags)
     kept = []
-    for folder, _, names in os.walk(root):
-        for name in names:
+    for folder, subfolders, names in os.walk(root):
+        for name, is_folder in [*((name, True) for name in subfolders), *((name, False) for name in names)]:
             match = VARIANT_NAME.match(name)
             if match is None:
                 continue
             path = os.path.join(folder, name)
-            if match["tag"] in chosen:
-                target = os.path.join(folder, match["stem"] + (match["suffix"] or ""))
-                os.rename(path, target)
-                kept.append(target)
-            else:
-                os.remove(path)
+            if is_folder:
+                subfolders.remove(name)
+            if match["tag"] not in chosen:
+                if is_folder:
+                    remove_folder(path)
+                else:
+                    os.remove(path)
+                continue
+            target = match["stem"] + (match["suffix"] or "")
+            os.rename(path, os.path.join(folder, target))
+            kept.append(os.path.join(folder, target))
+            if is_folder:
+                subfolders.append(target)  # walked under its new name
     return sorted(kept)
+
+
+def remove_folder(path: str) -> None:
+    """Delete a folder and everything in it (``shutil`` would cost every bake its import)."""
+    for folder, subfolders, names in os.walk(path, topdown=False):
+        for name in names:
+            os.remove(os.path.join(folder, name))
+        for name in subfolders:
+            os.rmdir(os.path.join(folder, name))
+    os.rmdir(path)
 
 
 def remove_unwanted(root: str | os.PathLike[str], answers: Mapping[str, object]) -> None:
@@ -63,9 +82,7 @@ def remove_unwanted(root: str | os.PathLike[str], answers: Mapping[str, object])
         if answers[key] == wanted or not os.path.lexists(path):
             continue
         if os.path.isdir(path):
-            import shutil  # only some answers remove a folder: the default bake never pays for this import
-
-            shutil.rmtree(path)
+            remove_folder(path)
         else:
             os.remove(path)
 

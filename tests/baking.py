@@ -41,6 +41,8 @@ VARIANT_MODULES = (
     "health/routes.py",
     "items/service.py",
     "items/routes.py",
+    "auth/guard.py",
+    "auth/routes.py",
 )
 """Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
 ...), of which the post-generation hook keeps the chosen one."""

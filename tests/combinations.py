@@ -64,6 +64,8 @@ def spelled(answers: Mapping[str, object]) -> str:
             words.append("docker" if value else "no-docker")
         elif option == "ci" and value == "none":
             words.append("no-ci")
+        elif option == "auth" and value == "none":
+            words.append("open")
         elif option == "python_version":
             words.append(f"py{value}".replace(".", ""))
         else:
@@ -77,6 +79,7 @@ class Combination:
 
     framework: str
     database: str
+    auth: str
     server: str
     docker: bool
     ci: str
@@ -108,32 +111,34 @@ class Combination:
 # Every row is baked in full (test_bake.py); the first is the template's defaults. One row a line, as a table.
 # fmt: off
 TABLE = (
-    Combination("fastapi", "sqlite", "granian", True, "github", "3.11", "MIT"),
-    Combination("fastapi", "sqlite", "classic", False, "gitlab", "3.11", "Proprietary"),
+    Combination("fastapi", "sqlite", "accounts", "granian", True, "github", "3.11", "MIT"),
+    Combination("fastapi", "sqlite", "accounts", "classic", False, "gitlab", "3.11", "Proprietary"),
     Combination(
-        "fastapi", "sqlite", "granian", False, "github", "3.13", "BSD-3-Clause",
+        "fastapi", "sqlite", "accounts", "granian", False, "github", "3.13", "BSD-3-Clause",
         {"project_name": QUOTED_NAME, "description": BACKSLASHED_DESCRIPTION}, "quotes-and-backslashes",
     ),
     Combination(
-        "fastapi", "sqlite", "classic", False, "none", "3.12", "MIT",
+        "fastapi", "sqlite", "accounts", "classic", False, "none", "3.12", "MIT",
         {"project_name": LONG_NAME, **NON_ASCII_AUTHOR, **OWN_PACKAGE}, "80-character-name-own-package",
     ),
-    Combination("fastapi", "postgresql", "classic", False, "none", "3.11", "BSD-3-Clause"),
+    Combination("fastapi", "postgresql", "accounts", "classic", False, "none", "3.11", "BSD-3-Clause"),
     Combination(
-        "fastapi", "postgresql", "classic", False, "github", "3.13", "Proprietary",
+        "fastapi", "postgresql", "none", "classic", False, "github", "3.13", "Proprietary",
         OWN_SLUG_AND_PACKAGE, "own-slug-and-package",
     ),
-    Combination("fastapi", "postgresql", "classic", True, "none", "3.13", "Apache-2.0"),
-    Combination("flask", "sqlite", "granian", False, "github", "3.12", "Apache-2.0"),
+    Combination("fastapi", "postgresql", "accounts", "classic", True, "none", "3.13", "Apache-2.0"),
+    Combination("flask", "sqlite", "accounts", "granian", False, "github", "3.12", "Apache-2.0"),
     Combination(
-        "flask", "sqlite", "granian", True, "none", "3.12", "Proprietary",
+        "flask", "sqlite", "none", "granian", True, "none", "3.12", "Proprietary",
         {"version": "2.0.0rc1", "description": TRIPLE_QUOTED_DESCRIPTION, **NON_ASCII_AUTHOR},
         "triple-quotes-non-ascii-author",
     ),
-    Combination("flask", "postgresql", "granian", False, "gitlab", "3.13", "MIT"),
-    Combination("flask", "postgresql", "classic", True, "gitlab", "3.12", "BSD-3-Clause", OWN_PACKAGE, "own-package"),
+    Combination("flask", "postgresql", "none", "granian", False, "gitlab", "3.13", "MIT"),
     Combination(
-        "flask", "postgresql", "granian", False, "gitlab", "3.11", "Apache-2.0",
+        "flask", "postgresql", "none", "classic", True, "gitlab", "3.12", "BSD-3-Clause", OWN_PACKAGE, "own-package",
+    ),
+    Combination(
+        "flask", "postgresql", "none", "granian", False, "gitlab", "3.11", "Apache-2.0",
         {"project_name": NON_ASCII_NAME, **OWN_PACKAGE}, "non-ascii-name-own-package",
     ),
 )
@@ -180,6 +185,8 @@ def product(*options: str) -> list[object]:
 
 
 # What each check bakes, as rows of the table; test modules parametrize with ``params(...)``.
+DEEP_FUZZ_ROWS = covering(TABLE, ("framework", "database"))
+"""test_bake.py: the rows whose generated suite fuzzes with a deeper budget: one for each framework and database."""
 CONTAINER_ROWS = [row for row in TABLE if row.docker]
 """test_containers.py: the rows with container files."""
 BROWSER_ROWS = covering(TABLE, ("framework", "server"))

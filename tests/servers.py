@@ -18,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+import httpx
+
 LIVE_PATH = "/health/live"
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 30
@@ -104,3 +106,16 @@ def running(
         yield server
     finally:
         stop(server)
+
+
+MEMBER = {"email": "ada@example.com", "password": "correct horse battery staple"}
+"""The member whom the tests of a running bake with accounts register and sign in as."""
+
+
+def member_credentials(base_url: str) -> dict[str, str]:
+    """Register the member on a running server, get an access token with the password grant, and return the headers
+    that send it."""
+    assert httpx.post(f"{base_url}/api/v1/auth/register", json=MEMBER).status_code == 201
+    form = {"grant_type": "password", "username": MEMBER["email"], "password": MEMBER["password"]}
+    tokens = httpx.post(f"{base_url}/api/v1/auth/token", data=form).raise_for_status().json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}

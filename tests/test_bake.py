@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from .baking import JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
-from .combinations import TABLE, params
+from .combinations import DEEP_FUZZ_ROWS, TABLE, params
 from .databases import scratch_database
 from .toolchain import Environments, run_checked
 
@@ -32,6 +32,9 @@ DRIVER_DEPENDENCIES = {
     ("flask", "postgresql"): "psycopg",
 }
 FUZZ_EXAMPLES = 200
+REDIS_URL = "redis://127.0.0.1:6379"
+REDIS_DATABASES = range(4, 16)
+"""One Redis database for each row of the table, which its generated suite empties; 0 to 3 are left alone."""
 
 
 def text_files(project: Path) -> list[Path]:
@@ -92,8 +95,14 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
         migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}
         for alembic_command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
             run_checked([python, "-m", "alembic", *alembic_command], project, migrations_env)
-    # The generated suite's schema-driven fuzzing runs with a deeper budget here than by default.
-    fuzz_env = {**os.environ, "FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)}
-    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider"], project, fuzz_env)
+    # The generated suite's schema-driven fuzzing runs with a deeper budget for one row of each framework and
+    # database, and with its own default for the others.
+    deep = any(row.answers == answers for row in DEEP_FUZZ_ROWS)
+    suite_env = {**os.environ, **({"FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)} if deep else {})}
+    # With accounts, the suite also counts sign-in attempts in Redis, in a database of this row's own.
+    row_number = [row.answers for row in TABLE].index(answers)
+    suite_env["TEST_REDIS_URL"] = f"{REDIS_URL}/{REDIS_DATABASES[row_number]}"
+    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], project, suite_env)
     assert re.search(r"\b\d+ passed\b", output)
+    assert "TEST_REDIS_URL" not in output, "a test that needs Redis was skipped"
     assert "Required test coverage of 95" in output

@@ -26,6 +26,7 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Request,
     Response,
@@ -40,7 +41,7 @@ from playwright.sync_api import (
 from .baking import bake, saved_answers
 from .combinations import BROWSER_ROWS, params
 from .databases import scratch_database
-from .servers import free_port, running
+from .servers import MEMBER, free_port, member_credentials, running
 from .toolchain import Environments, missing_tool, run_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -73,6 +74,17 @@ OPERATIONS = {
     ("delete", "/api/v1/items/{item_id}"),
 }
 """Every operation of the contract, as (method, path); both pages must show each one."""
+ACCOUNTS_OPERATIONS = {
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/token"),
+    ("post", "/api/v1/auth/revoke"),
+    ("get", "/api/v1/users/me"),
+    ("post", "/api/v1/users/me/password"),
+    ("get", "/api/v1/users"),
+    ("get", "/api/v1/users/{user_id}"),
+    ("patch", "/api/v1/users/{user_id}"),
+}
+"""What ``auth=accounts`` adds to the contract."""
 STOPPED_BY_THE_POLICY = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 """Addresses of other origins that the docs' scripts ask for and the content security policy stops in the browser.
 
@@ -182,15 +194,15 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-def documented_operations(base_url: str) -> list[Operation]:
-    """The operations of the served OpenAPI document, which must be exactly those of the contract."""
+def documented_operations(base_url: str, expected: set[tuple[str, str]]) -> list[Operation]:
+    """The operations of the served OpenAPI document, which must be exactly those expected."""
     document: dict[str, Any] = httpx.get(f"{base_url}/openapi.json").raise_for_status().json()
     operations = [
         Operation(method, path, operation["operationId"], operation["summary"], operation["tags"][0])
         for path, path_item in document["paths"].items()
         for method, operation in path_item.items()
     ]
-    assert {(operation.method, operation.path) for operation in operations} == OPERATIONS
+    assert {(operation.method, operation.path) for operation in operations} == expected
     return operations
 
 
@@ -216,22 +228,47 @@ def open_page(page: Page, url: str) -> None:
     assert response.server_addr() == {"ipAddress": "127.0.0.1", "port": int(url.split(":")[2].split("/")[0])}
 
 
-def check_swagger_ui(page: Page, origin: str, operations: list[Operation]) -> None:
-    """Every operation is listed; "Try it out" on the list of items gets a live 200 from the server."""
+def authorize(page: Page) -> None:
+    """Sign in through Swagger UI's "Authorize" dialog: the OAuth 2.0 password flow against the token endpoint."""
+    page.locator(".auth-wrapper .btn.authorize").click()
+    dialog = page.locator(".modal-ux")
+    dialog.locator("#oauth_username").fill(MEMBER["email"])
+    dialog.locator("#oauth_password").fill(MEMBER["password"])
+    dialog.locator(".auth-btn-wrapper .btn.modal-btn.authorize").click()
+    # Swagger UI names these buttons by their aria-label ("Remove authorization", "Close this dialog").
+    expect(dialog.locator("button", has_text="Logout")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    dialog.locator("button", has_text="Close").click()
+
+
+def try_it_out(page: Page, method: str, path: str, body: str | None = None) -> Locator:
+    """Run an operation with "Try it out" (with this JSON body), and return its live response."""
+    block = page.locator(f".opblock-{method}").filter(has=page.locator(f".opblock-summary-path[data-path='{path}']"))
+    block.locator(".opblock-summary-control").click()
+    block.get_by_role("button", name="Try it out").click()
+    if body is not None:
+        block.locator("textarea.body-param__text").fill(body)
+    block.get_by_role("button", name="Execute").click()
+    return block.locator(".live-responses-table .response")
+
+
+def check_swagger_ui(page: Page, origin: str, operations: list[Operation], *, sign_in: bool) -> None:
+    """Every operation is listed; after signing in where the API asks for it, "Try it out" creates an item and lists
+    the items, with live answers from the server."""
     open_page(page, f"{origin}/docs")
     for operation in operations:
         summary = page.locator(f".opblock-{operation.method} .opblock-summary-path[data-path='{operation.path}']")
         expect(summary).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    if sign_in:
+        authorize(page)
 
-    listing = page.locator(".opblock-get").filter(has=page.locator(".opblock-summary-path[data-path='/api/v1/items']"))
-    listing.locator(".opblock-summary-control").click()
-    listing.get_by_role("button", name="Try it out").click()
-    listing.get_by_role("button", name="Execute").click()
-    live_response = listing.locator(".live-responses-table .response")
-    expect(live_response.locator(".response-col_status")).to_have_text("200", timeout=PAGE_TIMEOUT_MS)
-    body = live_response.locator(".response-col_description .highlight-code")
+    created = try_it_out(page, "post", "/api/v1/items", '{"name": "Gadget"}')
+    expect(created.locator(".response-col_status")).to_have_text("201", timeout=PAGE_TIMEOUT_MS)
+    listed = try_it_out(page, "get", "/api/v1/items")
+    expect(listed.locator(".response-col_status")).to_have_text("200", timeout=PAGE_TIMEOUT_MS)
+    body = listed.locator(".response-col_description .highlight-code")
     expect(body).to_contain_text('"items"', timeout=PAGE_TIMEOUT_MS)
     expect(body).to_contain_text('"Widget"', timeout=PAGE_TIMEOUT_MS)
+    expect(body).to_contain_text('"Gadget"', timeout=PAGE_TIMEOUT_MS)
 
 
 def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
@@ -275,8 +312,10 @@ def test_docs_render_and_try_it_out_works_with_no_network(
         command = [python, "-m", saved["package_name"]]
         with running(command, project, env, port, tmp_path / "server.log", START_TIMEOUT_SECONDS):
             local_url = f"http://127.0.0.1:{port}"
-            assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}).status_code == 201
-            operations = documented_operations(local_url)
+            accounts = saved["auth"] == "accounts"
+            headers = member_credentials(local_url) if accounts else {}
+            assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}, headers=headers).status_code == 201
+            operations = documented_operations(local_url, OPERATIONS | (ACCOUNTS_OPERATIONS if accounts else set()))
 
             origin = f"http://{SERVICE_HOST}:{port}"
             traffic = Traffic(origin)
@@ -285,7 +324,7 @@ def test_docs_render_and_try_it_out_works_with_no_network(
                 page = context.new_page()
                 traffic.watch(context, page)
                 with screenshot_afterwards(page, f"{name}-docs"):
-                    check_swagger_ui(page, origin, operations)
+                    check_swagger_ui(page, origin, operations, sign_in=accounts)
                 with screenshot_afterwards(page, f"{name}-redoc"):
                     check_redoc(page, origin, operations)
             except Exception as failure:

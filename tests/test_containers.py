@@ -33,7 +33,7 @@ from uv import find_uv_bin
 from .baking import bake, saved_answers
 from .combinations import CONTAINER_ROWS, params
 from .databases import scratch_database
-from .servers import free_port, start
+from .servers import free_port, member_credentials, start
 from .toolchain import find_python, run_checked
 
 CONTAINER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
@@ -436,7 +436,9 @@ def test_image_replayed_on_this_machine_migrates_serves_is_healthy_and_stops_on_
         server = start(exec_form(runtime.last("CMD")), host_path(runtime.last("WORKDIR").arguments, roots), env, log)
         try:
             wait_until_healthy(healthcheck, server, env, log)
-            items = httpx.get(f"http://127.0.0.1:{port}/api/v1/items", timeout=10)
+            base_url = f"http://127.0.0.1:{port}"
+            headers = member_credentials(base_url) if saved["auth"] == "accounts" else {}
+            items = httpx.get(f"{base_url}/api/v1/items", headers=headers, timeout=10)
             assert items.status_code == 200, items.text
             if saved["database"] == "sqlite":
                 assert (roots["/data"] / f"{saved['package_name']}.db").is_file()

@@ -45,6 +45,7 @@ VALID = {
     "version": "0.1.0",
     "framework": "fastapi",
     "database": "sqlite",
+    "auth": "accounts",
     "server": "granian",
     "docker": True,
     "ci": "github",
@@ -167,6 +168,8 @@ INVALID = [
     pytest.param("version", "1.0.x", "PEP 440", id="version-wildcard"),
     pytest.param("framework", "django", "fastapi, flask", id="framework-unknown"),
     pytest.param("framework", "FastAPI", "fastapi, flask", id="framework-case"),
+    pytest.param("auth", "oauth", "accounts, none", id="auth-unknown"),
+    pytest.param("auth", "", "accounts, none", id="auth-empty"),
     pytest.param("python_version", "3.10", "3.11, 3.12, 3.13", id="python-3.10"),
     pytest.param("python_version", 3.12, "3.11, 3.12, 3.13", id="python-not-text"),
     pytest.param("license", "GPL", "MIT, Apache-2.0, BSD-3-Clause, Proprietary", id="license-unknown"),
@@ -223,6 +226,7 @@ ACCEPTED = [
     pytest.param("version", "1.0-1", id="version-implicit-post"),
     pytest.param("version", "1.0.DEV3", id="version-upper-case"),
     pytest.param("framework", "flask", id="framework-flask"),
+    pytest.param("auth", "none", id="auth-none"),
     pytest.param("python_version", "3.13", id="python-3.13"),
     pytest.param("license", "Proprietary", id="license-proprietary"),
 ]
@@ -318,6 +322,12 @@ VARIANT_FILES = [
     "src/pkg/db/nested/database__flask.py",
     "tests/conftest__fastapi.py",
     "tests/conftest__flask.py",
+    "src/pkg/auth__accounts/__init__.py",
+    "src/pkg/auth__accounts/guard__fastapi.py",
+    "src/pkg/auth__accounts/guard__flask.py",
+    "src/pkg/auth__none/__init__.py",
+    "src/pkg/auth__none/guard__fastapi.py",
+    "src/pkg/auth__none/guard__flask.py",
 ]
 
 
@@ -339,20 +349,31 @@ def tree(root: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("framework", "license_tag"),
-    [("fastapi", "mit"), ("flask", "mit"), ("fastapi", "apache20"), ("flask", "apache20")],
+    ("framework", "license_tag", "auth"),
+    [
+        ("fastapi", "mit", "accounts"),
+        ("flask", "mit", "none"),
+        ("fastapi", "apache20", "none"),
+        ("flask", "apache20", "accounts"),
+    ],
 )
-def test_resolve_variants_keeps_only_the_chosen_ones(tmp_path: Path, framework: str, license_tag: str) -> None:
+def test_resolve_variants_keeps_only_the_chosen_ones(
+    tmp_path: Path, framework: str, license_tag: str, auth: str
+) -> None:
+    """Files and folders alike; the files of a chosen folder are variants in their turn."""
     make_tree(tmp_path, SHARED_FILES + VARIANT_FILES)
-    kept = post_gen.resolve_variants(tmp_path, [framework, license_tag])
+    kept = post_gen.resolve_variants(tmp_path, [framework, license_tag, auth])
     chosen = {
         "LICENSE": f"LICENSE__{license_tag}",
         "src/pkg/app.py": f"src/pkg/app__{framework}.py",
         "src/pkg/db/nested/database.py": f"src/pkg/db/nested/database__{framework}.py",
         "tests/conftest.py": f"tests/conftest__{framework}.py",
+        "src/pkg/auth/__init__.py": f"src/pkg/auth__{auth}/__init__.py",
+        "src/pkg/auth/guard.py": f"src/pkg/auth__{auth}/guard__{framework}.py",
     }
     assert tree(tmp_path) == {name: name for name in SHARED_FILES} | chosen
-    assert sorted(Path(path).relative_to(tmp_path).as_posix() for path in kept) == sorted(chosen)
+    kept_paths = sorted(Path(path).relative_to(tmp_path).as_posix() for path in kept)
+    assert kept_paths == sorted([*(name for name in chosen if name != "src/pkg/auth/__init__.py"), "src/pkg/auth"])
 
 
 def test_saved_answers_keep_the_answers_and_drop_machine_paths() -> None:

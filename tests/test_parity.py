@@ -20,7 +20,10 @@ FRAMEWORK_FILES = {
     ".env.example",
     "tests/conftest.py",
     *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
+    "src/my_service/auth/service.py",
+    "src/my_service/auth/attempts.py",
 }
+"""The files that differ between the frameworks' default bakes, the accounts' service and counters among them."""
 DUMP_OPENAPI = """
 import json
 from my_service.app import create_app
@@ -35,9 +38,11 @@ print(json.dumps(document))
 # - "title" keys of schemas and properties, and the "examples" of a parameter (FastAPI repeats them, flask-openapi3
 #   does not);
 # - components that flask-openapi3 adds for its request models, whose fields FastAPI lists as parameters
-#   (ItemPath, ItemListQuery); the parameters themselves are compared.
+#   (ItemPath, ItemListQuery, UserPath, PageQuery); the parameters themselves are compared.
+OAUTH2_PASSWORD_FLOW = {"type": "oauth2", "flows": {"password": {"scopes": {}, "tokenUrl": "/api/v1/auth/token"}}}
+"""How the default bake (accounts) declares its tokens, which Swagger UI's "Authorize" uses."""
 LEGITIMATELY_DIFFERENT_KEYS = {"operationId", "summary", "description", "title", "examples"}
-REQUEST_MODEL_COMPONENTS = {"ItemPath", "ItemListQuery"}
+REQUEST_MODEL_COMPONENTS = {"ItemPath", "ItemListQuery", "UserPath", "PageQuery"}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +73,8 @@ def without_spelling(node: Any) -> Any:
 
 
 def contract(document: dict[str, Any]) -> dict[str, Any]:
-    """Paths, methods, parameters, request bodies, responses and component schemas of an OpenAPI document."""
+    """Paths, methods, parameters, request bodies, responses, security and component schemas of an OpenAPI
+    document."""
     schemas = document["components"]["schemas"]
     compared: dict[str, Any] = without_spelling(
         {
@@ -79,6 +85,7 @@ def contract(document: dict[str, Any]) -> dict[str, Any]:
                         "parameters": sorted(operation.get("parameters", []), key=lambda parameter: parameter["name"]),
                         "requestBody": operation.get("requestBody"),
                         "responses": operation["responses"],
+                        "security": operation.get("security"),
                         "tags": operation.get("tags"),
                     }
                     for method, operation in path_item.items()
@@ -86,6 +93,7 @@ def contract(document: dict[str, Any]) -> dict[str, Any]:
                 for path, path_item in document["paths"].items()
             },
             "schemas": {name: schema for name, schema in schemas.items() if name not in REQUEST_MODEL_COMPONENTS},
+            "securitySchemes": document["components"].get("securitySchemes"),
         }
     )
     return compared
@@ -104,3 +112,4 @@ def test_both_frameworks_document_the_same_contract(bakes: dict[str, Path], envi
     assert flask["openapi"].startswith("3.1")
     assert fastapi["paths"] == flask["paths"]
     assert fastapi["schemas"] == flask["schemas"]
+    assert fastapi["securitySchemes"] == flask["securitySchemes"] == {"OAuth2": OAUTH2_PASSWORD_FLOW}

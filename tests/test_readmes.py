@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -24,6 +25,7 @@ from .toolchain import run_checked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120
+ADMIN_PASSWORD = "the first admin's long password"
 SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
 
 
@@ -127,10 +129,12 @@ def serve_and_stop(project: Path, serve: str, database_env: dict[str, str], log_
     server = start(["bash", "-c", serve], project, env, log)
     try:
         wait_until_live(server, f"http://127.0.0.1:{port}", log, START_TIMEOUT_SECONDS)
-        docs = httpx.get(f"http://127.0.0.1:{port}/docs")
+        base_url = f"http://127.0.0.1:{port}"
+        docs = httpx.get(f"{base_url}/docs")
         assert docs.status_code == 200
         assert "swagger-ui" in docs.text
-        assert httpx.post(f"http://127.0.0.1:{port}/api/v1/items", json={"name": "Widget"}).status_code == 201
+        headers = first_admin_credentials(project, base_url, {**env, "PASSWORD": ADMIN_PASSWORD})
+        assert httpx.post(f"{base_url}/api/v1/items", json={"name": "Widget"}, headers=headers).status_code == 201
         assert httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200
     finally:
         # As a container runtime would: SIGTERM to the server process alone, not to its workers or to uv and bash.
@@ -141,6 +145,28 @@ def serve_and_stop(project: Path, serve: str, database_env: dict[str, str], log_
             os.killpg(server.pid, signal.SIGKILL)
             raise
     assert exit_code == 0
+
+
+def first_admin_credentials(project: Path, base_url: str, env: dict[str, str]) -> dict[str, str]:
+    """Follow the README's "Accounts and tokens" section, where the project has accounts: create the first admin
+    (the password on standard input), get a token with its curl command, and return the headers that send it."""
+    readme = project / "README.md"
+    if "\n## Accounts and tokens\n" not in readme.read_text(encoding="utf-8"):
+        return {}
+    create_admin, get_token, _ = section_commands(readme, "Accounts and tokens")[:3]
+    created = subprocess.run(
+        ["bash", "-c", create_admin], cwd=project, env=env, input=f"{ADMIN_PASSWORD}\n", capture_output=True, text=True
+    )
+    assert created.returncode == 0, created.stderr
+    token_command = get_token.splitlines()[:2]
+    answer = subprocess.run(
+        ["bash", "-c", "\n".join(token_command).replace("http://127.0.0.1:8000", base_url)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"Authorization": f"Bearer {json.loads(answer.stdout)['access_token']}"}
 
 
 def children(pid: int) -> list[int]:

@@ -17,8 +17,9 @@ from {{ cookiecutter.package_name }}.app import FEATURES, create_app
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.settings import Settings
 
-pytest_plugins = ["tests.fixtures", "tests.live_server"]
-"""The database fixtures and the production server, which do not depend on the framework."""
+pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server"]
+"""The signed-in ``client``, the database fixtures and the production server, which do not depend on the
+framework."""
 
 
 @pytest.fixture
@@ -43,17 +44,18 @@ def shared_client(session_settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def client(shared_client: TestClient, settings: Settings) -> httpx2.Client:
-    """A client of the run's application; ``settings`` empties its database when the test ends."""
+def anonymous_client(shared_client: TestClient, settings: Settings) -> httpx2.Client:
+    """A client of the run's application, without credentials; ``settings`` empties its database when the test
+    ends."""
     return shared_client
 
 
 @pytest.fixture
-def close_database_connections(client: TestClient) -> Callable[[], None]:
+def close_database_connections(shared_client: TestClient) -> Callable[[], None]:
     """Close the pooled connections, so that the next request has to connect again."""
-    assert isinstance(client.app, FastAPI)
-    engine: AsyncEngine = client.app.state.engine
-    portal = client.portal
+    assert isinstance(shared_client.app, FastAPI)
+    engine: AsyncEngine = shared_client.app.state.engine
+    portal = shared_client.portal
     assert portal is not None
 
     def close() -> None:

@@ -24,8 +24,9 @@ PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 """Methods Werkzeug answers on every rule by itself, which the OpenAPI document leaves out."""
 
-pytest_plugins = ["tests.fixtures", "tests.live_server"]
-"""The database fixtures and the production server, which do not depend on the framework."""
+pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server"]
+"""The signed-in ``client``, the database fixtures and the production server, which do not depend on the
+framework."""
 
 
 @pytest.fixture
@@ -71,7 +72,8 @@ def make_client(make_app: Callable[[Settings], Flask]) -> Iterator[Callable[[Set
 
 
 @pytest.fixture
-def client(app: Flask) -> Iterator[httpx2.Client]:
+def anonymous_client(app: Flask) -> Iterator[httpx2.Client]:
+    """A client of the run's application, without credentials."""
     with wsgi_client(app) as client:
         yield client
 

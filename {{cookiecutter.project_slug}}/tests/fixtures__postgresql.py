@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .auth import TEST_SETTINGS
 from .helpers import alembic_config
 
 ADMIN_URL_VARIABLE = "{{ cookiecutter.__env_prefix }}TEST_ADMIN_DATABASE_URL"
@@ -59,7 +60,7 @@ def session_settings() -> Iterator[Settings]:
     with scratch_database() as url:
         run_admin(f'ALTER DATABASE "{make_url(url).database}" SET synchronous_commit = off')
         command.upgrade(alembic_config(url), "head")
-        yield Settings(database_url=url, validate_responses=True)
+        yield Settings(database_url=url, validate_responses=True, **TEST_SETTINGS)
 
 
 @pytest.fixture

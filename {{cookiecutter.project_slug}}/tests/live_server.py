@@ -14,7 +14,7 @@ import string
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -23,6 +23,8 @@ import httpx2
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .auth import TEST_SETTINGS
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 START_TIMEOUT_SECONDS = 30
@@ -62,7 +64,7 @@ class Launch:
             **inherited,
             f"{ENV_PREFIX}PORT": str(self.port),
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
-            **{f"{ENV_PREFIX}{name.upper()}": value for name, value in overrides.items()},
+            **{f"{ENV_PREFIX}{name.upper()}": str(value) for name, value in {**TEST_SETTINGS, **overrides}.items()},
         }
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
         self.log = cwd / f"server-{self.port}.log"
@@ -184,6 +186,13 @@ def exchange(base_url: str, request: bytes, *, half_close: bool = False) -> http
         except ConnectionResetError:
             pass  # The server reset a connection whose request it did not read to the end, after its answer.
     return parse_answer(bytes(received), request) if received else None
+
+
+def with_headers(request: bytes, headers: Mapping[str, str]) -> bytes:
+    """The raw request with these headers added after its request line."""
+    request_line, _, rest = request.partition(b"\r\n")
+    added = b"".join(f"{name}: {value}\r\n".encode() for name, value in headers.items())
+    return request_line + b"\r\n" + added + rest
 
 
 def parse_answer(answer: bytes, request: bytes) -> httpx2.Response:

@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.items import service as items
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.web.limits import MAX_URL_BYTES
 
+from .auth import sign_in
 from .helpers import assert_problem
 
 
@@ -80,9 +81,10 @@ def test_json_with_a_suffix_media_type_is_accepted(client: httpx2.Client) -> Non
 
 
 def test_body_over_the_limit_is_413_problem(
-    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings, anonymous_client: httpx2.Client
 ) -> None:
     client = make_client(settings.model_copy(update={"max_body_bytes": 64}))
+    client.headers.update(sign_in(anonymous_client))
 
     response = client.post(ITEMS, json={"name": "Widget", "description": "x" * 100})
 

@@ -15,16 +15,18 @@ from {{ cookiecutter.package_name }}.items import queries
 from {{ cookiecutter.package_name }}.items.models import Item
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .auth import PROTECTED_STATUSES
 from .helpers import assert_problem, create, documented_operations
 
+ITEM = ITEMS + "/{item_id}"
 CONTRACT = {
-    (ITEMS, "get"): {"200", "414", "422", "503"},
-    (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "503"},
-    (ITEMS + "/{item_id}", "get"): {"200", "404", "414", "422", "503"},
-    (ITEMS + "/{item_id}", "patch"): {"200", "400", "404", "409", "413", "414", "415", "422", "503"},
-    (ITEMS + "/{item_id}", "delete"): {"204", "404", "414", "422", "503"},
+    (ITEMS, "get"): {"200", "414", "422", "503"} | PROTECTED_STATUSES,
+    (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "503"} | PROTECTED_STATUSES,
+    (ITEM, "get"): {"200", "404", "414", "422", "503"} | PROTECTED_STATUSES,
+    (ITEM, "patch"): {"200", "400", "404", "409", "413", "414", "415", "422", "503"} | PROTECTED_STATUSES,
+    (ITEM, "delete"): {"204", "404", "414", "422", "503"} | PROTECTED_STATUSES,
 }
-"""Each operation and the statuses it documents."""
+"""Each operation and the statuses it documents; a protected one also 401."""
 
 
 def create_item(client: httpx2.Client, name: str = "Widget", **fields: Any) -> dict[str, Any]:
@@ -104,7 +106,7 @@ def test_another_broken_rule_is_not_reported_as_a_taken_name(
 
 def test_the_name_rule_is_the_one_the_database_names(settings: Settings) -> None:
     def violate(connection: Connection) -> None:
-        row = {"name": "Widget", "quantity": 0, "created_at": utc_now(), "updated_at": utc_now()}
+        row = {"owner": "someone", "name": "Widget", "quantity": 0, "created_at": utc_now(), "updated_at": utc_now()}
         connection.execute(insert(Item).values(row))
         with pytest.raises(IntegrityError) as duplicate:
             connection.execute(insert(Item).values(row))
@@ -113,7 +115,7 @@ def test_the_name_rule_is_the_one_the_database_names(settings: Settings) -> None
             connection.execute(insert(Item).values({**row, "name": None}))
         connection.rollback()
 
-        assert violated_constraint(duplicate.value) == queries.UNIQUE_NAME == "uq_items_name"
+        assert violated_constraint(duplicate.value) == queries.UNIQUE_NAME == "uq_items_owner_name"
         assert violated_constraint(missing.value) != queries.UNIQUE_NAME
 
     database.run_on_connection(settings, violate)

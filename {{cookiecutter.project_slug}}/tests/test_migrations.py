@@ -2,7 +2,7 @@
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.models import Base
@@ -40,3 +40,29 @@ def test_migrations_can_be_rendered_as_sql_for_review(
     sql = capsys.readouterr().out
     for table in Base.metadata.tables:
         assert f"CREATE TABLE {table}" in sql
+
+
+def test_items_that_existed_before_owners_belong_to_everyone(empty_database_url: str) -> None:
+    """Upgrading a database that has items keeps them: they belong to "everyone", whom an admin sees as well."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0001")
+    owners: list[tuple[str, str]] = []
+
+    def add_item(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO items (name, quantity, created_at, updated_at)"
+                " VALUES ('Widget', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+
+    def read_owners(connection: Connection) -> None:
+        owners.extend((owner, name) for owner, name in connection.execute(text("SELECT owner, name FROM items")))
+
+    database.run_on_connection(Settings(database_url=empty_database_url), add_item)
+    command.upgrade(config, "head")
+    database.run_on_connection(Settings(database_url=empty_database_url), read_owners)
+
+    assert owners == [("everyone", "Widget")]
+    command.downgrade(config, "base")

@@ -9,15 +9,17 @@ a 400 or 414 of its own that is not a problem body. uvicorn also closes the conn
 client stops sending before the end of its body.
 """
 
+import httpx2
 import pytest
 
 from {{ cookiecutter.package_name }} import serve
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.web.limits import MAX_URL_BYTES
 
+from .auth import sign_in
 from .helpers import assert_problem
 from .live_server import SHARED_BODY_LIMIT as BODY_LIMIT
-from .live_server import Server, exchange
+from .live_server import Server, exchange, with_headers
 
 BEYOND_64_BITS = str(2**64)
 NESTED_100_000_LEVELS = b"[" * 100_000 + b"]" * 100_000
@@ -108,9 +110,19 @@ def base_url(shared_server: Server) -> str:
     return shared_server.base_url
 
 
+@pytest.fixture
+def credentials(base_url: str) -> dict[str, str]:
+    """The headers of a member of the test's own, so that a request is refused for what it is, not for who sends
+    it."""
+    with httpx2.Client(base_url=base_url) as client:
+        return sign_in(client)
+
+
 @pytest.mark.parametrize(("raw_request", "status"), ANSWERED_BY_THE_APPLICATION)
-def test_the_application_answers_with_a_problem(base_url: str, raw_request: bytes, status: int) -> None:
-    answer = exchange(base_url, raw_request)
+def test_the_application_answers_with_a_problem(
+    base_url: str, credentials: dict[str, str], raw_request: bytes, status: int
+) -> None:
+    answer = exchange(base_url, with_headers(raw_request, credentials))
 
     assert answer is not None, "the server closed the connection without an answer"
     assert_problem(answer, status)
@@ -118,10 +130,10 @@ def test_the_application_answers_with_a_problem(base_url: str, raw_request: byte
 
 @pytest.mark.parametrize(("raw_request", "status"), LEFT_TO_THE_SERVER)
 def test_the_server_refuses_or_the_application_answers_with_a_problem(
-    base_url: str, raw_request: bytes, status: int
+    base_url: str, credentials: dict[str, str], raw_request: bytes, status: int
 ) -> None:
     """Each server decides whether these reach the application; if they do, it answers with this problem."""
-    answer = exchange(base_url, raw_request)
+    answer = exchange(base_url, with_headers(raw_request, credentials))
 
     if answer is not None and answer.headers.get("content-type") == "application/problem+json":
         assert_problem(answer, status)
@@ -129,9 +141,12 @@ def test_the_server_refuses_or_the_application_answers_with_a_problem(
         assert answer is None or answer.status_code in {400, 414}
 
 
-def test_a_body_that_ends_before_its_content_length_is_400_problem_or_no_answer(base_url: str) -> None:
+def test_a_body_that_ends_before_its_content_length_is_400_problem_or_no_answer(
+    base_url: str, credentials: dict[str, str]
+) -> None:
     """The client stops sending (half-closes) after 18 of 99 bytes. uvicorn then closes the connection unanswered."""
-    answer = exchange(base_url, post(b'{"name": "Widget"}', content_length=99), half_close=True)
+    cut_short = post(b'{"name": "Widget"}', content_length=99)
+    answer = exchange(base_url, with_headers(cut_short, credentials), half_close=True)
 
     if answer is not None:
         assert_problem(answer, 400)

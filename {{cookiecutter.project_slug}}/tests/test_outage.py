@@ -9,6 +9,7 @@ import httpx2
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .auth import sign_in
 from .helpers import assert_problem, create
 
 Outage = Callable[[], AbstractContextManager[None]]
@@ -43,6 +44,7 @@ def test_a_locked_database_gets_503_within_the_statement_timeout_and_recovers(
     make_client: Callable[[Settings], httpx2.Client], settings: Settings, database_lock: Outage
 ) -> None:
     client = make_client(settings.model_copy(update={"database_statement_timeout": STATEMENT_TIMEOUT_SECONDS}))
+    client.headers.update(sign_in(client))
 
     with database_lock():
         started = time.monotonic()

@@ -15,6 +15,7 @@ import httpx2
 
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 
+from .auth import sign_in
 from .live_server import Server
 
 RACE_ROUNDS = 20
@@ -34,6 +35,7 @@ def logged_request_ids(server: Server) -> set[str]:
 def test_serves_the_api_and_its_docs_then_stops_on_sigterm_with_every_request_logged(server: Server) -> None:
     last_ids = {f"last-{number}" for number in range(LAST_REQUESTS)}
     with httpx2.Client(base_url=server.base_url) as client:
+        client.headers.update(sign_in(client))
         created = client.post(ITEMS, json={"name": "Widget"})
         assert created.status_code == 201
         assert client.get(created.headers["location"]).json() == created.json()
@@ -61,6 +63,9 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Se
         httpx2.Client(base_url=shared_server.base_url) as first,
         httpx2.Client(base_url=shared_server.base_url) as second,
     ):
+        credentials = sign_in(first)
+        first.headers.update(credentials)
+        second.headers.update(credentials)
         for round_number in range(RACE_ROUNDS):
             statuses = sorted(pool.map(create, [first, second], [f"Racer {round_number}"] * 2))
             assert statuses == [201, 409]
@@ -71,6 +76,7 @@ def test_sigterm_lets_an_in_flight_request_finish(
     server: Server, database_lock: Callable[[], AbstractContextManager[None]]
 ) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=server.base_url) as client:
+        client.headers.update(sign_in(client))
         with database_lock():
             in_flight = pool.submit(client.post, ITEMS, json={"name": "In flight"})
             time.sleep(IN_FLIGHT_SECONDS)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import DESCRIPTION, TITLE, __version__
+from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
 from .health.routes import router as health
@@ -20,7 +21,7 @@ from .web.headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
 from .web.middleware import RequestContext, RequestGuard
 from .web.problems import problem_responses
 
-FEATURES: list[APIRouter] = [health, items]
+FEATURES: list[APIRouter] = [health, *identity, items]
 """Every feature's router, with its own prefix and tags: adding a feature adds a line here."""
 
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Any URL may be too long, whatever the operation.
         responses=problem_responses(414),
     )
+    app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
     # The last middleware added runs first: the request context wraps CORS, which wraps HEAD and the request guard.

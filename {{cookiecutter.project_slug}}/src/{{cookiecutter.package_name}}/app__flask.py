@@ -5,6 +5,8 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.info import Info
 
 from . import DESCRIPTION, TITLE, __version__
+from .auth.guard import SECURITY_SCHEMES
+from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
 from .health.routes import blueprint as health
@@ -15,7 +17,7 @@ from .web.compat import ProblemDocumentedAPI
 from .web.docs import add_docs
 from .web.problems import problem_responses
 
-FEATURES: list[APIBlueprint] = [health, items]
+FEATURES: list[APIBlueprint] = [health, *identity, items]
 """Every feature's blueprint, with its own prefix and tags: adding a feature adds a line here."""
 
 
@@ -29,11 +31,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         doc_ui=False,
         validate_response=settings.debug or settings.validate_responses,
         validation_error_callback=handlers.invalid_request,
+        security_schemes=SECURITY_SCHEMES,
         static_folder=None,
         # Any URL may be too long, whatever the operation.
         responses={**problem_responses(414)},
     )
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    app.extensions["settings"] = settings
     database.init_app(app, settings)
     middleware.init_app(app, settings)
     handlers.init_app(app)

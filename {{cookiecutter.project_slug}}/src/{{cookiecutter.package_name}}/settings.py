@@ -5,11 +5,13 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .auth.settings import AuthSettings
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-class Settings(BaseSettings):
-    """Everything that changes between environments."""
+class Settings(BaseSettings, AuthSettings):
+    """Everything that changes between environments; identity's own settings come from ``auth.settings``."""
 
     model_config = SettingsConfigDict(
         env_prefix="{{ cookiecutter.__env_prefix }}",

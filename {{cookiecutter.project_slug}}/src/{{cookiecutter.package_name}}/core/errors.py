@@ -4,6 +4,7 @@ A feature subclasses these (``ItemNotFoundError(NotFoundError)``); the web layer
 body, so no central table lists a feature's exceptions.
 """
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import ClassVar
 
@@ -23,6 +24,11 @@ class ServiceError(Exception):
     @property
     def detail(self) -> str:
         return str(self)
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers the answer must carry, such as ``WWW-Authenticate``."""
+        return {}
 
 
 class NotFoundError(ServiceError):

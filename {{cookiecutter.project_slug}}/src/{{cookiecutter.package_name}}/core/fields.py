@@ -7,7 +7,7 @@ A validator comes after the constraints in ``Annotated``, so that the constraint
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 MAX_ROW_ID = 2**31 - 1
@@ -48,6 +48,18 @@ def _document_without_null(schema: dict[str, Any]) -> None:
 def omittable(**constraints: Any) -> Any:
     """A field that may be left out of a request, and is then None, but may not be sent as null."""
     return Field(default=None, json_schema_extra=_document_without_null, **constraints)
+
+
+def _not_null(cls: type[BaseModel], value: object) -> object:
+    if value is None:
+        raise ValueError("may be left out, but not set to null")
+    return value
+
+
+def reject_null(*fields: str) -> Any:
+    """A validator for fields of a partial update that may be left out, but not set to null:
+    ``_not_null = reject_null("name", "quantity")`` in the model's body."""
+    return field_validator(*fields)(_not_null)
 
 
 class PageQuery(BaseModel):

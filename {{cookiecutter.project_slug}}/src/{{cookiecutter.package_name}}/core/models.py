@@ -9,13 +9,13 @@ from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
 """Constraints get predictable names, which migrations and error handling refer to."""
-SQLITE_UNIQUE_VIOLATION = re.compile(r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<column>\w+)")
+SQLITE_UNIQUE_VIOLATION = re.compile(r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<columns>\w+(?:, \w+\.\w+)*)")
 """SQLite names the table and columns of a violated unique constraint, not the constraint itself."""
 
 
@@ -41,13 +41,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def unique_constraint_name(model: type[Base], column: str) -> str:
-    """The name the naming convention gave the unique constraint that starts with this column of the model's table."""
+def unique_constraint_name(model: type[Base], *columns: str) -> str:
+    """The name the naming convention gave the unique constraint on these columns of the model's table."""
     table = Base.metadata.tables[model.__tablename__]
     for constraint in table.constraints:
-        if isinstance(constraint, UniqueConstraint) and constraint.columns.keys()[:1] == [column]:
+        if isinstance(constraint, UniqueConstraint) and constraint.columns.keys() == list(columns):
             return str(constraint.name)
-    raise LookupError(f"{table.name}.{column} starts no unique constraint")
+    raise LookupError(f"no unique constraint of {table.name} is on {', '.join(columns)}")
 
 
 def violated_constraint(error: IntegrityError) -> str | None:
@@ -60,7 +60,8 @@ def violated_constraint(error: IntegrityError) -> str | None:
     match = SQLITE_UNIQUE_VIOLATION.search(str(error.orig))
     if match is None:
         return None
-    return NAMING_CONVENTION["uq"] % {"table_name": match["table"], "column_0_name": match["column"]}
+    columns = [qualified.rpartition(".")[2] for qualified in match["columns"].split(", ")]
+    return NAMING_CONVENTION["uq"] % {"table_name": match["table"], "column_0_N_name": "_".join(columns)}
 
 
 def missing_schema(connection: Connection) -> list[str]:

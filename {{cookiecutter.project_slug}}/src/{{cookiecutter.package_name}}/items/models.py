@@ -2,19 +2,23 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.models import Base, UTCDateTime, utc_now
 
 
 class Item(Base):
-    """The example resource. Names are unique: the database enforces it."""
+    """The example resource. Each belongs to the principal who created it, whose item names are unique: the database
+    enforces it."""
 
     __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("owner", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    """The subject of the principal who created the item."""
+    name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(1000))
     quantity: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

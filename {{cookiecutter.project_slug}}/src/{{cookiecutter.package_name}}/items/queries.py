@@ -4,34 +4,42 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.models import unique_constraint_name, utc_now, violated_constraint
+from ..core.principals import Principal
 from .models import Item
 from .schemas import ItemCreate, ItemListQuery, ItemUpdate
 
-UNIQUE_NAME = unique_constraint_name(Item, "name")
+UNIQUE_NAME = unique_constraint_name(Item, "owner", "name")
 """The constraint that decides between two writers racing for one name; no prior check can."""
 
 
-def _matching(query: ItemListQuery) -> Select[Item]:
+def _matching(query: ItemListQuery, principal: Principal) -> Select[Item]:
     statement = select(Item)
+    if not principal.is_admin:
+        statement = statement.where(Item.owner == principal.subject)
     if query.q:
         statement = statement.where(Item.name.contains(query.q, autoescape=True))
     return statement
 
 
-def page_statement(query: ItemListQuery) -> Select[Item]:
-    """The items on the requested page, oldest first."""
-    return _matching(query).order_by(Item.id).limit(query.limit).offset(query.offset)
+def page_statement(query: ItemListQuery, principal: Principal) -> Select[Item]:
+    """The items on the requested page that the principal may see, oldest first."""
+    return _matching(query, principal).order_by(Item.id).limit(query.limit).offset(query.offset)
 
 
-def count_statement(query: ItemListQuery) -> Select[int]:
-    """How many items match the query, on every page."""
-    return select(func.count()).select_from(_matching(query).subquery())
+def count_statement(query: ItemListQuery, principal: Principal) -> Select[int]:
+    """How many items the principal may see match the query, on every page."""
+    return select(func.count()).select_from(_matching(query, principal).subquery())
 
 
-def new_item(data: ItemCreate) -> Item:
-    """An item ready to be added to a session, created and updated at the same instant."""
+def is_visible(item: Item, principal: Principal) -> bool:
+    """Whether the principal may see the item: an admin sees every item, anyone else only their own."""
+    return principal.is_admin or item.owner == principal.subject
+
+
+def new_item(data: ItemCreate, principal: Principal) -> Item:
+    """The principal's new item, ready to be added to a session, created and updated at the same instant."""
     now = utc_now()
-    return Item(**data.model_dump(), created_at=now, updated_at=now)
+    return Item(**data.model_dump(), owner=principal.subject, created_at=now, updated_at=now)
 
 
 def apply_update(item: Item, data: ItemUpdate) -> None:

@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..core.fields import NFC, NO_NUL, NOT_A_BOOLEAN, NOT_BLANK, PageQuery, omittable
+from ..core.fields import NFC, NO_NUL, NOT_A_BOOLEAN, NOT_BLANK, PageQuery, omittable, reject_null
 
 ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK, examples=["Widget"]), NFC]
 ItemDescription = Annotated[str, Field(max_length=1000, pattern=NO_NUL, examples=["A small widget."]), NFC]
@@ -31,13 +31,7 @@ class ItemUpdate(BaseModel):
     description: ItemDescription | None = None
     quantity: ItemQuantity | None = omittable()
 
-    @field_validator("name", "quantity")
-    @classmethod
-    def reject_null(cls, value: object) -> object:
-        """These fields may be left out, but not set to null."""
-        if value is None:
-            raise ValueError("may be left out, but not set to null")
-        return value
+    _not_null = reject_null("name", "quantity")
 
 
 class ItemRead(BaseModel):

@@ -3,42 +3,44 @@
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core.principals import Principal
 from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
-from .queries import apply_update, count_statement, is_name_taken, new_item, page_statement
+from .queries import apply_update, count_statement, is_name_taken, is_visible, new_item, page_statement
 from .schemas import ItemCreate, ItemListQuery, ItemUpdate
 
 
-def list_items(session: Session, query: ItemListQuery) -> tuple[list[Item], int]:
-    """One page of items and the number of items that match the query."""
-    items = session.scalars(page_statement(query)).all()
-    total = session.execute(count_statement(query)).scalar_one()
+def list_items(session: Session, principal: Principal, query: ItemListQuery) -> tuple[list[Item], int]:
+    """One page of the principal's items and the number of their items that match the query."""
+    items = session.scalars(page_statement(query, principal)).all()
+    total = session.execute(count_statement(query, principal)).scalar_one()
     return list(items), total
 
 
-def get_item(session: Session, item_id: int) -> Item:
+def get_item(session: Session, principal: Principal, item_id: int) -> Item:
+    """The item, if the principal may see it: another's item does not exist for them."""
     item = session.get(Item, item_id)
-    if item is None:
+    if item is None or not is_visible(item, principal):
         raise ItemNotFoundError(item_id)
     return item
 
 
-def create_item(session: Session, data: ItemCreate) -> Item:
-    item = new_item(data)
+def create_item(session: Session, principal: Principal, data: ItemCreate) -> Item:
+    item = new_item(data, principal)
     session.add(item)
     _commit(session, data.name)
     return item
 
 
-def update_item(session: Session, item_id: int, data: ItemUpdate) -> Item:
-    item = get_item(session, item_id)
+def update_item(session: Session, principal: Principal, item_id: int, data: ItemUpdate) -> Item:
+    item = get_item(session, principal, item_id)
     apply_update(item, data)
     _commit(session, item.name)
     return item
 
 
-def delete_item(session: Session, item_id: int) -> None:
-    session.delete(get_item(session, item_id))
+def delete_item(session: Session, principal: Principal, item_id: int) -> None:
+    session.delete(get_item(session, principal, item_id))
     session.commit()
 
 

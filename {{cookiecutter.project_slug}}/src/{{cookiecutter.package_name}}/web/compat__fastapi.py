@@ -3,11 +3,12 @@
 import inspect
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, params
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .limits import is_form_content_type
 from .problems import add_problem_schemas
 
 HTTP_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
@@ -41,6 +42,27 @@ def add_routes(app: FastAPI, router: APIRouter) -> None:
 def routed(scope: Scope) -> bool:
     """Whether a route takes this method and path; if none does, the router answers 404 or 405 itself."""
     return any(route.matches(scope)[0] is Match.FULL for route in scope["app"].router.routes)
+
+
+def takes_form(scope: Scope) -> bool:
+    """Whether the route the router matched reads a form body (the OAuth 2.0 endpoints), not JSON.
+
+    FastAPI does not check a body's media type: it reads a form from any body, and JSON only when it is declared.
+    """
+    route = scope.get("route")
+    body = route.body_field if isinstance(route, APIRoute) else None
+    return body is not None and isinstance(body.field_info, params.Form)
+
+
+def require_form(request: Request) -> None:
+    """Answer 415 to a form route's body that is not a form: Starlette reads no body of another type, and hands the
+    route an empty form instead."""
+    if not is_form_content_type(request.headers.get("content-type")):
+        raise HTTPException(415)
+
+
+FormOnly = Depends(require_form)
+"""The dependency that a route whose body is a form declares."""
 
 
 def allowed_methods(scope: Scope) -> list[str]:

@@ -2,17 +2,25 @@
 
 import inspect
 import json
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast, get_type_hints
 
-from flask import Request, Response, current_app, request
+from flask import Request, Response, abort, current_app, request
 from flask_openapi3.openapi import OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
+from .limits import FORM_MEDIA_TYPE
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
 
 REQUEST_PARTS = ("path", "query", "body")
 """The names flask-openapi3 gives a view's parameters for each part of the request, as FastAPI names them in ``loc``."""
+MULTIPART_MEDIA_TYPE = "multipart/form-data"
+DELAYED_VALIDATION = "__delay_validate_request__"
+"""The attribute that makes flask-openapi3 leave a view's request for the view to validate."""
+TAKES_FORM = "takes_form"
+"""The attribute that marks a view reading a form body (see ``form_body``), for the body guard."""
 
 
 class ProblemDocumentedAPI(OpenAPI):
@@ -26,7 +34,7 @@ class ProblemDocumentedAPI(OpenAPI):
         document: dict[str, Any] = super().api_doc
         components = document.setdefault("components", {})
         # flask-openapi3 writes "securitySchemes": null when there are none, which OpenAPI does not allow.
-        if components.get("securitySchemes") is None:
+        if not components.get("securitySchemes"):
             components.pop("securitySchemes", None)
         schemas = components.setdefault("schemas", {})
         schemas.pop(self.validation_error_model.__name__, None)
@@ -38,7 +46,23 @@ class ProblemDocumentedAPI(OpenAPI):
                     del responses["422"]
                 for status, response in self.responses.items():
                     responses.setdefault(status, response)
-        return add_problem_schemas(document)
+                # flask-openapi3 documents every form as multipart; the body guard takes forms URL-encoded only.
+                content = operation.get("requestBody", {}).get("content", {})
+                if MULTIPART_MEDIA_TYPE in content:
+                    content[FORM_MEDIA_TYPE] = content.pop(MULTIPART_MEDIA_TYPE)
+        return add_problem_schemas(without_null_defaults(document))
+
+
+def without_null_defaults(node: Any) -> Any:
+    """The document without ``"default": null``, which flask-openapi3 writes for every optional field and FastAPI
+    leaves out, as it writes no null at all: an optional field without a default defaults to null."""
+    if isinstance(node, dict):
+        return {
+            key: without_null_defaults(value) for key, value in node.items() if key != "default" or value is not None
+        }
+    if isinstance(node, list):
+        return [without_null_defaults(value) for value in node]
+    return node
 
 
 def request_part(error: ValidationError) -> str:
@@ -52,6 +76,35 @@ def request_part(error: ValidationError) -> str:
         if name in REQUEST_PARTS and isinstance(annotation, type) and annotation.__name__ == error.title:
             return name
     return "body"
+
+
+def form_body(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Validate the view's ``form`` model against the URL-encoded body as FastAPI reads a form: every field as the
+    text it is, its last value if repeated, and an empty one as absent.
+
+    flask-openapi3 would parse each field as JSON first: a password such as ``"secret"`` would lose its quotes, and
+    ``12345`` would become a number.
+    """
+    model: type[BaseModel] = get_type_hints(view)["form"]
+
+    @wraps(view)
+    def validated(**path: Any) -> Response:
+        fields = {name: values[-1] for name, values in request.form.lists() if values[-1] != ""}
+        try:
+            form = model.model_validate(fields)
+        except ValidationError as error:
+            abort(cast(OpenAPI, current_app).validation_error_callback(error))
+        return view(**path, form=form)
+
+    setattr(validated, DELAYED_VALIDATION, True)
+    setattr(validated, TAKES_FORM, True)
+    return validated
+
+
+def takes_form() -> bool:
+    """Whether the route of the request reads a form body (the OAuth 2.0 endpoints), not JSON."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, TAKES_FORM, False))
 
 
 class MalformedJSONError(ValueError):
@@ -83,3 +136,11 @@ def check_body_length(body: bytes) -> None:
 def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A model as a JSON response: flask-openapi3 views return responses, not models."""
     return Response(body.model_dump_json(), status, headers, mimetype="application/json")
+
+
+def empty_response(status: int) -> Response:
+    """A response without a body, and so without a Content-Type, which Flask would give it (text/html) as FastAPI
+    does not."""
+    response = Response(status=status)
+    del response.headers["Content-Type"]
+    return response

@@ -30,7 +30,8 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
 
 
 async def application_error(request: Request, exc: Exception) -> Response:
-    return problem_response(problem_for(exc, request.method, request.url.path))
+    headers = exc.headers if isinstance(exc, ServiceError) else None
+    return problem_response(problem_for(exc, request.method, request.url.path), headers)
 
 
 def add_exception_handlers(app: FastAPI) -> None:

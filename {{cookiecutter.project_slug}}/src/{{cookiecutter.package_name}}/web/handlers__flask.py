@@ -1,14 +1,17 @@
 """Every error as an RFC 9457 problem: the error vocabulary, invalid requests and the framework's HTTP errors."""
 
+from collections.abc import Mapping
+
 from flask import Flask, Response, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from ..core.errors import ServiceError
 from .compat import ApiRequest, MalformedJSONError, request_part
 from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_for, validation_problem
 
 
-def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Response:
+def problem_response(body: Problem, headers: Mapping[str, str] | None = None) -> Response:
     return Response(body.model_dump_json(), body.status, headers, mimetype=PROBLEM_MEDIA_TYPE)
 
 
@@ -35,7 +38,8 @@ def malformed_json(error: MalformedJSONError) -> Response:
 
 def application_error(error: Exception) -> Response:
     """The vocabulary, database failures, and anything unexpected as a 500."""
-    return problem_response(problem_for(error, request.method, request.path))
+    headers = error.headers if isinstance(error, ServiceError) else None
+    return problem_response(problem_for(error, request.method, request.path), headers)
 
 
 def init_app(app: Flask) -> None:

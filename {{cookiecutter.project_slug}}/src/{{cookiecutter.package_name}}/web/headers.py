@@ -18,5 +18,5 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 """Sent on every response."""
-CORS_ALLOWED_HEADERS = ["Content-Type", REQUEST_ID_HEADER]
+CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", REQUEST_ID_HEADER]
 CORS_EXPOSED_HEADERS = ["Location", REQUEST_ID_HEADER]

@@ -7,9 +7,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.logging import log_request, start_request
+from .compat import takes_form
 from .handlers import problem_response
 from .headers import REQUEST_ID_HEADER, SECURITY_HEADERS
-from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
+from .limits import BODY_METHODS, is_form_content_type, is_json_content_type, is_url_too_long
 from .problems import problem, problem_for
 
 REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
@@ -70,7 +71,8 @@ class RequestContext:
 
 
 class RequestGuard:
-    """Answer 414 to an over-long URL, 415 to a body that is not JSON and 413 to one over the limit, also chunked.
+    """Answer 414 to an over-long URL, 415 to a body that is not JSON (or a form, where the route takes one) and 413
+    to one over the limit, also chunked.
 
     The body is checked when the route first reads it: the router has found the route by then (an unknown URL or
     method gets its 404 or 405 from routing), so that no request is matched against the routes twice.
@@ -93,7 +95,8 @@ class RequestGuard:
     def _rejection(self, scope: Scope) -> int | None:
         """The status that refuses the body before any of it is read, from the request's headers."""
         headers = Headers(scope=scope)
-        if not is_json_content_type(headers.get("content-type")):
+        accepted = is_form_content_type if takes_form(scope) else is_json_content_type
+        if not accepted(headers.get("content-type")):
             return 415
         declared_length = headers.get("content-length", "")
         if declared_length.isascii() and declared_length.isdigit() and int(declared_length) > self.max_body_bytes:

@@ -17,10 +17,10 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..core.logging import end_request, log_request, start_request
 from ..settings import Settings
-from .compat import check_body_length
+from .compat import check_body_length, takes_form
 from .handlers import problem_response
 from .headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, REQUEST_ID_HEADER, SECURITY_HEADERS
-from .limits import BODY_METHODS, is_json_content_type, is_url_too_long
+from .limits import BODY_METHODS, is_form_content_type, is_json_content_type, is_url_too_long
 from .problems import problem
 
 if TYPE_CHECKING:
@@ -71,16 +71,21 @@ class RequestContext:
 
 
 def check_body() -> None:
-    """Reject a body that is not JSON or not whole before the view reads it (and flask-openapi3 validates the path).
+    """Reject a body that is not JSON (or a form, where the route takes one) or not whole, and parse JSON, before the
+    view reads it (and flask-openapi3 validates the path): malformed JSON is answered before authentication.
 
     The body's size is capped by MAX_CONTENT_LENGTH. A request for an unknown route or method is left to routing,
     which answers 404 or 405.
     """
     if request.method not in BODY_METHODS or request.routing_exception is not None:
         return
-    if not is_json_content_type(request.content_type):
+    form = takes_form()
+    accepted = is_form_content_type if form else is_json_content_type
+    if not accepted(request.content_type):
         raise UnsupportedMediaType()
     check_body_length(request.get_data())
+    if form:
+        return
     try:
         request.get_json()
     except RecursionError as error:
@@ -88,15 +93,16 @@ def check_body() -> None:
 
 
 def guard_bodies(app: Flask) -> None:
-    """Check bodies before the views of every blueprint with a route that takes one; call it once the blueprints are
-    registered. Other requests, such as health probes, skip a hook that would cost them more than its checks."""
+    """Check bodies before the views of every blueprint with a route that takes one, and before the blueprint's own
+    hooks, such as authentication; call it once the blueprints are registered. Other requests, such as health probes,
+    skip a hook that would cost them more than its checks."""
     blueprints = {
         rule.endpoint.rpartition(".")[0] or None
         for rule in app.url_map.iter_rules()
         if BODY_METHODS.intersection(rule.methods or ())
     }
     for blueprint in blueprints:
-        app.before_request_funcs.setdefault(blueprint, []).append(check_body)
+        app.before_request_funcs.setdefault(blueprint, []).insert(0, check_body)
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -21,7 +21,7 @@ DETAILS = {
     HTTPStatus.METHOD_NOT_ALLOWED: "The method is not allowed for the requested URL.",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The request body is larger than this server accepts.",
     HTTPStatus.REQUEST_URI_TOO_LONG: f"The path and query string are longer than {MAX_URL_BYTES} bytes together.",
-    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The request body must be JSON, sent as Content-Type: application/json.",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The request body must have the media type that the operation documents.",
     HTTPStatus.INTERNAL_SERVER_ERROR: "The server failed to handle the request; it has been logged.",
 }
 """The detail sentence of each error the frameworks raise themselves, the same on both."""

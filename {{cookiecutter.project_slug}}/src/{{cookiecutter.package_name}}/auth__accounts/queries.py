@@ -1,0 +1,100 @@
+"""The statements and rules of the accounts, executed by the framework's own session type."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Select, Update, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import ReturningUpdate
+
+from ..core.fields import PageQuery
+from ..core.models import unique_constraint_name, utc_now, violated_constraint
+from ..core.principals import Principal, Role
+from .models import RefreshToken, User
+from .tokens import new_refresh_token, refresh_token_hash
+
+UNIQUE_EMAIL = unique_constraint_name(User, "email")
+
+
+def user_by_email(email: str) -> Select[User]:
+    return select(User).where(User.email == email.lower())
+
+
+def users_page(query: PageQuery) -> Select[User]:
+    """The accounts on the requested page, oldest first."""
+    return select(User).order_by(User.id).limit(query.limit).offset(query.offset)
+
+
+def users_count() -> Select[int]:
+    return select(func.count()).select_from(User)
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(subject=str(user.id), role=user.role)
+
+
+def new_user(email: str, password_hash: str, role: Role = Role.MEMBER) -> User:
+    now = utc_now()
+    return User(
+        email=email.lower(),
+        password_hash=password_hash,
+        role=role,
+        is_active=True,
+        credentials_version=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def is_email_taken(error: IntegrityError) -> bool:
+    return violated_constraint(error) == UNIQUE_EMAIL
+
+
+def new_session_token(user_id: int, days: int, family: str | None = None) -> tuple[str, RefreshToken]:
+    """A refresh token, and its row: the first of a new family, or the next of ``family``."""
+    token = new_refresh_token()
+    row = RefreshToken(
+        user_id=user_id,
+        family=family or secrets.token_urlsafe(24),
+        token_hash=refresh_token_hash(token),
+        expires_at=utc_now() + timedelta(days=days),
+    )
+    return token, row
+
+
+def refresh_token_by_value(token: str) -> Select[RefreshToken]:
+    return select(RefreshToken).where(RefreshToken.token_hash == refresh_token_hash(token))
+
+
+def is_spent(row: RefreshToken, now: datetime) -> bool:
+    """Whether the token can no longer be exchanged, reuse aside: revoked or expired."""
+    return row.revoked_at is not None or row.expires_at <= now
+
+
+def mark_used(row: RefreshToken, now: datetime) -> ReturningUpdate[int]:
+    """Mark a token used, only if it was not, returning its id: of two requests racing with one token, one gets no
+    row back."""
+    return (
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+        .returning(RefreshToken.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revoke_family(family: str, now: datetime) -> Update:
+    return _revoke(RefreshToken.family == family, now)
+
+
+def revoke_every_session(user_id: int, now: datetime) -> Update:
+    return _revoke(RefreshToken.user_id == user_id, now)
+
+
+def _revoke(tokens: ColumnElement[bool], now: datetime) -> Update:
+    return (
+        update(RefreshToken)
+        .where(tokens, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )

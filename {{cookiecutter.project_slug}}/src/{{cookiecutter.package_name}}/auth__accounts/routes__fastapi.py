@@ -1,0 +1,149 @@
+"""The accounts' routes: registration, the OAuth 2.0 token and revocation endpoints, and the user's own account."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from ..core.database import SessionDep
+from ..core.fields import MAX_ROW_ID, PageQuery
+from ..core.principals import Role
+from ..web.compat import FormOnly
+from ..web.problems import problem_responses
+from . import AUTH_URL, USERS_URL, service, user_url
+from .attempts import AttemptCounterDep, admit, settle
+from .errors import OAuthError, RegistrationClosedError
+from .guard import GUARDED_RESPONSES, AuthorityDep, CurrentAdmin, CurrentPrincipal
+from .models import User
+from .schemas import (
+    OAuthErrorBody,
+    PasswordChange,
+    Registration,
+    RevocationRequest,
+    TokenRequest,
+    TokenResponse,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
+from .throttle import Attempt
+
+UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""Token responses must not be cached (RFC 6749, section 5.1)."""
+
+auth = APIRouter(prefix=AUTH_URL, tags=["auth"])
+users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
+
+
+@auth.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=problem_responses(400, 403, 409, 413, 415, 422, 503),
+)
+async def register(data: Registration, session: SessionDep, authority: AuthorityDep, response: Response) -> User:
+    """Create a member account, unless registration is switched off."""
+    if not authority.settings.registration_enabled:
+        raise RegistrationClosedError()
+    user = await service.create_user(session, authority, data.email, data.password, Role.MEMBER)
+    response.headers["Location"] = user_url(user.id)
+    return user
+
+
+@auth.post(
+    "/token",
+    dependencies=[FormOnly],
+    response_model=TokenResponse,
+    responses={
+        400: {"model": OAuthErrorBody, "description": "Bad Request"},
+        **problem_responses(413, 415, 422, 429, 503),
+    },
+)
+async def issue_token(
+    form: Annotated[TokenRequest, Form()],
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    request: Request,
+) -> Response:
+    """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
+    grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
+    try:
+        if form.grant_type == "password" and form.username is not None and form.password is not None:
+            attempt = Attempt.of(authority.settings, form.username, request.client.host if request.client else "")
+            await admit(counter, attempt)
+            tokens = await service.password_grant(session, authority, form.username, form.password)
+            await settle(counter, attempt)
+        elif form.grant_type == "refresh_token" and form.refresh_token is not None:
+            tokens = await service.refresh_grant(session, authority, form.refresh_token)
+        elif form.grant_type in {"password", "refresh_token"}:
+            raise OAuthError("invalid_request", f"The {form.grant_type} grant lacks a required parameter.")
+        elif form.grant_type is None:
+            raise OAuthError("invalid_request", "The grant_type parameter is required.")
+        else:
+            raise OAuthError("unsupported_grant_type", "Only the password and refresh_token grants are supported.")
+    except OAuthError as error:
+        body = OAuthErrorBody(error=error.error, error_description=error.description)
+        return JSONResponse(body.model_dump(), error.status, NO_STORE)
+    return JSONResponse(tokens.model_dump(), headers=NO_STORE)
+
+
+@auth.post(
+    "/revoke",
+    dependencies=[FormOnly],
+    response_class=Response,
+    responses=problem_responses(400, 413, 415, 422, 503),
+)
+async def revoke_token(form: Annotated[RevocationRequest, Form()], session: SessionDep) -> Response:
+    """End the session of a refresh token (RFC 7009); an unknown token is not an error."""
+    await service.revoke(session, form.token)
+    return Response(status_code=status.HTTP_200_OK)
+
+
+@users.get("/me", response_model=UserRead, responses=problem_responses(503))
+async def read_me(principal: CurrentPrincipal, session: SessionDep) -> User:
+    """The caller's own account."""
+    return await service.get_user(session, principal)
+
+
+@users.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(400, 403, 413, 415, 422, 503),
+)
+async def change_password(
+    change: PasswordChange, principal: CurrentPrincipal, session: SessionDep, authority: AuthorityDep
+) -> None:
+    """Change the caller's password; every session of theirs ends, this one too."""
+    await service.change_password(session, authority, principal, change)
+
+
+@users.get("", responses=problem_responses(403, 422, 503))
+async def list_users(query: Annotated[PageQuery, Query()], admin: CurrentAdmin, session: SessionDep) -> UserPage:
+    """List the accounts, oldest first (admins only)."""
+    page, total = await service.list_users(session, query)
+    return UserPage(
+        users=[UserRead.model_validate(user) for user in page], total=total, limit=query.limit, offset=query.offset
+    )
+
+
+@users.get("/{user_id}", response_model=UserRead, responses=problem_responses(404, 422, 503))
+async def read_user(user_id: UserId, principal: CurrentPrincipal, session: SessionDep) -> User:
+    """Read an account: any, for an admin; one's own, for a member."""
+    return await service.find_user(session, principal, user_id)
+
+
+@users.patch(
+    "/{user_id}",
+    response_model=UserRead,
+    responses=problem_responses(400, 403, 404, 409, 413, 415, 422, 503),
+)
+async def update_user(user_id: UserId, change: UserUpdate, admin: CurrentAdmin, session: SessionDep) -> User:
+    """Change an account's role or whether it may sign in (admins only); it takes effect from its next request."""
+    return await service.update_user(session, admin, user_id, change)
+
+
+routers = [auth, users]
+"""What the accounts add to the application's features."""

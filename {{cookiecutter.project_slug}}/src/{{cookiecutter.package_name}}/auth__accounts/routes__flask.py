@@ -1,0 +1,128 @@
+"""The accounts' routes: registration, the OAuth 2.0 token and revocation endpoints, and the user's own account."""
+
+from flask import Response, request
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.tag import Tag
+from pydantic import BaseModel
+
+from ..core import database
+from ..core.fields import PageQuery, RowId
+from ..core.principals import Role
+from ..web.compat import empty_response, form_body, json_response
+from ..web.problems import problem_responses
+from . import AUTH_URL, USERS_URL, service, user_url
+from .attempts import admit, attempt_counter, settle
+from .errors import OAuthError, RegistrationClosedError
+from .guard import current_admin, current_authority, current_principal, guarded_blueprint
+from .schemas import (
+    OAuthErrorBody,
+    PasswordChange,
+    Registration,
+    RevocationRequest,
+    TokenRequest,
+    TokenResponse,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
+from .throttle import Attempt
+
+
+class UserPath(BaseModel):
+    user_id: RowId
+
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""Token responses must not be cached (RFC 6749, section 5.1)."""
+
+auth = APIBlueprint("auth", __name__, url_prefix=AUTH_URL, abp_tags=[Tag(name="auth")])
+users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag(name="users")])
+
+
+@auth.post("/register", responses={201: UserRead, **problem_responses(400, 403, 409, 413, 415, 422, 503)})
+def register(body: Registration) -> Response:
+    """Create a member account, unless registration is switched off."""
+    authority = current_authority()
+    if not authority.settings.registration_enabled:
+        raise RegistrationClosedError()
+    user = service.create_user(database.session(), authority, body.email, body.password, Role.MEMBER)
+    return json_response(UserRead.model_validate(user), 201, {"Location": user_url(user.id)})
+
+
+@auth.post("/token", responses={200: TokenResponse, 400: OAuthErrorBody, **problem_responses(413, 415, 422, 429, 503)})
+@form_body
+def issue_token(form: TokenRequest) -> Response:
+    """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
+    grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
+    session, authority = database.session(), current_authority()
+    try:
+        if form.grant_type == "password" and form.username is not None and form.password is not None:
+            attempt = Attempt.of(authority.settings, form.username, request.remote_addr or "")
+            with attempt_counter() as counter:
+                admit(counter, attempt)
+                tokens = service.password_grant(session, authority, form.username, form.password)
+                settle(counter, attempt)
+        elif form.grant_type == "refresh_token" and form.refresh_token is not None:
+            tokens = service.refresh_grant(session, authority, form.refresh_token)
+        elif form.grant_type in {"password", "refresh_token"}:
+            raise OAuthError("invalid_request", f"The {form.grant_type} grant lacks a required parameter.")
+        elif form.grant_type is None:
+            raise OAuthError("invalid_request", "The grant_type parameter is required.")
+        else:
+            raise OAuthError("unsupported_grant_type", "Only the password and refresh_token grants are supported.")
+    except OAuthError as error:
+        body = OAuthErrorBody(error=error.error, error_description=error.description)
+        return json_response(body, error.status, NO_STORE)
+    return json_response(tokens, headers=NO_STORE)
+
+
+@auth.post("/revoke", responses={200: None, **problem_responses(400, 413, 415, 422, 503)})
+@form_body
+def revoke_token(form: RevocationRequest) -> Response:
+    """End the session of a refresh token (RFC 7009); an unknown token is not an error."""
+    service.revoke(database.session(), form.token)
+    return empty_response(200)
+
+
+@users.get("/me", responses={200: UserRead, **problem_responses(503)})
+def read_me() -> Response:
+    """The caller's own account."""
+    return json_response(UserRead.model_validate(service.get_user(database.session(), current_principal())))
+
+
+@users.post("/me/password", responses={204: None, **problem_responses(400, 403, 413, 415, 422, 503)})
+def change_password(body: PasswordChange) -> Response:
+    """Change the caller's password; every session of theirs ends, this one too."""
+    service.change_password(database.session(), current_authority(), current_principal(), body)
+    return empty_response(204)
+
+
+@users.get("", responses={200: UserPage, **problem_responses(403, 422, 503)})
+def list_users(query: PageQuery) -> Response:
+    """List the accounts, oldest first (admins only)."""
+    current_admin()
+    page, total = service.list_users(database.session(), query)
+    return json_response(
+        UserPage(
+            users=[UserRead.model_validate(user) for user in page], total=total, limit=query.limit, offset=query.offset
+        )
+    )
+
+
+@users.get("/<user_id>", responses={200: UserRead, **problem_responses(404, 422, 503)})
+def read_user(path: UserPath) -> Response:
+    """Read an account: any, for an admin; one's own, for a member."""
+    return json_response(
+        UserRead.model_validate(service.find_user(database.session(), current_principal(), path.user_id))
+    )
+
+
+@users.patch("/<user_id>", responses={200: UserRead, **problem_responses(400, 403, 404, 409, 413, 415, 422, 503)})
+def update_user(path: UserPath, body: UserUpdate) -> Response:
+    """Change an account's role or whether it may sign in (admins only); it takes effect from its next request."""
+    user = service.update_user(database.session(), current_admin(), path.user_id, body)
+    return json_response(UserRead.model_validate(user))
+
+
+routers = [auth, users]
+"""What the accounts add to the application's features."""

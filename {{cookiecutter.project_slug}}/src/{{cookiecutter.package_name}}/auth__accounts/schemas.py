@@ -1,0 +1,121 @@
+"""The accounts' part of the API contract: registration, users, and the OAuth 2.0 token and revocation forms."""
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    model_validator,
+)
+
+from ..core.fields import NFC, NO_NUL, omittable, reject_null
+from ..core.principals import Role
+from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
+
+Email = Annotated[EmailStr, Field(max_length=320, examples=["ada@example.com"]), AfterValidator(str.lower)]
+Password = Annotated[
+    str,
+    Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        pattern=NO_NUL,
+        examples=["correct horse battery staple"],
+    ),
+    NFC,
+]
+
+
+class Registration(BaseModel):
+    """A new account: an e-mail address and a password of at least 15 characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    password: Password
+
+    @model_validator(mode="after")
+    def password_follows_the_rules(self) -> Self:
+        problem = password_problem(self.password, self.email)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class PasswordChange(BaseModel):
+    """The current password, and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
+    new_password: Password
+
+
+class UserRead(BaseModel):
+    """An account as the API returns it; never its password hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    """One page of accounts, oldest first, and how many there are."""
+
+    users: list[UserRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class UserUpdate(BaseModel):
+    """What an admin may change of an account: its role, and whether it may sign in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = omittable()
+    is_active: StrictBool | None = omittable()
+
+    _not_null = reject_null("role", "is_active")
+
+
+class TokenRequest(BaseModel):
+    """The OAuth 2.0 token request (RFC 6749, sections 4.3 and 6), form-encoded. Every field is optional here, so
+    that a missing one is answered as RFC 6749 says (``invalid_request``), not as a validation problem."""
+
+    grant_type: Annotated[str | None, Field(examples=["password"])] = None
+    username: str | None = None
+    password: str | None = None
+    refresh_token: str | None = None
+    scope: str | None = None
+
+
+class TokenResponse(BaseModel):
+    """A bearer access token and the refresh token that replaces it when it expires (RFC 6749, section 5.1)."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    refresh_token: str
+
+
+class OAuthErrorBody(BaseModel):
+    """An error of the token endpoint (RFC 6749, section 5.2)."""
+
+    error: str
+    error_description: str
+
+
+class RevocationRequest(BaseModel):
+    """The token to revoke (RFC 7009), form-encoded; revoking a refresh token ends its session."""
+
+    token: Annotated[str, Field(min_length=1)]
+    token_type_hint: str | None = None

@@ -1,0 +1,175 @@
+"""Accounts and their sessions on a session."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..core import database
+from ..core.fields import PageQuery
+from ..core.models import utc_now
+from ..core.principals import Principal, Role
+from ..settings import Settings
+from .authority import Authority
+from .errors import (
+    AuthenticationError,
+    EmailTakenError,
+    OAuthError,
+    OwnAccountError,
+    UserNotFoundError,
+    WeakPasswordError,
+    WrongPasswordError,
+)
+from .models import User
+from .passwords import password_problem
+from .queries import (
+    is_email_taken,
+    is_spent,
+    mark_used,
+    new_session_token,
+    new_user,
+    principal_of,
+    refresh_token_by_value,
+    revoke_every_session,
+    revoke_family,
+    user_by_email,
+    users_count,
+    users_page,
+)
+from .schemas import PasswordChange, TokenResponse, UserUpdate
+from .tokens import InvalidTokenError
+
+INVALID_CREDENTIALS = "The e-mail address or the password is wrong."
+INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked."
+
+
+def create_user(session: Session, authority: Authority, email: str, password: str, role: Role) -> User:
+    user = new_user(email, authority.passwords.hash(password), role)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        if is_email_taken(error):
+            raise EmailTakenError() from None
+        raise
+    return user
+
+
+def make_admin(settings: Settings, email: str, password: str) -> bool:
+    """Create an admin account, or make the account of this e-mail address an admin; whether it was created."""
+    engine = database.create_engine(settings)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            user = session.scalars(user_by_email(email)).first()
+            if user is not None:
+                user.role = Role.ADMIN
+                session.commit()
+                return False
+            create_user(session, Authority(settings), email, password, Role.ADMIN)
+            return True
+    finally:
+        engine.dispose()
+
+
+def authenticate(session: Session, authority: Authority, token: str) -> Principal:
+    """The principal an access token stands for, while their account is active and their password unchanged."""
+    try:
+        claims = authority.tokens.check(token)
+    except InvalidTokenError as error:
+        raise AuthenticationError(f"The access token is invalid: {error}.", token_refused=True) from None
+    user = session.get(User, int(claims.subject)) if claims.subject.isdigit() else None
+    if user is None or not user.is_active or user.credentials_version != claims.version:
+        raise AuthenticationError("The access token no longer stands for an active account.", token_refused=True)
+    return principal_of(user)
+
+
+def get_user(session: Session, principal: Principal) -> User:
+    user = session.get(User, int(principal.subject))
+    if user is None:
+        raise AuthenticationError("The account no longer exists.", token_refused=True)
+    return user
+
+
+def list_users(session: Session, query: PageQuery) -> tuple[list[User], int]:
+    users = session.scalars(users_page(query)).all()
+    total = session.execute(users_count()).scalar_one()
+    return list(users), total
+
+
+def find_user(session: Session, principal: Principal, user_id: int) -> User:
+    """An account the principal may see: an admin any, a member only their own."""
+    user = session.get(User, user_id)
+    if user is None or not (principal.is_admin or principal.subject == str(user_id)):
+        raise UserNotFoundError(user_id)
+    return user
+
+
+def update_user(session: Session, admin: Principal, user_id: int, change: UserUpdate) -> User:
+    """Change an account's role or active flag; it takes effect from the account's next request."""
+    user = find_user(session, admin, user_id)
+    if admin.subject == str(user_id):
+        raise OwnAccountError()
+    for field in change.model_fields_set:
+        setattr(user, field, getattr(change, field))
+    session.commit()
+    return user
+
+
+def password_grant(session: Session, authority: Authority, email: str, password: str) -> TokenResponse:
+    """Tokens for the owner of an e-mail address and password (RFC 6749, section 4.3)."""
+    user = session.scalars(user_by_email(email)).first()
+    matches, new_hash = authority.passwords.verify(password, user.password_hash if user else None)
+    if user is None or not matches or not user.is_active:
+        raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+    if new_hash is not None:
+        user.password_hash = new_hash
+    return _issue(session, authority, user, family=None)
+
+
+def refresh_grant(session: Session, authority: Authority, refresh_token: str) -> TokenResponse:
+    """Exchange a refresh token for new tokens; a token used twice ends its whole family (RFC 9700, 4.14.2)."""
+    now = utc_now()
+    row = session.scalars(refresh_token_by_value(refresh_token)).first()
+    if row is None or is_spent(row, now):
+        raise OAuthError("invalid_grant", INVALID_REFRESH_TOKEN)
+    if session.execute(mark_used(row, now)).first() is None:
+        session.execute(revoke_family(row.family, now))
+        session.commit()
+        raise OAuthError("invalid_grant", INVALID_REFRESH_TOKEN)
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        session.rollback()
+        raise OAuthError("invalid_grant", INVALID_REFRESH_TOKEN)
+    return _issue(session, authority, user, family=row.family)
+
+
+def revoke(session: Session, token: str) -> None:
+    """End the session of a refresh token; any other token is ignored, as RFC 7009 asks."""
+    row = session.scalars(refresh_token_by_value(token)).first()
+    if row is not None:
+        session.execute(revoke_family(row.family, utc_now()))
+        session.commit()
+
+
+def change_password(session: Session, authority: Authority, principal: Principal, change: PasswordChange) -> None:
+    """Set a new password; every token issued before, access or refresh, stops working."""
+    user = get_user(session, principal)
+    matches, _ = authority.passwords.verify(change.current_password, user.password_hash)
+    if not matches:
+        raise WrongPasswordError()
+    if problem := password_problem(change.new_password, user.email):
+        raise WeakPasswordError(f"The new password is refused: {problem}.")
+    user.password_hash = authority.passwords.hash(change.new_password)
+    user.credentials_version += 1
+    session.execute(revoke_every_session(user.id, utc_now()))
+    session.commit()
+
+
+def _issue(session: Session, authority: Authority, user: User, family: str | None) -> TokenResponse:
+    refresh_token, row = new_session_token(user.id, authority.settings.refresh_token_days, family)
+    session.add(row)
+    session.commit()
+    return TokenResponse(
+        access_token=authority.tokens.issue(str(user.id), user.credentials_version),
+        expires_in=authority.tokens.lifetime,
+        refresh_token=refresh_token,
+    )

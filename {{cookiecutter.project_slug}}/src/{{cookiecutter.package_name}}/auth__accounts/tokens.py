@@ -1,0 +1,94 @@
+"""Access tokens: short-lived JWTs signed with HS256, and opaque refresh tokens of which only a hash is stored.
+
+Each access token names its signing key in the ``kid`` header, so that a new key can sign while tokens signed with
+the previous ones are still accepted until they expire.
+"""
+
+import base64
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from .settings import AuthSettings
+
+ALGORITHM = "HS256"
+LEEWAY_SECONDS = 30
+"""Clock difference tolerated between the servers that issue and check a token."""
+REQUIRED_CLAIMS = ["sub", "exp", "iat", "iss", "aud", "jti", "ver"]
+
+
+class InvalidTokenError(Exception):
+    """The token is malformed, forged, expired, or meant for another service."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a valid access token says: whose it is and which version of their credentials it was issued for."""
+
+    subject: str
+    version: int
+
+
+def key_id(key: bytes) -> str:
+    """A name for a key that does not reveal it: the start of its SHA-256."""
+    return base64.urlsafe_b64encode(hashlib.sha256(key).digest()[:9]).decode()
+
+
+class AccessTokens:
+    """Issues and checks access tokens with the keys of the settings."""
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self.signing_key = settings.current_signing_key
+        self.signing_kid = key_id(self.signing_key)
+        accepted = [self.signing_key, *(key.get_secret_value().encode() for key in settings.previous_signing_keys)]
+        self.keys = {key_id(key): key for key in accepted}
+        self.issuer = settings.token_issuer
+        self.audience = settings.token_audience
+        self.lifetime = settings.access_token_seconds
+
+    def issue(self, subject: str, version: int) -> str:
+        now = int(time.time())
+        claims = {
+            "sub": subject,
+            "iat": now,
+            "exp": now + self.lifetime,
+            "iss": self.issuer,
+            "aud": self.audience,
+            "jti": secrets.token_urlsafe(16),
+            "ver": version,
+        }
+        return jwt.encode(claims, self.signing_key, ALGORITHM, headers={"kid": self.signing_kid})
+
+    def check(self, token: str) -> AccessClaims:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self.keys.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise InvalidTokenError("the token was not signed by a key of this service")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidTokenError(str(error)) from None
+        if not isinstance(claims["sub"], str) or not isinstance(claims["ver"], int):
+            raise InvalidTokenError("the token's claims have the wrong types")
+        return AccessClaims(claims["sub"], claims["ver"])
+
+
+def new_refresh_token() -> str:
+    """An opaque refresh token: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def refresh_token_hash(token: str) -> str:
+    """What is stored of a refresh token. A plain hash suffices: the token is random, not a password."""
+    return hashlib.sha256(token.encode()).hexdigest()

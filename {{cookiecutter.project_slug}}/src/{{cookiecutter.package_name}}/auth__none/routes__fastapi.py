@@ -1,0 +1,5 @@
+"""An open API adds no routes of its own."""
+
+from fastapi import APIRouter
+
+routers: list[APIRouter] = []

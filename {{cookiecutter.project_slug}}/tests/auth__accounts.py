@@ -1,0 +1,77 @@
+"""Signing in for the tests: each test that calls the API as ``client`` does so as a member of its own.
+
+The tests hash passwords with the application's own code at Argon2's lowest cost, set through the settings.
+"""
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+import pytest
+
+from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL
+from {{ cookiecutter.package_name }}.auth.tokens import AccessTokens
+from {{ cookiecutter.package_name }}.settings import Settings
+
+TEST_SETTINGS: dict[str, Any] = {
+    "signing_key": "tests-only-signing-key-0123456789abcdef",
+    "password_hash_time_cost": 1,
+    "password_hash_memory_kib": 8,
+    "password_hash_parallelism": 1,
+}
+"""What the tests' settings change: a fixed signing key, and the cheapest password hashing."""
+PASSWORD = "correct horse battery staple"
+PROTECTED_STATUSES = {"401"}
+"""What every protected operation documents besides its own statuses."""
+RULES_BEYOND_THE_SCHEMA = {(f"{AUTH_URL}/register", "post")}
+"""Operations that refuse some bodies their schema allows: a password may not be the e-mail address."""
+OAUTH_OPERATIONS = {(TOKEN_URL, "post")}
+"""The operations whose errors follow RFC 6749 rather than RFC 9457."""
+
+_accounts = itertools.count(1)
+
+
+def register(client: httpx2.Client, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    response = client.post(f"{AUTH_URL}/register", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    user: dict[str, Any] = response.json()
+    return user
+
+
+def token(client: httpx2.Client, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """The token response of the password grant."""
+    response = client.post(TOKEN_URL, data={"grant_type": "password", "username": email, "password": password})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def bearer(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}"}
+
+
+def token_headers(settings: Settings, subject: str = "1") -> dict[str, str]:
+    """Headers with an access token that the application's keys accept, for an account that need not exist."""
+    return bearer(AccessTokens(settings).issue(subject, version=1))
+
+
+def sign_in(client: httpx2.Client) -> dict[str, str]:
+    """Register a new member through the client, and return the headers that authenticate as them.
+
+    The token is issued here, with the tests' signing key, rather than by the token endpoint, which the tests of the
+    accounts prove: most tests only need someone to be signed in, and a request less each is a second less a run.
+    """
+    email = f"member-{next(_accounts)}@example.com"
+    user = register(client, email)
+    return token_headers(Settings(**TEST_SETTINGS), str(user["id"]))
+
+
+@pytest.fixture
+def client(anonymous_client: httpx2.Client) -> Iterator[httpx2.Client]:
+    """A client of the run's application, signed in as a member of the test's own."""
+    headers = sign_in(anonymous_client)
+    anonymous_client.headers.update(headers)
+    yield anonymous_client
+    for name in headers:
+        del anonymous_client.headers[name]

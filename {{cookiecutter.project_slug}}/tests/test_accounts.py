@@ -1,0 +1,754 @@
+"""Accounts, tokens and per-user data, tried as an attacker would: forged, expired and unsigned tokens, reused refresh
+tokens, another member's items, a password that changed, an account that was switched off."""
+
+import io
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import jwt
+import pytest
+import redis
+from pwdlib import PasswordHash
+from pydantic import SecretStr, ValidationError
+from sqlalchemy import Connection, select, update
+
+from {{ cookiecutter.package_name }}.__main__ import main
+from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL, USERS_URL
+from {{ cookiecutter.package_name }}.auth.models import User
+from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, key_id
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.principals import Role
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .auth import PASSWORD, bearer, register, token
+from .helpers import assert_problem, create, documented_operations
+
+ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
+ME = f"{USERS_URL}/me"
+OTHER_KEY = "another-service-signing-key-0123456789"
+
+
+def password_grant(client: httpx2.Client, email: str, password: str = PASSWORD) -> httpx2.Response:
+    return client.post(TOKEN_URL, data={"grant_type": "password", "username": email, "password": password})
+
+
+def refresh_grant(client: httpx2.Client, refresh_token: str) -> httpx2.Response:
+    return client.post(TOKEN_URL, data={"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+
+def assert_oauth_error(response: httpx2.Response, error: str) -> None:
+    """An error of the token endpoint, as RFC 6749, section 5.2 spells it."""
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == error
+    assert response.headers["cache-control"] == "no-store"
+
+
+def assert_refused(response: httpx2.Response, *, token_given: bool = True) -> None:
+    """401, a problem, and the challenge of RFC 6750."""
+    assert_problem(response, 401)
+    expected = 'Bearer error="invalid_token"' if token_given else "Bearer"
+    assert response.headers["www-authenticate"] == expected
+
+
+def signed_up(client: httpx2.Client, email: str) -> dict[str, str]:
+    register(client, email)
+    return bearer(token(client, email)["access_token"])
+
+
+def change_user(settings: Settings, email: str, **values: Any) -> None:
+    """Change an account in the database directly, as an operator or another replica would."""
+
+    def change(connection: Connection) -> None:
+        connection.execute(update(User).where(User.email == email).values(**values))
+        connection.commit()
+
+    database.run_on_connection(settings, change)
+
+
+def stored_hash(settings: Settings, email: str) -> str:
+    hashes: list[str] = []
+
+    def read(connection: Connection) -> None:
+        hashes.append(connection.execute(select(User.password_hash).where(User.email == email)).scalar_one())
+
+    database.run_on_connection(settings, read)
+    return hashes[0]
+
+
+def claims(settings: Settings, **changes: Any) -> dict[str, Any]:
+    """The claims of a valid access token for account 1, with some changed."""
+    now = int(time.time())
+    valid = {
+        "sub": "1",
+        "iat": now,
+        "exp": now + 60,
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "jti": "test",
+        "ver": 1,
+    }
+    return {**valid, **changes}
+
+
+def signed(payload: dict[str, Any], key: str, *, kid: str | None = None) -> str:
+    return jwt.encode(payload, key, ALGORITHM, headers={"kid": kid or key_id(key.encode())})
+
+
+# Registration
+
+
+def test_register_creates_a_member_and_hides_the_password_hash(anonymous_client: httpx2.Client) -> None:
+    response = anonymous_client.post(f"{AUTH_URL}/register", json={"email": "Ada@Example.com", "password": PASSWORD})
+
+    assert response.status_code == 201, response.text
+    user = response.json()
+    assert response.headers["location"] == f"{USERS_URL}/{user['id']}"
+    assert user["email"] == "ada@example.com"
+    assert user["role"] == "member"
+    assert user["is_active"] is True
+    assert not {"password", "password_hash"} & user.keys()
+
+
+def test_an_email_is_taken_whatever_its_case(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+
+    response = anonymous_client.post(f"{AUTH_URL}/register", json={"email": "ADA@example.com", "password": PASSWORD})
+
+    assert_problem(response, 409)
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        pytest.param("short-password", id="14 characters"),
+        pytest.param("x" * 129, id="129 characters"),
+        pytest.param("ada@example.com", id="the e-mail address"),
+        pytest.param("a" * 20, id="one character repeated"),
+    ],
+)
+def test_a_password_against_the_rules_is_422(anonymous_client: httpx2.Client, password: str) -> None:
+    response = anonymous_client.post(f"{AUTH_URL}/register", json={"email": "ada@example.com", "password": password})
+
+    assert_problem(response, 422)
+
+
+def test_registration_can_be_switched_off(make_client: Callable[[Settings], httpx2.Client], settings: Settings) -> None:
+    client = make_client(settings.model_copy(update={"registration_enabled": False}))
+
+    response = client.post(f"{AUTH_URL}/register", json={"email": "ada@example.com", "password": PASSWORD})
+
+    assert_problem(response, 403)
+
+
+# The token endpoint
+
+
+def test_the_password_grant_issues_a_bearer_token_that_is_not_cached(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+
+    response = password_grant(anonymous_client, "ADA@example.com")
+
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    tokens = response.json()
+    assert tokens["token_type"] == "bearer"
+    assert tokens["expires_in"] == 15 * 60
+    assert tokens["refresh_token"]
+    header = jwt.get_unverified_header(tokens["access_token"])
+    assert header["alg"] == ALGORITHM
+    assert header["kid"]
+    assert anonymous_client.get(ME, headers=bearer(tokens["access_token"])).json()["email"] == "ada@example.com"
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+
+    wrong_password = password_grant(anonymous_client, "ada@example.com", "not the password at all")
+    unknown_email = password_grant(anonymous_client, "nobody@example.com")
+
+    assert_oauth_error(wrong_password, "invalid_grant")
+    assert_oauth_error(unknown_email, "invalid_grant")
+    assert wrong_password.json() == unknown_email.json()
+
+
+def test_an_unknown_email_costs_one_password_hash_verification_as_a_wrong_password_does(
+    anonymous_client: httpx2.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    verified: list[str] = []
+    verify = PasswordHash.verify_and_update
+
+    def counting(self: PasswordHash, password: str | bytes, hash: str | bytes) -> tuple[bool, str | None]:
+        verified.append(str(hash))
+        return verify(self, password, hash)
+
+    monkeypatch.setattr(PasswordHash, "verify_and_update", counting)
+
+    password_grant(anonymous_client, "ada@example.com", "not the password at all")
+    password_grant(anonymous_client, "nobody@example.com")
+
+    assert len(verified) == 2
+    first, second = (hash.rsplit("$", 2)[0] for hash in verified)
+    assert first == second, "both hashes must have the same algorithm and cost"
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        pytest.param({"username": "ada@example.com"}, "invalid_request", id="no grant type"),
+        pytest.param({"grant_type": "password", "username": "ada@example.com"}, "invalid_request", id="no password"),
+        pytest.param({"grant_type": "refresh_token"}, "invalid_request", id="no refresh token"),
+        pytest.param({"grant_type": "client_credentials"}, "unsupported_grant_type", id="another grant"),
+    ],
+)
+def test_a_malformed_token_request_is_an_oauth_error(
+    anonymous_client: httpx2.Client, form: dict[str, str], error: str
+) -> None:
+    assert_oauth_error(anonymous_client.post(TOKEN_URL, data=form), error)
+
+
+def test_a_json_token_request_is_415(anonymous_client: httpx2.Client) -> None:
+    assert_problem(anonymous_client.post(TOKEN_URL, json={"grant_type": "password"}), 415)
+
+
+def test_a_hash_of_another_cost_is_replaced_at_login(
+    anonymous_client: httpx2.Client, make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    before = stored_hash(settings, "ada@example.com")
+    costlier = make_client(settings.model_copy(update={"password_hash_time_cost": 2}))
+
+    assert password_grant(costlier, "ada@example.com").status_code == 200
+
+    after = stored_hash(settings, "ada@example.com")
+    assert ",t=1," in before
+    assert ",t=2," in after
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200
+
+
+# Access tokens
+
+
+def test_a_protected_operation_without_a_token_is_401(anonymous_client: httpx2.Client) -> None:
+    protected = [
+        operation for operation, statuses in documented_operations(anonymous_client).items() if "401" in statuses
+    ]
+    assert (ITEMS, "get") in protected
+    for path, method in protected:
+        url = path.replace("{item_id}", "1")
+        assert_refused(anonymous_client.request(method, url, json={}), token_given=False)
+
+
+def test_a_basic_authorization_header_is_no_token(anonymous_client: httpx2.Client) -> None:
+    assert_refused(anonymous_client.get(ME, headers={"Authorization": "Basic YWRhOnNlY3JldA=="}), token_given=False)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda s: "not-a-jwt", id="not a JWT"),
+        pytest.param(lambda s: signed(claims(s), OTHER_KEY), id="signed with another key"),
+        pytest.param(
+            lambda s: signed(claims(s), OTHER_KEY, kid=key_id(s.current_signing_key)), id="another key, our kid"
+        ),
+        pytest.param(
+            lambda s: signed(claims(s, exp=int(time.time()) - 120), s.signing_key.get_secret_value()), id="expired"
+        ),
+        pytest.param(
+            lambda s: signed(claims(s, aud="another-service"), s.signing_key.get_secret_value()), id="another audience"
+        ),
+        pytest.param(
+            lambda s: signed(claims(s, iss="another-issuer"), s.signing_key.get_secret_value()), id="another issuer"
+        ),
+        pytest.param(lambda s: signed(claims(s, ver=2), s.signing_key.get_secret_value()), id="an older password's"),
+        pytest.param(
+            lambda s: jwt.encode(claims(s), None, "none", headers={"kid": key_id(s.current_signing_key)}),
+            id="alg none",
+        ),
+        pytest.param(
+            lambda s: jwt.encode(
+                {k: v for k, v in claims(s).items() if k != "exp"},
+                s.signing_key.get_secret_value(),
+                ALGORITHM,
+                headers={"kid": key_id(s.current_signing_key)},
+            ),
+            id="no expiry",
+        ),
+    ],
+)
+def test_a_forged_or_stale_token_is_refused(
+    anonymous_client: httpx2.Client, settings: Settings, forge: Callable[[Settings], str]
+) -> None:
+    register(anonymous_client, "ada@example.com")
+
+    assert_refused(anonymous_client.get(ME, headers=bearer(forge(settings))))
+
+
+def test_tokens_signed_with_a_previous_key_stay_valid_until_the_key_is_dropped(
+    anonymous_client: httpx2.Client, make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    old_token = token(anonymous_client, "ada@example.com")["access_token"]
+    rotated = settings.model_copy(
+        update={"signing_key": SecretStr(OTHER_KEY), "previous_signing_keys": [settings.signing_key]}
+    )
+    rotated_client = make_client(rotated)
+    dropped_client = make_client(rotated.model_copy(update={"previous_signing_keys": []}))
+
+    assert rotated_client.get(ME, headers=bearer(old_token)).status_code == 200
+    new_token = token(rotated_client, "ada@example.com")["access_token"]
+    assert jwt.get_unverified_header(new_token)["kid"] == key_id(OTHER_KEY.encode())
+    assert_refused(dropped_client.get(ME, headers=bearer(old_token)))
+    assert dropped_client.get(ME, headers=bearer(new_token)).status_code == 200
+
+
+def test_a_deactivated_account_is_refused_from_its_next_request(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    headers = signed_up(anonymous_client, "ada@example.com")
+    assert anonymous_client.get(ME, headers=headers).status_code == 200
+
+    change_user(settings, "ada@example.com", is_active=False)
+
+    assert_refused(anonymous_client.get(ME, headers=headers))
+    assert_oauth_error(password_grant(anonymous_client, "ada@example.com"), "invalid_grant")
+
+
+# Refresh tokens
+
+
+def test_a_refresh_token_is_exchanged_once_for_new_tokens(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+    first = token(anonymous_client, "ada@example.com")
+
+    second = refresh_grant(anonymous_client, first["refresh_token"])
+
+    assert second.status_code == 200, second.text
+    assert second.json()["refresh_token"] != first["refresh_token"]
+    assert anonymous_client.get(ME, headers=bearer(second.json()["access_token"])).status_code == 200
+    third = refresh_grant(anonymous_client, second.json()["refresh_token"])
+    assert third.status_code == 200
+
+
+def test_a_reused_refresh_token_ends_its_whole_family(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+    stolen = token(anonymous_client, "ada@example.com")["refresh_token"]
+    rightful = refresh_grant(anonymous_client, stolen).json()["refresh_token"]
+
+    assert_oauth_error(refresh_grant(anonymous_client, stolen), "invalid_grant")
+
+    assert_oauth_error(refresh_grant(anonymous_client, rightful), "invalid_grant")
+
+
+def test_another_session_survives_a_reuse_in_one_family(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+    stolen = token(anonymous_client, "ada@example.com")["refresh_token"]
+    other_device = token(anonymous_client, "ada@example.com")["refresh_token"]
+    refresh_grant(anonymous_client, stolen)
+
+    refresh_grant(anonymous_client, stolen)
+
+    assert refresh_grant(anonymous_client, other_device).status_code == 200
+
+
+def test_a_revocation_without_a_token_is_422(anonymous_client: httpx2.Client) -> None:
+    body = assert_problem(anonymous_client.post(f"{AUTH_URL}/revoke", data={"token_type_hint": "refresh_token"}), 422)
+
+    assert [error["loc"] for error in body["errors"]] == [["body", "token"]]
+
+
+def test_an_unknown_refresh_token_is_an_invalid_grant(anonymous_client: httpx2.Client) -> None:
+    assert_oauth_error(refresh_grant(anonymous_client, "made-up"), "invalid_grant")
+
+
+def test_a_revoked_refresh_token_is_refused_and_revoking_an_unknown_token_is_no_error(
+    anonymous_client: httpx2.Client,
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    refresh_token = token(anonymous_client, "ada@example.com")["refresh_token"]
+
+    assert anonymous_client.post(f"{AUTH_URL}/revoke", data={"token": refresh_token}).status_code == 200
+    assert anonymous_client.post(f"{AUTH_URL}/revoke", data={"token": "made-up"}).status_code == 200
+
+    assert_oauth_error(refresh_grant(anonymous_client, refresh_token), "invalid_grant")
+
+
+# Changing one's password
+
+
+def test_changing_the_password_ends_every_token_issued_before(anonymous_client: httpx2.Client) -> None:
+    register(anonymous_client, "ada@example.com")
+    tokens = token(anonymous_client, "ada@example.com")
+    new_password = "a new and longer passphrase"
+
+    response = anonymous_client.post(
+        f"{ME}/password",
+        json={"current_password": PASSWORD, "new_password": new_password},
+        headers=bearer(tokens["access_token"]),
+    )
+
+    assert response.status_code == 204, response.text
+    assert_refused(anonymous_client.get(ME, headers=bearer(tokens["access_token"])))
+    assert_oauth_error(refresh_grant(anonymous_client, tokens["refresh_token"]), "invalid_grant")
+    assert_oauth_error(password_grant(anonymous_client, "ada@example.com"), "invalid_grant")
+    assert password_grant(anonymous_client, "ada@example.com", new_password).status_code == 200
+
+
+def test_a_password_change_needs_the_current_password_and_a_new_one_within_the_rules(
+    anonymous_client: httpx2.Client,
+) -> None:
+    headers = signed_up(anonymous_client, "ada@example.com")
+    url = f"{ME}/password"
+
+    wrong = anonymous_client.post(
+        url,
+        json={"current_password": "not the password at all", "new_password": "a new and longer passphrase"},
+        headers=headers,
+    )
+    the_email = anonymous_client.post(
+        url, json={"current_password": PASSWORD, "new_password": "ada@example.com"}, headers=headers
+    )
+
+    assert_problem(wrong, 403)
+    assert_problem(the_email, 400)
+    assert anonymous_client.get(ME, headers=headers).status_code == 200
+
+
+# Per-user data
+
+
+def test_a_member_sees_and_changes_only_their_own_items(anonymous_client: httpx2.Client) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    bob = signed_up(anonymous_client, "bob@example.com")
+    anonymous_client.headers.update(ada)
+    item = create(anonymous_client, ITEMS, name="Widget")
+    url = f"{ITEMS}/{item['id']}"
+
+    assert_problem(anonymous_client.get(url, headers=bob), 404)
+    assert_problem(anonymous_client.patch(url, json={"quantity": 1}, headers=bob), 404)
+    assert_problem(anonymous_client.delete(url, headers=bob), 404)
+    assert anonymous_client.get(ITEMS, headers=bob).json()["total"] == 0
+    assert anonymous_client.post(ITEMS, json={"name": "Widget"}, headers=bob).status_code == 201
+    assert anonymous_client.get(url, headers=ada).json() == item
+
+
+def test_another_members_item_is_as_absent_as_a_missing_one(anonymous_client: httpx2.Client) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    bob = signed_up(anonymous_client, "bob@example.com")
+    anonymous_client.headers.update(ada)
+    item = create(anonymous_client, ITEMS, name="Widget")
+
+    others = anonymous_client.get(f"{ITEMS}/{item['id']}", headers=bob)
+    missing = anonymous_client.get(f"{ITEMS}/{item['id'] + 1000}", headers=bob)
+
+    assert others.status_code == missing.status_code == 404
+    assert others.json()["title"] == missing.json()["title"]
+
+
+def test_an_admin_sees_and_changes_every_item(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    admin = signed_up(anonymous_client, "root@example.com")
+    change_user(settings, "root@example.com", role=Role.ADMIN)
+    anonymous_client.headers.update(ada)
+    item = create(anonymous_client, ITEMS, name="Widget")
+
+    assert anonymous_client.get(ITEMS, headers=admin).json()["items"] == [item]
+    changed = anonymous_client.patch(f"{ITEMS}/{item['id']}", json={"quantity": 7}, headers=admin)
+    assert changed.json()["quantity"] == 7
+    assert anonymous_client.get(ME, headers=admin).json()["role"] == "admin"
+
+
+# The first admin
+
+
+def test_create_admin_makes_an_admin_with_the_password_from_standard_input(
+    anonymous_client: httpx2.Client,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}DATABASE_URL", settings.database_url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{PASSWORD}\n"))
+
+    assert main(["create-admin", "Root@example.com"]) == 0
+
+    assert "root@example.com is a new admin" in capsys.readouterr().out
+    tokens = token(anonymous_client, "root@example.com")
+    assert anonymous_client.get(ME, headers=bearer(tokens["access_token"])).json()["role"] == "admin"
+
+
+def test_create_admin_promotes_an_existing_member_and_keeps_their_password(
+    anonymous_client: httpx2.Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    monkeypatch.setenv(f"{ENV_PREFIX}DATABASE_URL", settings.database_url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another password, not used\n"))
+
+    assert main(["create-admin", "ada@example.com"]) == 0
+
+    tokens = token(anonymous_client, "ada@example.com")
+    assert anonymous_client.get(ME, headers=bearer(tokens["access_token"])).json()["role"] == "admin"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "password", "message"),
+    [
+        pytest.param(["create-admin"], PASSWORD, "usage: create-admin EMAIL", id="no e-mail"),
+        pytest.param(["create-admin", "not-an-email"], PASSWORD, "error: value is not a valid email", id="bad e-mail"),
+        pytest.param(
+            ["create-admin", "root@example.com"], "short", "error: String should have at least 15", id="short"
+        ),
+    ],
+)
+def test_create_admin_refuses_bad_input_with_a_clear_message(
+    arguments: list[str],
+    password: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{password}\n"))
+
+    assert main(arguments) == 2
+
+    assert capsys.readouterr().err.startswith(message)
+
+
+# Admins and accounts
+
+
+def signed_up_admin(client: httpx2.Client, settings: Settings, email: str = "root@example.com") -> dict[str, str]:
+    headers = signed_up(client, email)
+    change_user(settings, email, role=Role.ADMIN)
+    return headers
+
+
+def user_id(client: httpx2.Client, headers: dict[str, str]) -> int:
+    identifier: int = client.get(ME, headers=headers).json()["id"]
+    return identifier
+
+
+def test_only_an_admin_lists_the_accounts(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    member = signed_up(anonymous_client, "ada@example.com")
+    admin = signed_up_admin(anonymous_client, settings)
+
+    assert_problem(anonymous_client.get(USERS_URL, headers=member), 403)
+    page = anonymous_client.get(USERS_URL, params={"limit": 1, "offset": 1}, headers=admin).json()
+    assert page["total"] == 2
+    assert [user["email"] for user in page["users"]] == ["root@example.com"]
+
+
+def test_a_member_reads_only_their_own_account(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    bob = signed_up(anonymous_client, "bob@example.com")
+    admin = signed_up_admin(anonymous_client, settings)
+    ada_id = user_id(anonymous_client, ada)
+
+    assert anonymous_client.get(f"{USERS_URL}/{ada_id}", headers=ada).json()["email"] == "ada@example.com"
+    assert_problem(anonymous_client.get(f"{USERS_URL}/{ada_id}", headers=bob), 404)
+    assert anonymous_client.get(f"{USERS_URL}/{ada_id}", headers=admin).status_code == 200
+    assert_problem(anonymous_client.get(f"{USERS_URL}/{ada_id + 1000}", headers=admin), 404)
+
+
+def test_an_admin_deactivates_an_account_which_is_refused_from_its_next_request(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    admin = signed_up_admin(anonymous_client, settings)
+    url = f"{USERS_URL}/{user_id(anonymous_client, ada)}"
+
+    assert_problem(anonymous_client.patch(url, json={"is_active": False}, headers=ada), 403)
+    response = anonymous_client.patch(url, json={"is_active": False}, headers=admin)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["is_active"] is False
+    assert_refused(anonymous_client.get(ITEMS, headers=ada))
+    anonymous_client.patch(url, json={"is_active": True}, headers=admin)
+    assert anonymous_client.get(ITEMS, headers=ada).status_code == 200
+
+
+def test_an_admin_makes_a_member_an_admin(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    bob = signed_up(anonymous_client, "bob@example.com")
+    admin = signed_up_admin(anonymous_client, settings)
+    anonymous_client.post(ITEMS, json={"name": "Widget"}, headers=bob)
+
+    response = anonymous_client.patch(
+        f"{USERS_URL}/{user_id(anonymous_client, ada)}", json={"role": "admin"}, headers=admin
+    )
+
+    assert response.json()["role"] == "admin"
+    assert anonymous_client.get(ITEMS, headers=ada).json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        pytest.param({"role": None}, 422, id="null role"),
+        pytest.param({"role": "owner"}, 422, id="unknown role"),
+        pytest.param({"is_active": 1}, 422, id="a number for a flag"),
+        pytest.param({"email": "x@example.com"}, 422, id="another field"),
+    ],
+)
+def test_an_invalid_account_change_is_422(
+    anonymous_client: httpx2.Client, settings: Settings, change: dict[str, Any], status: int
+) -> None:
+    ada = signed_up(anonymous_client, "ada@example.com")
+    admin = signed_up_admin(anonymous_client, settings)
+
+    assert_problem(
+        anonymous_client.patch(f"{USERS_URL}/{user_id(anonymous_client, ada)}", json=change, headers=admin), status
+    )
+
+
+def test_an_admin_cannot_demote_or_deactivate_themselves(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    admin = signed_up_admin(anonymous_client, settings)
+    url = f"{USERS_URL}/{user_id(anonymous_client, admin)}"
+
+    assert_problem(anonymous_client.patch(url, json={"role": "member"}, headers=admin), 409)
+    assert_problem(anonymous_client.patch(url, json={"is_active": False}, headers=admin), 409)
+    assert anonymous_client.get(ME, headers=admin).json()["role"] == "admin"
+
+
+# The signing key
+
+
+def test_a_short_signing_key_is_refused_at_start_with_advice() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes long; generate one with"):
+        Settings(signing_key="too-short")
+
+
+def test_the_signing_key_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a container secret provides it; a key set in the environment would come first."""
+    monkeypatch.delenv(f"{ENV_PREFIX}SIGNING_KEY", raising=False)
+    key_file = tmp_path / "signing_key"
+    key_file.write_text(f"{OTHER_KEY}\n", encoding="utf-8")
+
+    assert Settings(signing_key_file=key_file).current_signing_key == OTHER_KEY.encode()
+    with pytest.raises(ValidationError, match="cannot read the signing key file"):
+        Settings(signing_key_file=tmp_path / "missing")
+    key_file.write_text("short", encoding="utf-8")
+    with pytest.raises(ValidationError, match="at least 32 bytes long"):
+        Settings(signing_key_file=key_file)
+
+
+# Password guessing
+
+
+def guess(client: httpx2.Client, email: str, times: int) -> list[int]:
+    return [password_grant(client, email, f"guess number {number:06}").status_code for number in range(times)]
+
+
+def assert_too_many(response: httpx2.Response, window_seconds: int) -> None:
+    assert_problem(response, 429)
+    assert 0 < int(response.headers["retry-after"]) <= window_seconds
+
+
+def test_guessing_one_accounts_password_is_stopped_for_that_account_alone(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    register(anonymous_client, "bob@example.com")
+    limit = settings.sign_in_attempts_per_account
+
+    assert guess(anonymous_client, "ada@example.com", limit) == [400] * limit
+
+    assert_too_many(password_grant(anonymous_client, "ada@example.com"), settings.sign_in_window_seconds)
+    assert password_grant(anonymous_client, "bob@example.com").status_code == 200
+
+
+def test_an_unknown_account_is_stopped_as_a_known_one_is(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    limit = settings.sign_in_attempts_per_account
+
+    assert guess(anonymous_client, "nobody@example.com", limit) == [400] * limit
+
+    assert_too_many(password_grant(anonymous_client, "nobody@example.com"), settings.sign_in_window_seconds)
+
+
+def test_a_successful_sign_in_clears_the_accounts_attempts(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    register(anonymous_client, "ada@example.com")
+    limit = settings.sign_in_attempts_per_account
+    guess(anonymous_client, "ada@example.com", limit - 1)
+
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200
+
+    assert guess(anonymous_client, "ada@example.com", limit) == [400] * limit
+
+
+def test_guessing_from_one_address_is_stopped_across_accounts(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"sign_in_attempts_per_address": 3}))
+
+    assert [guess(client, f"user-{number}@example.com", 1)[0] for number in range(3)] == [400] * 3
+
+    assert_too_many(password_grant(client, "someone-else@example.com"), settings.sign_in_window_seconds)
+
+
+def test_every_process_sees_the_same_counts(
+    anonymous_client: httpx2.Client, make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    """Two applications on one database, as two workers or two replicas are."""
+    other_process = make_client(settings)
+    register(anonymous_client, "ada@example.com")
+    limit = settings.sign_in_attempts_per_account
+    guess(anonymous_client, "ada@example.com", limit - 1)
+    guess(other_process, "ada@example.com", 1)
+
+    assert_too_many(password_grant(anonymous_client, "ada@example.com"), settings.sign_in_window_seconds)
+
+
+@pytest.fixture
+def redis_settings(settings: Settings) -> Iterator[Settings]:
+    """Settings that count sign-in attempts in the Redis database that TEST_REDIS_URL names, emptied before and
+    after."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL to a Redis database the tests may empty (redis://127.0.0.1:6379/13)")
+    with redis.Redis.from_url(url) as server:
+        server.flushdb()
+        yield settings.model_copy(update={"redis_url": url})
+        server.flushdb()
+
+
+def test_with_redis_the_counts_live_in_redis_for_every_process(
+    anonymous_client: httpx2.Client,
+    make_client: Callable[[Settings], httpx2.Client],
+    settings: Settings,
+    redis_settings: Settings,
+) -> None:
+    first, second = make_client(redis_settings), make_client(redis_settings)
+    register(anonymous_client, "ada@example.com")
+    limit = settings.sign_in_attempts_per_account
+    guess(first, "ada@example.com", limit - 1)
+    guess(second, "ada@example.com", 1)
+
+    assert_too_many(password_grant(first, "ada@example.com"), settings.sign_in_window_seconds)
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200, "the database counted nothing"
+    with redis.Redis.from_url(str(redis_settings.redis_url)) as server:
+        assert int(server.get("sign-in:account:ada@example.com") or 0) > limit
+
+
+def test_with_redis_unreachable_a_sign_in_is_503(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{unused_port()}/0"}))
+    register(client, "ada@example.com")
+
+    body = assert_problem(password_grant(client, "ada@example.com"), 503)
+
+    assert "Redis" in body["detail"]
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
