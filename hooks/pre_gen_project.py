@@ -151,6 +151,7 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "pytest",
         "pytest_cov",
         "python_multipart",
+        "redis",
         "requests",
         "rich",
         "ruff",
