@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bare_tables import item_json, items
+from bare_tables import OWNER, item_json, items
 from fastapi import FastAPI, HTTPException, Response
 from pydantic import BaseModel
 from sqlalchemy import insert, select
@@ -41,7 +41,7 @@ async def read_item(item_id: int) -> dict[str, Any]:
 @app.post("/api/v1/items", status_code=201)
 async def create_item(data: NewItem, response: Response) -> dict[str, Any]:
     now = datetime.now(UTC)
-    values = {**data.model_dump(), "created_at": now, "updated_at": now}
+    values = {**data.model_dump(), "owner": OWNER, "created_at": now, "updated_at": now}
     async with engine.begin() as connection:
         item_id = (await connection.execute(insert(items).values(values).returning(items.c.id))).scalar_one()
     response.headers["Location"] = f"/api/v1/items/{item_id}"

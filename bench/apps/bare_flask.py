@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bare_tables import item_json, items
+from bare_tables import OWNER, item_json, items
 from flask import Flask, abort, request
 from sqlalchemy import create_engine, insert, select
 
@@ -34,6 +34,7 @@ def create_item() -> tuple[dict[str, Any], int, dict[str, str]]:
     data = request.get_json()
     now = datetime.now(UTC)
     values = {
+        "owner": OWNER,
         "name": data["name"],
         "description": data.get("description"),
         "quantity": data.get("quantity", 0),

@@ -6,10 +6,13 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
 
+OWNER = "everyone"
+"""Whom an item belongs to in an open API (``auth=none``), as the generated app the bare one is measured against."""
 items = Table(
     "items",
     MetaData(),
     Column("id", Integer, primary_key=True),
+    Column("owner", String(255)),
     Column("name", String(100)),
     Column("description", String(1000)),
     Column("quantity", Integer),
