@@ -6,6 +6,7 @@ any part fails, so that CI keeps the harness working.
 """
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -17,9 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from .common import FRAMEWORKS, REPO_DIR, BenchError, progress
-from .database import migrate_and_seed, scratch_database
+from .database import migrate, migrate_and_seed, scratch_database
 from .generation import measure_generation
 from .green import measure_time_to_green
+from .identity import compare_authenticated
 from .machine import describe
 from .projects import Project, bake, sync
 from .report import Results, print_table, write_report
@@ -117,31 +119,42 @@ def main() -> int:
 
 
 def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Results) -> None:
-    """Bake both frameworks on PostgreSQL with granian (and the classic server, for first answers), migrate and seed
-    a database each, then start and load them."""
+    """Bake both frameworks on PostgreSQL with granian (and the classic server, for first answers; and with accounts,
+    for the authenticated read), migrate and seed a database each, then start and load them."""
     log_dir = work_dir / "logs"
     log_dir.mkdir()
     servers = ("granian", "classic") if "startup" in parts else ("granian",)
     progress(f"baking and syncing both frameworks on PostgreSQL with {' and '.join(servers)}")
-    choices = [(framework, server) for framework in FRAMEWORKS for server in servers]
+    # An open API: the request path against the bare framework's. The accounts' cost is measured on its own, as the
+    # authenticated item read against the open one, in the throughput part.
+    choices = [(framework, server, "none") for framework in FRAMEWORKS for server in servers]
+    if "throughput" in parts:
+        choices += [(framework, "granian", "accounts") for framework in FRAMEWORKS]
 
-    def prepare(choice: tuple[str, str]) -> Project:
-        framework, server = choice
-        # An open API: the request path against the bare framework's; the accounts' cost is measured on its own.
-        project, _ = bake(framework, work_dir / f"load-{server}", database="postgresql", server=server, auth="none")
+    def prepare(choice: tuple[str, str, str]) -> Project:
+        framework, server, auth = choice
+        project, _ = bake(
+            framework, work_dir / f"load-{server}-{auth}", database="postgresql", server=server, auth=auth
+        )
         sync(project)
         return project
 
     with ThreadPoolExecutor() as pool:
         baked = dict(zip(choices, pool.map(prepare, choices), strict=True))
-    projects = {framework: baked[framework, "granian"] for framework in FRAMEWORKS}
+    projects = {framework: baked[framework, "granian", "none"] for framework in FRAMEWORKS}
+    with_accounts = {framework: project for (framework, _, auth), project in baked.items() if auth == "accounts"}
     results.machine = describe(projects)
-    with scratch_database() as fastapi_url, scratch_database() as flask_url:
-        urls = {"fastapi": fastapi_url, "flask": flask_url}
+    with contextlib.ExitStack() as databases:
+        urls = {framework: databases.enter_context(scratch_database()) for framework in projects}
+        accounts_urls = {framework: databases.enter_context(scratch_database()) for framework in with_accounts}
         for framework, project in projects.items():
             migrate_and_seed(project, urls[framework], plan.seeded_items)
+        for framework, project in with_accounts.items():
+            migrate(project, accounts_urls[framework])
         if "startup" in parts:
-            for (framework, server), project in baked.items():
+            for (framework, server, auth), project in baked.items():
+                if auth != "none":
+                    continue
                 server_name = SERVERS[framework][servers.index(server)]
                 results.startups.append(
                     measure_startup(
@@ -158,6 +171,12 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
             for framework, project in projects.items():
                 comparisons, memory = compare_with_bare(project, urls[framework], plan, log_dir)
                 results.comparisons += comparisons
+                results.memory += memory
+            for framework, project in with_accounts.items():
+                authenticated, memory = compare_authenticated(
+                    projects[framework], project, urls[framework], accounts_urls[framework], plan, log_dir
+                )
+                results.authenticated.append(authenticated)
                 results.memory += memory
         if "io" in parts:
             results.io, memory = compare_frameworks_on_io(projects, urls, plan, log_dir)

@@ -13,6 +13,8 @@ from .projects import Project
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 """The database through which the harness creates and drops its own; the README says how to change it."""
+OPEN_OWNER = "everyone"
+"""The owner of every item in an open API (``auth=none``); with accounts, an item's owner is its user's id."""
 
 
 def _url_of(name: str) -> str:
@@ -33,17 +35,27 @@ def scratch_database() -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def migrate_and_seed(project: Project, url: str, items: int) -> None:
-    """Create the tables with the project's own migrations, then add ``items`` items with ids 1 to ``items``."""
+def migrate(project: Project, url: str) -> None:
+    """Create the tables with the project's own migrations."""
     env = clean_env({project.env_name("database_url"): url})
     run([project.path / ".venv" / "bin" / "alembic", "upgrade", "head"], cwd=project.path, env=env)
+
+
+def seed_items(url: str, items: int, owner: str = OPEN_OWNER) -> None:
+    """Add ``items`` items with ids 1 to ``items``, all of one owner."""
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(
             "INSERT INTO items (owner, name, description, quantity, created_at, updated_at)"
-            " SELECT 'everyone', 'seeded-' || n, 'A seeded item.', n, now(), now() FROM generate_series(1, %s) AS n",
-            (items,),
+            " SELECT %s, 'seeded-' || n, 'A seeded item.', n, now(), now() FROM generate_series(1, %s) AS n",
+            (owner, items),
         )
         connection.execute("ANALYZE items")
+
+
+def migrate_and_seed(project: Project, url: str, items: int) -> None:
+    """Create the tables of an open API, then add ``items`` items with ids 1 to ``items``."""
+    migrate(project, url)
+    seed_items(url, items)
 
 
 def server_version() -> str:

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,11 @@ def run_wrk(
     seconds: int,
     threads: int = 2,
     script_arguments: tuple[str, ...] = (),
+    headers: Mapping[str, str] | None = None,
     allow_timeouts: bool = False,
 ) -> Load:
-    """Load ``url`` for ``seconds``; socket errors, responses other than 2xx or 3xx, and timeouts are failures."""
+    """Load ``url`` for ``seconds``, with ``headers`` on every request (a script's ``wrk.format`` call without headers
+    of its own sends them); socket errors, responses other than 2xx or 3xx, and timeouts are failures."""
     command = [
         tool("wrk"),
         f"--threads={min(threads, connections)}",
@@ -44,6 +47,7 @@ def run_wrk(
         f"--duration={seconds}s",
         "--timeout=10s",
         f"--script={Path(LUA_DIR, script)}",
+        *(f"--header={name}: {value}" for name, value in (headers or {}).items()),
         url,
     ]
     if script_arguments:

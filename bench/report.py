@@ -13,6 +13,8 @@ from .common import BENCH_DIR, FRAMEWORK_NAMES, FRAMEWORKS, median
 from .generation import DEFAULT, ratios
 from .generation import TARGET_S as BAKE_TARGET_S
 from .green import GreenTimes
+from .identity import TARGET as AUTHENTICATED_TARGET
+from .identity import AuthComparison
 from .startup import TARGET_S as FIRST_ANSWER_TARGET_S
 from .startup import Startup
 from .suite import TARGET_SECONDS, SuiteTimes
@@ -31,6 +33,7 @@ class Results:
     green: list[GreenTimes] | None = None
     suite: list[SuiteTimes] | None = None
     comparisons: list[Comparison] = field(default_factory=list)
+    authenticated: list[AuthComparison] = field(default_factory=list)
     io: list[IOResult] = field(default_factory=list)
     memory: list[Memory] = field(default_factory=list)
     startups: list[Startup] = field(default_factory=list)
@@ -174,6 +177,35 @@ def ratio_table(results: Results) -> list[str]:
     return _table(header, rows)
 
 
+def authenticated_table(results: Results) -> list[str]:
+    """The item read with a bearer token against the open read, per framework, with the ratio to its target."""
+    if not results.authenticated:
+        return []
+    rows = [
+        [
+            FRAMEWORK_NAMES[comparison.framework],
+            comparison.log_level,
+            f"{rps(comparison.authenticated):,.0f}",
+            f"{rps(comparison.open_api):,.0f}",
+            f"{comparison.ratio:.2f} ({'**below**' if comparison.below_target else 'meets'}"
+            f" {AUTHENTICATED_TARGET:.2f})",
+            f"{p50(comparison.authenticated):.1f} / {p99(comparison.authenticated):.1f}",
+            f"{p50(comparison.open_api):.1f} / {p99(comparison.open_api):.1f}",
+        ]
+        for comparison in results.authenticated
+    ]
+    header = [
+        "Framework",
+        "Log level",
+        "Authenticated rps",
+        "Open rps",
+        "Ratio (target)",
+        "Authenticated p50 / p99 ms",
+        "Open p50 / p99 ms",
+    ]
+    return _table(header, rows)
+
+
 def io_table(results: Results) -> list[str]:
     if not results.io:
         return []
@@ -257,6 +289,7 @@ def print_table(results: Results) -> None:
         ("Generated test suite", suite_table(results)),
         ("First answer", startup_table(results)),
         ("Generated app against the bare framework", ratio_table(results)),
+        ("Authenticated item read against the open one", authenticated_table(results)),
         ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
         ("Memory", memory_table(results)),
     ):
@@ -410,6 +443,19 @@ def write_report(results: Results, output: Path) -> None:
         f" {plan.log_levels[0]}; the database routes share the machine's two cores with PostgreSQL):",
         "",
         *framework_summary(results),
+        "",
+        "## The authenticated item read against the open one",
+        "",
+        "The same generated app, baked a second time with `auth=accounts` and served the same way (its own"
+        " database, an explicit signing key, access tokens that outlive the run), next to the `auth=none` bake of"
+        " the same framework. A member registers through the API and signs in with the password grant; the items"
+        " are seeded as theirs, and wrk reads a random one with their `Authorization: Bearer` access token. The"
+        " open API serves the same read without one. The authenticated path adds the HS256 JWT check (header, signature"
+        " and claims) and one primary-key read of the member's row (active, and the credentials version the token was"
+        f" issued for) in the request's own session. At {plan.log_levels[0]}, after a {plan.warm_up_seconds} s"
+        f" warm-up of each, the two alternate for {plan.rounds} rounds of {plan.seconds} s; medians are shown.",
+        "",
+        *authenticated_table(results),
         "",
         "## FastAPI against Flask on an I/O-bound route",
         "",

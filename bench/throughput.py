@@ -3,7 +3,7 @@
 import contextlib
 import json
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,14 +118,24 @@ def _settings_env(project: Project, database_url: str, log_level: str, workers: 
 
 @contextlib.contextmanager
 def generated_server(
-    project: Project, database_url: str, log_level: str, workers: int, threads: int, log_dir: Path
+    project: Project,
+    database_url: str,
+    log_level: str,
+    workers: int,
+    threads: int,
+    log_dir: Path,
+    *,
+    variant: str = "generated",
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    """The generated app served by its own production entry, ``python -m <package>``."""
+    """The generated app served by its own production entry, ``python -m <package>``; ``variant`` names the server
+    and its log, ``settings`` adds environment variables."""
     port = free_port()
     env = clean_env(_settings_env(project, database_url, log_level, workers, threads))
     env[project.env_name("port")] = str(port)
-    name = f"generated {project.framework} ({log_level})"
-    log = log_dir / f"generated-{project.framework}-{log_level}.log"
+    env.update(settings or {})
+    name = f"{variant} {project.framework} ({log_level})"
+    log = log_dir / f"{variant}-{project.framework}-{log_level}.log"
     with running(name, [project.python, "-m", project.package], project.path, env, port, log) as server:
         yield server
 

@@ -1,0 +1,142 @@
+"""The authenticated item read against the open one: the generated app baked with ``auth=accounts`` beside the same
+framework baked with ``auth=none``, both served by their production entry on PostgreSQL, alternating under wrk."""
+
+import json
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.servers import LOCAL
+
+from .common import FRAMEWORK_NAMES, BenchError, progress
+from .database import seed_items
+from .load import Load, run_wrk
+from .projects import Project
+from .servers import Server
+from .throughput import ROUTES, LoadPlan, Memory, generated_server, rps
+
+TARGET = 0.85
+"""The least ratio of the authenticated item read to the open one (issue 11)."""
+READ = next(route for route in ROUTES if route.key == "read")
+REGISTER_PATH = "/api/v1/auth/register"
+TOKEN_PATH = "/api/v1/auth/token"
+MEMBER_EMAIL = "bench-member@example.com"
+TOKEN_SECONDS = 3600
+"""Access tokens live 15 minutes by default; one token serves a framework's whole comparison, however slow the run."""
+
+
+@dataclass
+class AuthComparison:
+    """The item read of one framework at one log level: with a bearer token on accounts, and on the open API."""
+
+    framework: str
+    log_level: str
+    authenticated: list[Load] = field(default_factory=list)
+    open_api: list[Load] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return rps(self.authenticated) / rps(self.open_api)
+
+    @property
+    def below_target(self) -> bool:
+        return self.ratio < TARGET
+
+
+def accounts_settings(project: Project) -> dict[str, str]:
+    """An explicit signing key (every worker signs and checks with it) and tokens that outlive the run."""
+    return {
+        project.env_name("signing_key"): secrets.token_urlsafe(32),
+        project.env_name("access_token_seconds"): str(TOKEN_SECONDS),
+    }
+
+
+def _post(url: str, body: bytes, content_type: str) -> dict[str, object]:
+    """POST a body and return the JSON object of the answer; an error answer fails the benchmark with its body."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type}, method="POST")
+    try:
+        with LOCAL.open(request, timeout=30) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise BenchError(f"POST {url}: {error.code} {error.read().decode(errors='replace')}") from None
+    if not isinstance(answer, dict):
+        raise BenchError(f"POST {url}: expected a JSON object, got {answer!r}")
+    return answer
+
+
+def sign_up(server: Server) -> tuple[str, str]:
+    """Register a member through the API and sign in with the password grant: their user id and an access token."""
+    password = secrets.token_urlsafe(24)
+    account = json.dumps({"email": MEMBER_EMAIL, "password": password}).encode()
+    user = _post(server.url(REGISTER_PATH), account, "application/json")
+    form = urllib.parse.urlencode({"grant_type": "password", "username": MEMBER_EMAIL, "password": password})
+    tokens = _post(server.url(TOKEN_PATH), form.encode(), "application/x-www-form-urlencoded")
+    return str(user["id"]), str(tokens["access_token"])
+
+
+def _status(url: str, headers: dict[str, str]) -> int:
+    try:
+        with LOCAL.open(urllib.request.Request(url, headers=headers), timeout=5) as response:
+            status: int = response.status
+            return status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def check_guarded(server: Server, bearer: dict[str, str]) -> None:
+    """The read must be refused without the token and answered with it, or the comparison measures nothing."""
+    url = server.url("/api/v1/items/1")
+    statuses = (_status(url, {}), _status(url, bearer))
+    if statuses != (401, 200):
+        raise BenchError(f"GET {url} answered {statuses[0]} without a token and {statuses[1]} with one: not 401, 200")
+
+
+def _read(server: Server, plan: LoadPlan, seconds: int, headers: dict[str, str]) -> Load:
+    return run_wrk(
+        server.url("/"),
+        READ.script,
+        connections=plan.connections,
+        seconds=seconds,
+        script_arguments=(str(plan.seeded_items),),
+        headers=headers,
+    )
+
+
+def compare_authenticated(
+    open_project: Project, accounts_project: Project, open_url: str, accounts_url: str, plan: LoadPlan, log_dir: Path
+) -> tuple[AuthComparison, list[Memory]]:
+    """The item read with a bearer token against the open read, alternating in rounds (AB, BA, ...), at the plan's
+    first log level. ``accounts_url`` is migrated and holds no items: they are seeded as the new member's."""
+    framework, log_level = open_project.framework, plan.log_levels[0]
+    threads = plan.threads[framework]
+    comparison = AuthComparison(framework, log_level)
+    with (
+        generated_server(open_project, open_url, log_level, plan.workers, threads, log_dir, variant="open") as opened,
+        generated_server(
+            accounts_project,
+            accounts_url,
+            log_level,
+            plan.workers,
+            threads,
+            log_dir,
+            variant="accounts",
+            settings=accounts_settings(accounts_project),
+        ) as guarded,
+    ):
+        member, token = sign_up(guarded)
+        seed_items(accounts_url, plan.seeded_items, owner=member)
+        bearer = {"Authorization": f"Bearer {token}"}
+        check_guarded(guarded, bearer)
+        progress(f"{framework} {READ.label} at {log_level}: with a bearer token against the open API")
+        pair = [(guarded, bearer, comparison.authenticated), (opened, {}, comparison.open_api)]
+        for server, headers, _ in pair if plan.warm_up_seconds else ():
+            _read(server, plan, plan.warm_up_seconds, headers)
+        for round_index in range(plan.rounds):
+            for server, headers, loads in pair if round_index % 2 == 0 else reversed(pair):
+                loads.append(_read(server, plan, plan.seconds, headers))
+        label = f"{FRAMEWORK_NAMES[framework]} generated with accounts, {log_level}"
+        memory = [Memory(label, guarded.worker_rss_mib())]
+    return comparison, memory
