@@ -136,7 +136,8 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
         project, _ = bake(
             framework, work_dir / f"load-{server}-{auth}", database="postgresql", server=server, auth=auth
         )
-        sync(project)
+        # The accounts bakes are only served; the open ones keep the whole environment, as the other parts had it.
+        sync(project, dev=auth == "none")
         return project
 
     with ThreadPoolExecutor() as pool:

@@ -37,9 +37,11 @@ def uv_env(cache_dir: Path | None) -> dict[str, str]:
     return clean_env({"UV_CACHE_DIR": str(cache_dir)} if cache_dir else {})
 
 
-def sync(project: Project, cache_dir: Path | None = None) -> float:
-    """Create the project's virtual environment from its ``pyproject.toml`` with uv; return the wall time."""
-    return run([tool("uv"), "sync", "--quiet"], cwd=project.path, env=uv_env(cache_dir))
+def sync(project: Project, cache_dir: Path | None = None, *, dev: bool = True) -> float:
+    """Create the project's virtual environment from its ``pyproject.toml`` with uv; return the wall time. Without
+    ``dev``, only what serving the project needs: less than half the time, for a bake that is only served."""
+    command = [tool("uv"), "sync", "--quiet", *([] if dev else ["--no-dev"])]
+    return run(command, cwd=project.path, env=uv_env(cache_dir))
 
 
 def run_tests(project: Project, cache_dir: Path, pytest_arguments: list[str]) -> float:
