@@ -40,7 +40,7 @@ PROMPT_ORDER = (
 CHOICES = {
     "framework": ("fastapi", "flask"),
     "database": ("sqlite", "postgresql"),
-    "auth": ("accounts", "none"),
+    "auth": ("accounts", "oidc", "none"),
     "server": ("granian", "classic"),
     "ci": ("github", "gitlab", "none"),
     "python_version": ("3.11", "3.12", "3.13"),
@@ -99,6 +99,7 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "click",
         "colorama",
         "coverage",
+        "cryptography",
         "dns",
         "dotenv",
         "email_validator",

@@ -50,10 +50,16 @@ BAKES: dict[str, dict[str, str]] = {
         "server": "classic",
         "python_version": "3.13",
     },
-    "flask-postgresql-granian-py311": {"framework": "flask", "database": "postgresql", "server": "granian"},
+    "flask-postgresql-granian-py311-oidc": {
+        "framework": "flask",
+        "database": "postgresql",
+        "server": "granian",
+        "auth": "oidc",
+    },
 }
 """Answers whose environments together install every dependency a bake can have: each framework with each database
-(the drivers differ), each server and the lowest and highest Python (backports are installed on the lower ones)."""
+(the drivers differ), each server, each identity that brings dependencies, and the lowest and highest Python
+(backports are installed on the lower ones)."""
 OTHER_PLATFORMS = ("windows", "macos")
 """Platforms whose environment markers this machine does not meet (``colorama; sys_platform == 'win32'``): their
 wheels are installed into a throwaway environment only to read which modules they hold."""

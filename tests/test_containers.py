@@ -437,9 +437,15 @@ def test_image_replayed_on_this_machine_migrates_serves_is_healthy_and_stops_on_
         try:
             wait_until_healthy(healthcheck, server, env, log)
             base_url = f"http://127.0.0.1:{port}"
-            headers = member_credentials(base_url) if saved["auth"] == "accounts" else {}
-            items = httpx.get(f"{base_url}/api/v1/items", headers=headers, timeout=10)
-            assert items.status_code == 200, items.text
+            if saved["auth"] == "oidc":
+                # No provider runs here: the service refuses an anonymous call, and its readiness reads the database.
+                assert httpx.get(f"{base_url}/api/v1/items", timeout=10).status_code == 401
+                ready = httpx.get(f"{base_url}/health/ready", timeout=10)
+                assert ready.status_code == 200, ready.text
+            else:
+                headers = member_credentials(base_url) if saved["auth"] == "accounts" else {}
+                items = httpx.get(f"{base_url}/api/v1/items", headers=headers, timeout=10)
+                assert items.status_code == 200, items.text
             if saved["database"] == "sqlite":
                 assert (roots["/data"] / f"{saved['package_name']}.db").is_file()
 

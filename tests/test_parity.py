@@ -45,14 +45,35 @@ LEGITIMATELY_DIFFERENT_KEYS = {"operationId", "summary", "description", "title",
 REQUEST_MODEL_COMPONENTS = {"ItemPath", "ItemListQuery", "UserPath", "PageQuery"}
 
 
-@pytest.fixture(scope="module")
-def bakes(cookies_session: Any) -> dict[str, Path]:
+AUTHS = ("accounts", "oidc", "none")
+SECURITY_SCHEMES: dict[str, Any] = {
+    "accounts": {"OAuth2": OAUTH2_PASSWORD_FLOW},
+    "oidc": {
+        "OpenIDConnect": {
+            "type": "openIdConnect",
+            "openIdConnectUrl": "http://localhost:8080/realms/my_service/.well-known/openid-configuration",
+        }
+    },
+    "none": None,
+}
+"""How each identity declares its tokens: the password flow for Swagger UI's "Authorize", the provider's discovery
+URL from the settings, or nothing at all."""
+
+
+def bake_both(cookies_session: Any, **answers: str) -> dict[str, Path]:
     projects = {}
     for framework in FRAMEWORKS:
-        result = cookies_session.bake(extra_context={"framework": framework}, template=str(Path(__file__).parents[1]))
+        result = cookies_session.bake(
+            extra_context={"framework": framework, **answers}, template=str(Path(__file__).parents[1])
+        )
         assert result.exit_code == 0, result.exception
         projects[framework] = result.project_path
     return projects
+
+
+@pytest.fixture(scope="module")
+def bakes(cookies_session: Any) -> dict[str, Path]:
+    return bake_both(cookies_session)
 
 
 def test_shared_files_are_byte_identical(bakes: dict[str, Path]) -> None:
@@ -100,9 +121,12 @@ def contract(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_both_frameworks_document_the_same_contract(bakes: dict[str, Path], environments: Environments) -> None:
+@pytest.mark.parametrize("auth", AUTHS)
+def test_both_frameworks_document_the_same_contract(
+    cookies_session: Any, environments: Environments, auth: str
+) -> None:
     documents = {}
-    for framework, project in bakes.items():
+    for framework, project in bake_both(cookies_session, auth=auth).items():
         python = environments.sync(project, framework, "3.11")
         documents[framework] = json.loads(run_checked([python, "-c", DUMP_OPENAPI], project))
 
@@ -112,4 +136,4 @@ def test_both_frameworks_document_the_same_contract(bakes: dict[str, Path], envi
     assert flask["openapi"].startswith("3.1")
     assert fastapi["paths"] == flask["paths"]
     assert fastapi["schemas"] == flask["schemas"]
-    assert fastapi["securitySchemes"] == flask["securitySchemes"] == {"OAuth2": OAUTH2_PASSWORD_FLOW}
+    assert fastapi["securitySchemes"] == flask["securitySchemes"] == SECURITY_SCHEMES[auth]

@@ -9,9 +9,13 @@ from typing import Any
 
 import httpx2
 import pytest
+from sqlalchemy import Connection, update
 
 from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL
+from {{ cookiecutter.package_name }}.auth.models import User
 from {{ cookiecutter.package_name }}.auth.tokens import AccessTokens
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.principals import Role
 from {{ cookiecutter.package_name }}.settings import Settings
 
 TEST_SETTINGS: dict[str, Any] = {
@@ -65,6 +69,19 @@ def sign_in(client: httpx2.Client) -> dict[str, str]:
     email = f"member-{next(_accounts)}@example.com"
     user = register(client, email)
     return token_headers(Settings(**TEST_SETTINGS), str(user["id"]))
+
+
+def sign_in_admin(client: httpx2.Client, settings: Settings) -> dict[str, str]:
+    """Register a new account through the client, make it an admin as an operator would, and return the headers that
+    authenticate as them."""
+    user = register(client, f"admin-{next(_accounts)}@example.com")
+
+    def promote(connection: Connection) -> None:
+        connection.execute(update(User).where(User.id == user["id"]).values(role=Role.ADMIN))
+        connection.commit()
+
+    database.run_on_connection(settings, promote)
+    return token_headers(settings, str(user["id"]))
 
 
 @pytest.fixture

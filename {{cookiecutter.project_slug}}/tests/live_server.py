@@ -55,16 +55,17 @@ def free_port() -> int:
 class Launch:
     """A server process started on a free port, which may not answer yet."""
 
-    def __init__(self, settings: Settings, cwd: Path, *, measured: bool = True, **overrides: str) -> None:
-        """Serve the settings' database, with settings overridden through their environment variables; a server that
-        is not ``measured`` runs without coverage."""
+    def __init__(self, settings: Settings, cwd: Path, *, measured: bool = True, **overrides: str | None) -> None:
+        """Serve the settings' database, with settings overridden through their environment variables (None leaves
+        one unset); a server that is not ``measured`` runs without coverage."""
         self.port = free_port()
         inherited = {name: value for name, value in os.environ.items() if measured or name not in COVERAGE_VARIABLES}
+        changed = {f"{ENV_PREFIX}{name.upper()}": value for name, value in {**TEST_SETTINGS, **overrides}.items()}
         env = {
-            **inherited,
+            **{name: value for name, value in inherited.items() if name not in changed},
             f"{ENV_PREFIX}PORT": str(self.port),
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
-            **{f"{ENV_PREFIX}{name.upper()}": str(value) for name, value in {**TEST_SETTINGS, **overrides}.items()},
+            **{name: str(value) for name, value in changed.items() if value is not None},
         }
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
         self.log = cwd / f"server-{self.port}.log"

@@ -10,7 +10,7 @@ from {{ cookiecutter.package_name }}.health import routes
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .auth import token_headers
+from .auth import TEST_SETTINGS, token_headers
 from .helpers import assert_problem, documented_operations
 
 CONTRACT = {
@@ -56,7 +56,7 @@ def test_ready_checks_the_database_and_its_migrations(client: httpx2.Client) -> 
 def test_without_its_migrations_the_service_is_not_ready_and_says_how_to_apply_them(
     make_client: Callable[[Settings], httpx2.Client], empty_database_url: str
 ) -> None:
-    settings = Settings(database_url=empty_database_url)
+    settings = Settings(**{**TEST_SETTINGS, "database_url": empty_database_url})
     client = make_client(settings)
     # A token the application accepts, so that it goes on to look for the account: that is where the tables lack.
     client.headers.update(token_headers(settings))

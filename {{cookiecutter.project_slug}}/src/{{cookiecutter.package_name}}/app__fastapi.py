@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import DESCRIPTION, TITLE, __version__
+from .auth.guard import security_schemes
 from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
         # Any URL may be too long, whatever the operation.
         responses=problem_responses(414),
+        security_schemes=security_schemes(settings),
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -5,7 +5,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.info import Info
 
 from . import DESCRIPTION, TITLE, __version__
-from .auth.guard import SECURITY_SCHEMES
+from .auth.guard import security_schemes
 from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         doc_ui=False,
         validate_response=settings.debug or settings.validate_responses,
         validation_error_callback=handlers.invalid_request,
-        security_schemes=SECURITY_SCHEMES,
+        security_schemes=security_schemes(settings),
         static_folder=None,
         # Any URL may be too long, whatever the operation.
         responses={**problem_responses(414)},

@@ -1,34 +1,8 @@
 """What can go wrong with identity, in the words of the error vocabulary, and the OAuth 2.0 token errors."""
 
-from collections.abc import Mapping
 from http import HTTPStatus
 
 from ..core.errors import ConflictError, NotFoundError, ServiceError
-
-
-class AuthenticationError(ServiceError):
-    """No valid credentials: the client must authenticate (RFC 6750 names the error when a token was refused)."""
-
-    status = HTTPStatus.UNAUTHORIZED
-
-    def __init__(self, detail: str = "Authentication is required.", *, token_refused: bool = False) -> None:
-        super().__init__(detail)
-        self.token_refused = token_refused
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        if self.token_refused:
-            return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-        return {"WWW-Authenticate": "Bearer"}
-
-
-class PermissionDeniedError(ServiceError):
-    """The principal is authenticated, but their role does not allow this."""
-
-    status = HTTPStatus.FORBIDDEN
-
-    def __init__(self, detail: str = "Your role does not allow this.") -> None:
-        super().__init__(detail)
 
 
 class UserNotFoundError(NotFoundError):
@@ -70,6 +44,10 @@ class WeakPasswordError(ServiceError):
     """The new password breaks a rule that needs the account to check: it is the e-mail address."""
 
     status = HTTPStatus.BAD_REQUEST
+
+
+INVALID_CREDENTIALS = "The e-mail address or the password is wrong."
+INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked."
 
 
 class OAuthError(Exception):

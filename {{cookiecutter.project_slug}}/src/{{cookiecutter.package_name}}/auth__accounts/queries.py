@@ -9,7 +9,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from ..core.fields import PageQuery
 from ..core.models import unique_constraint_name, utc_now, violated_constraint
-from ..core.principals import Principal, Role
+from ..core.principals import Role
 from .models import RefreshToken, User
 from .tokens import new_refresh_token, refresh_token_hash
 
@@ -29,8 +29,12 @@ def users_count() -> Select[int]:
     return select(func.count()).select_from(User)
 
 
-def principal_of(user: User) -> Principal:
-    return Principal(subject=str(user.id), role=user.role)
+def active_role(user_id: int, credentials_version: int) -> Select[Role]:
+    """The role of an account while it is active and its credentials are of this version: what each request checks,
+    read as two columns rather than as a whole account."""
+    return select(User.role).where(
+        User.id == user_id, User.is_active.is_(True), User.credentials_version == credentials_version
+    )
 
 
 def new_user(email: str, password_hash: str, role: Role = Role.MEMBER) -> User:

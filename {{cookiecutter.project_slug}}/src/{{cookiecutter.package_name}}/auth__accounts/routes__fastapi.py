@@ -16,8 +16,10 @@ from .errors import OAuthError, RegistrationClosedError
 from .guard import GUARDED_RESPONSES, AuthorityDep, CurrentAdmin, CurrentPrincipal
 from .models import User
 from .schemas import (
+    NO_STORE,
     OAuthErrorBody,
     PasswordChange,
+    PasswordGrant,
     Registration,
     RevocationRequest,
     TokenRequest,
@@ -29,8 +31,6 @@ from .schemas import (
 from .throttle import Attempt
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-"""Token responses must not be cached (RFC 6749, section 5.1)."""
 
 auth = APIRouter(prefix=AUTH_URL, tags=["auth"])
 users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
@@ -70,22 +70,16 @@ async def issue_token(
     """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
     grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
     try:
-        if form.grant_type == "password" and form.username is not None and form.password is not None:
-            attempt = Attempt.of(authority.settings, form.username, request.client.host if request.client else "")
+        grant = form.grant()
+        if isinstance(grant, PasswordGrant):
+            attempt = Attempt.of(authority.settings, grant.username, request.client.host if request.client else "")
             await admit(counter, attempt)
-            tokens = await service.password_grant(session, authority, form.username, form.password)
+            tokens = await service.password_grant(session, authority, grant.username, grant.password)
             await settle(counter, attempt)
-        elif form.grant_type == "refresh_token" and form.refresh_token is not None:
-            tokens = await service.refresh_grant(session, authority, form.refresh_token)
-        elif form.grant_type in {"password", "refresh_token"}:
-            raise OAuthError("invalid_request", f"The {form.grant_type} grant lacks a required parameter.")
-        elif form.grant_type is None:
-            raise OAuthError("invalid_request", "The grant_type parameter is required.")
         else:
-            raise OAuthError("unsupported_grant_type", "Only the password and refresh_token grants are supported.")
+            tokens = await service.refresh_grant(session, authority, grant.refresh_token)
     except OAuthError as error:
-        body = OAuthErrorBody(error=error.error, error_description=error.description)
-        return JSONResponse(body.model_dump(), error.status, NO_STORE)
+        return JSONResponse(OAuthErrorBody.of(error).model_dump(), error.status, NO_STORE)
     return JSONResponse(tokens.model_dump(), headers=NO_STORE)
 
 

@@ -15,8 +15,10 @@ from .attempts import admit, attempt_counter, settle
 from .errors import OAuthError, RegistrationClosedError
 from .guard import current_admin, current_authority, current_principal, guarded_blueprint
 from .schemas import (
+    NO_STORE,
     OAuthErrorBody,
     PasswordChange,
+    PasswordGrant,
     Registration,
     RevocationRequest,
     TokenRequest,
@@ -31,9 +33,6 @@ from .throttle import Attempt
 class UserPath(BaseModel):
     user_id: RowId
 
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-"""Token responses must not be cached (RFC 6749, section 5.1)."""
 
 auth = APIBlueprint("auth", __name__, url_prefix=AUTH_URL, abp_tags=[Tag(name="auth")])
 users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag(name="users")])
@@ -56,23 +55,17 @@ def issue_token(form: TokenRequest) -> Response:
     grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
     session, authority = database.session(), current_authority()
     try:
-        if form.grant_type == "password" and form.username is not None and form.password is not None:
-            attempt = Attempt.of(authority.settings, form.username, request.remote_addr or "")
+        grant = form.grant()
+        if isinstance(grant, PasswordGrant):
+            attempt = Attempt.of(authority.settings, grant.username, request.remote_addr or "")
             with attempt_counter() as counter:
                 admit(counter, attempt)
-                tokens = service.password_grant(session, authority, form.username, form.password)
+                tokens = service.password_grant(session, authority, grant.username, grant.password)
                 settle(counter, attempt)
-        elif form.grant_type == "refresh_token" and form.refresh_token is not None:
-            tokens = service.refresh_grant(session, authority, form.refresh_token)
-        elif form.grant_type in {"password", "refresh_token"}:
-            raise OAuthError("invalid_request", f"The {form.grant_type} grant lacks a required parameter.")
-        elif form.grant_type is None:
-            raise OAuthError("invalid_request", "The grant_type parameter is required.")
         else:
-            raise OAuthError("unsupported_grant_type", "Only the password and refresh_token grants are supported.")
+            tokens = service.refresh_grant(session, authority, grant.refresh_token)
     except OAuthError as error:
-        body = OAuthErrorBody(error=error.error, error_description=error.description)
-        return json_response(body, error.status, NO_STORE)
+        return json_response(OAuthErrorBody.of(error), error.status, NO_STORE)
     return json_response(tokens, headers=NO_STORE)
 
 

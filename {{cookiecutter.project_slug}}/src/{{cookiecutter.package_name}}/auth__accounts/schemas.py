@@ -1,5 +1,6 @@
 """The accounts' part of the API contract: registration, users, and the OAuth 2.0 token and revocation forms."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
@@ -15,6 +16,7 @@ from pydantic import (
 
 from ..core.fields import NFC, NO_NUL, omittable, reject_null
 from ..core.principals import Role
+from .errors import OAuthError
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
 Email = Annotated[EmailStr, Field(max_length=320, examples=["ada@example.com"]), AfterValidator(str.lower)]
@@ -97,6 +99,29 @@ class TokenRequest(BaseModel):
     refresh_token: str | None = None
     scope: str | None = None
 
+    def grant(self) -> "PasswordGrant | RefreshGrant":
+        """The grant asked for, with its parameters; else the OAuth error to answer (RFC 6749, section 5.2)."""
+        if self.grant_type == "password" and self.username is not None and self.password is not None:
+            return PasswordGrant(self.username, self.password)
+        if self.grant_type == "refresh_token" and self.refresh_token is not None:
+            return RefreshGrant(self.refresh_token)
+        if self.grant_type in {"password", "refresh_token"}:
+            raise OAuthError("invalid_request", f"The {self.grant_type} grant lacks a required parameter.")
+        if self.grant_type is None:
+            raise OAuthError("invalid_request", "The grant_type parameter is required.")
+        raise OAuthError("unsupported_grant_type", "Only the password and refresh_token grants are supported.")
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordGrant:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshGrant:
+    refresh_token: str
+
 
 class TokenResponse(BaseModel):
     """A bearer access token and the refresh token that replaces it when it expires (RFC 6749, section 5.1)."""
@@ -107,11 +132,19 @@ class TokenResponse(BaseModel):
     refresh_token: str
 
 
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""The headers of every answer of the token endpoint, which must not be cached (RFC 6749, section 5.1)."""
+
+
 class OAuthErrorBody(BaseModel):
     """An error of the token endpoint (RFC 6749, section 5.2)."""
 
     error: str
     error_description: str
+
+    @classmethod
+    def of(cls, error: OAuthError) -> Self:
+        return cls(error=error.error, error_description=error.description)
 
 
 class RevocationRequest(BaseModel):

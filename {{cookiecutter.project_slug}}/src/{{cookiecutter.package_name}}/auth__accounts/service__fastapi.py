@@ -6,13 +6,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core import database
+from ..core.access import AuthenticationError
 from ..core.fields import PageQuery
 from ..core.models import utc_now
 from ..core.principals import Principal, Role
 from ..settings import Settings
 from .authority import Authority
 from .errors import (
-    AuthenticationError,
+    INVALID_CREDENTIALS,
+    INVALID_REFRESH_TOKEN,
     EmailTakenError,
     OAuthError,
     OwnAccountError,
@@ -23,12 +25,12 @@ from .errors import (
 from .models import User
 from .passwords import password_problem
 from .queries import (
+    active_role,
     is_email_taken,
     is_spent,
     mark_used,
     new_session_token,
     new_user,
-    principal_of,
     refresh_token_by_value,
     revoke_every_session,
     revoke_family,
@@ -38,9 +40,6 @@ from .queries import (
 )
 from .schemas import PasswordChange, TokenResponse, UserUpdate
 from .tokens import InvalidTokenError
-
-INVALID_CREDENTIALS = "The e-mail address or the password is wrong."
-INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked."
 
 
 async def create_user(session: AsyncSession, authority: Authority, email: str, password: str, role: Role) -> User:
@@ -82,10 +81,12 @@ async def authenticate(session: AsyncSession, authority: Authority, token: str) 
         claims = authority.tokens.check(token)
     except InvalidTokenError as error:
         raise AuthenticationError(f"The access token is invalid: {error}.", token_refused=True) from None
-    user = await session.get(User, int(claims.subject)) if claims.subject.isdigit() else None
-    if user is None or not user.is_active or user.credentials_version != claims.version:
+    role = None
+    if claims.subject.isdigit():
+        role = (await session.execute(active_role(int(claims.subject), claims.version))).scalar_one_or_none()
+    if role is None:
         raise AuthenticationError("The access token no longer stands for an active account.", token_refused=True)
-    return principal_of(user)
+    return Principal(subject=claims.subject, role=role)
 
 
 async def get_user(session: AsyncSession, principal: Principal) -> User:

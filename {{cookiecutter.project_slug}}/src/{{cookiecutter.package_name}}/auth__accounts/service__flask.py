@@ -4,13 +4,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import database
+from ..core.access import AuthenticationError
 from ..core.fields import PageQuery
 from ..core.models import utc_now
 from ..core.principals import Principal, Role
 from ..settings import Settings
 from .authority import Authority
 from .errors import (
-    AuthenticationError,
+    INVALID_CREDENTIALS,
+    INVALID_REFRESH_TOKEN,
     EmailTakenError,
     OAuthError,
     OwnAccountError,
@@ -21,12 +23,12 @@ from .errors import (
 from .models import User
 from .passwords import password_problem
 from .queries import (
+    active_role,
     is_email_taken,
     is_spent,
     mark_used,
     new_session_token,
     new_user,
-    principal_of,
     refresh_token_by_value,
     revoke_every_session,
     revoke_family,
@@ -36,9 +38,6 @@ from .queries import (
 )
 from .schemas import PasswordChange, TokenResponse, UserUpdate
 from .tokens import InvalidTokenError
-
-INVALID_CREDENTIALS = "The e-mail address or the password is wrong."
-INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked."
 
 
 def create_user(session: Session, authority: Authority, email: str, password: str, role: Role) -> User:
@@ -76,10 +75,12 @@ def authenticate(session: Session, authority: Authority, token: str) -> Principa
         claims = authority.tokens.check(token)
     except InvalidTokenError as error:
         raise AuthenticationError(f"The access token is invalid: {error}.", token_refused=True) from None
-    user = session.get(User, int(claims.subject)) if claims.subject.isdigit() else None
-    if user is None or not user.is_active or user.credentials_version != claims.version:
+    role = None
+    if claims.subject.isdigit():
+        role = session.execute(active_role(int(claims.subject), claims.version)).scalar_one_or_none()
+    if role is None:
         raise AuthenticationError("The access token no longer stands for an active account.", token_refused=True)
-    return principal_of(user)
+    return Principal(subject=claims.subject, role=role)
 
 
 def get_user(session: Session, principal: Principal) -> User:

@@ -5,18 +5,24 @@ from typing import Any
 from flask_openapi3.blueprint import APIBlueprint
 
 from ..core.principals import Principal
+from ..web import guarding
+from ..web.guarding import current_principal as current_principal
 from . import EVERYONE
+from .settings import AuthSettings
 
-SECURITY_SCHEMES: dict[str, Any] = {}
-"""An open API declares no security scheme."""
 GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {}
 """An open API answers no request with 401."""
 
 
-def current_principal() -> Principal:
+def security_schemes(settings: AuthSettings) -> dict[str, Any]:
+    """An open API declares no security scheme."""
+    return {}
+
+
+def authenticate() -> Principal:
     return EVERYONE
 
 
 def guarded_blueprint(name: str, import_name: str, **options: Any) -> APIBlueprint:
-    """A blueprint like any other: an open API guards nothing."""
-    return APIBlueprint(name, import_name, **options)
+    """A blueprint like any other, whose every caller is the one principal."""
+    return guarding.guarded_blueprint(name, import_name, authenticate, security=[], responses={}, **options)

@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+SUBJECT_MAX_LENGTH = 255
+"""The longest subject a principal may have: what the columns that name an owner hold."""
+
 
 class Role(StrEnum):
     """What a principal may do: an admin sees and changes everything, a member only what they own."""

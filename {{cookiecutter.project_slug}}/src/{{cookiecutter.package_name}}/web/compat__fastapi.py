@@ -17,11 +17,22 @@ ROUTE_OPTIONS = set(inspect.signature(APIRouter.add_api_route).parameters) - {"s
 
 
 class ProblemDocumentedAPI(FastAPI):
-    """FastAPI documents only the models its routes return: add the problem bodies the routes refer to."""
+    """FastAPI documents only the models its routes return: add the problem bodies the routes refer to.
+
+    It also documents a security scheme only as its dependency describes it, made before any settings are read:
+    ``security_schemes`` replaces those whose details come from the settings.
+    """
+
+    def __init__(self, *, security_schemes: dict[str, Any], **options: Any) -> None:
+        super().__init__(**options)
+        self.security_schemes = security_schemes
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = add_problem_schemas(super().openapi())
+            document = add_problem_schemas(super().openapi())
+            if self.security_schemes:
+                document["components"].setdefault("securitySchemes", {}).update(self.security_schemes)
+            self.openapi_schema = document
         return self.openapi_schema
 
 

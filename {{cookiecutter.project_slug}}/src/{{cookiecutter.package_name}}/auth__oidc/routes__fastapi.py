@@ -1,0 +1,19 @@
+"""The caller as the provider's token names them: to check a provider's set-up, and for clients to know who they are."""
+
+from fastapi import APIRouter
+
+from ..core.principals import Principal
+from . import USERS_URL
+from .guard import GUARDED_RESPONSES, CurrentPrincipal
+from .schemas import PrincipalRead
+
+users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
+
+
+@users.get("/me", response_model=PrincipalRead)
+async def read_me(principal: CurrentPrincipal) -> Principal:
+    """The caller: the token's subject, and the role its roles claim gives."""
+    return principal
+
+
+routers = [users]

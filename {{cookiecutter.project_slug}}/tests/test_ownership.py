@@ -1,0 +1,56 @@
+"""Per-user data, whatever authenticates the callers: two members against each other on every item operation, and
+an admin who sees and changes everyone's."""
+
+import httpx2
+
+from {{ cookiecutter.package_name }}.auth import USERS_URL
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .auth import sign_in, sign_in_admin
+from .helpers import assert_problem
+
+
+def create_as(client: httpx2.Client, headers: dict[str, str], name: str = "Widget") -> dict[str, object]:
+    response = client.post(ITEMS, json={"name": name}, headers=headers)
+    assert response.status_code == 201, response.text
+    item: dict[str, object] = response.json()
+    return item
+
+
+def test_a_member_sees_and_changes_only_their_own_items(anonymous_client: httpx2.Client) -> None:
+    ada, bob = sign_in(anonymous_client), sign_in(anonymous_client)
+    item = create_as(anonymous_client, ada)
+    url = f"{ITEMS}/{item['id']}"
+
+    assert_problem(anonymous_client.get(url, headers=bob), 404)
+    assert_problem(anonymous_client.patch(url, json={"quantity": 1}, headers=bob), 404)
+    assert_problem(anonymous_client.delete(url, headers=bob), 404)
+    assert anonymous_client.get(ITEMS, headers=bob).json()["total"] == 0
+    assert anonymous_client.get(ITEMS, params={"q": "Widget"}, headers=bob).json()["items"] == []
+    assert create_as(anonymous_client, bob)["name"] == item["name"], "names are unique per owner"
+    assert anonymous_client.get(url, headers=ada).json() == item
+
+
+def test_another_members_item_is_as_absent_as_a_missing_one(anonymous_client: httpx2.Client) -> None:
+    ada, bob = sign_in(anonymous_client), sign_in(anonymous_client)
+    item = create_as(anonymous_client, ada)
+    item_id = item["id"]
+    assert isinstance(item_id, int)
+
+    others = anonymous_client.get(f"{ITEMS}/{item_id}", headers=bob)
+    missing = anonymous_client.get(f"{ITEMS}/{item_id + 1000}", headers=bob)
+
+    assert others.status_code == missing.status_code == 404
+    assert others.json()["title"] == missing.json()["title"]
+
+
+def test_an_admin_sees_and_changes_every_item(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    ada, admin = sign_in(anonymous_client), sign_in_admin(anonymous_client, settings)
+    item = create_as(anonymous_client, ada)
+    url = f"{ITEMS}/{item['id']}"
+
+    assert anonymous_client.get(ITEMS, headers=admin).json()["items"] == [item]
+    assert anonymous_client.patch(url, json={"quantity": 7}, headers=admin).json()["quantity"] == 7
+    assert anonymous_client.delete(url, headers=admin).status_code == 204
+    assert anonymous_client.get(f"{USERS_URL}/me", headers=admin).json()["role"] == "admin"
