@@ -187,8 +187,8 @@ def product(*options: str) -> list[object]:
 
 
 # What each check bakes, as rows of the table; test modules parametrize with ``params(...)``.
-DEEP_FUZZ_ROWS = covering(TABLE, ("framework", "database"))
-"""test_bake.py: the rows whose generated suite fuzzes with a deeper budget: one for each framework and database."""
+DEEP_FUZZ_ROWS = covering(TABLE, "framework")
+"""test_bake.py: the rows whose generated suite fuzzes with a deeper budget: one for each framework."""
 CONTAINER_ROWS = [row for row in TABLE if row.docker]
 """test_containers.py: the rows with container files."""
 BROWSER_ROWS = covering([row for row in TABLE if row.auth != "oidc"], ("framework", "server"))

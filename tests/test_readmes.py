@@ -82,6 +82,11 @@ def database_for_the_quick_start(database: str) -> Iterator[dict[str, str]]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+SUITE_RUNS = {("fastapi", "sqlite"), ("flask", "postgresql")}
+"""Where the README's test command runs here, as a user types it, in a fresh environment: the other two pairs run it
+in the add-resource test, and every row of the table runs the suite in test_bake.py."""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("framework", ["fastapi", "flask"])
@@ -93,8 +98,9 @@ def test_generated_readme_commands_serve_and_test_the_project(
     project: Path = result.project_path
     serve, test = quick_start_commands(project / "README.md")
 
-    output = run_checked(shlex.split(test), project, clean_env())
-    assert re.search(r"\b\d+ passed\b", output)
+    if (framework, database) in SUITE_RUNS:
+        output = run_checked(shlex.split(test), project, clean_env())
+        assert re.search(r"\b\d+ passed\b", output)
 
     with database_for_the_quick_start(database) as database_env:
         serve_and_stop(project, serve, database_env, tmp_path)
