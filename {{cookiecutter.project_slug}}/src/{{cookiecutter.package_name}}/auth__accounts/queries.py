@@ -31,7 +31,7 @@ def users_count() -> Select[int]:
 
 def active_role(user_id: int, credentials_version: int) -> Select[Role]:
     """The role of an account while it is active and its credentials are of this version: what each request checks,
-    read as two columns rather than as a whole account."""
+    read as one column rather than as a whole account."""
     return select(User.role).where(
         User.id == user_id, User.is_active.is_(True), User.credentials_version == credentials_version
     )

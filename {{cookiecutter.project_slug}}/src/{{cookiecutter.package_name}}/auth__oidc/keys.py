@@ -8,7 +8,6 @@ import json
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -20,9 +19,6 @@ PUBLIC_KEY_TYPES = {"RSA", "EC", "OKP"}
 """The key types a token may be checked with: a symmetric (``oct``) key that a JWKS lists is never used."""
 MAX_DOCUMENT_BYTES = 1024 * 1024
 """The largest discovery document or JWKS read: a provider's are a few kilobytes."""
-
-Fetch = Callable[[str, float], Any]
-"""Reads the JSON document at a URL within a timeout in seconds."""
 
 
 def fetch_json(url: str, timeout: float) -> Any:
@@ -53,14 +49,12 @@ def public_keys(jwks: Any) -> dict[str, dict[str, Any]]:
 class ProviderKeys:
     """The keys of one provider, shared by the threads of a process and fetched by one of them at a time."""
 
-    def __init__(self, settings: AuthSettings, fetch: Fetch = fetch_json, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, settings: AuthSettings) -> None:
         self.issuer = settings.oidc_issuer
         self.discovery_url = settings.oidc_discovery_url
         self.refresh_seconds = settings.oidc_keys_refresh_seconds
         self.max_age_seconds = settings.oidc_keys_max_age_seconds
         self.timeout = settings.oidc_fetch_timeout_seconds
-        self.fetch = fetch
-        self.clock = clock
         self.keys: dict[str, dict[str, Any]] = {}
         self.parsed: dict[tuple[str, str], jwt.PyJWK] = {}
         self.fetched_at = -float("inf")
@@ -70,7 +64,7 @@ class ProviderKeys:
 
     def cached(self, kid: str, algorithm: str) -> jwt.PyJWK | None:
         """The key with this id for this algorithm if it is known and fresh, without waiting for anything."""
-        if self.clock() - self.fetched_at > self.max_age_seconds or kid not in self.keys:
+        if time.monotonic() - self.fetched_at > self.max_age_seconds or kid not in self.keys:
             return None
         return self.parse(kid, algorithm)
 
@@ -78,7 +72,7 @@ class ProviderKeys:
         """The key with this id for this algorithm, fetching the keys first if they are stale or lack it and the last
         fetch is long enough ago. Blocks while it fetches: call it from a thread that may wait."""
         with self.lock:
-            now = self.clock()
+            now = time.monotonic()
             stale = now - self.fetched_at > self.max_age_seconds or kid not in self.keys
             if stale and now - self.attempted_at >= self.refresh_seconds:
                 self.refresh(now)
@@ -90,13 +84,14 @@ class ProviderKeys:
         raise InvalidTokenError("the provider publishes no key with its key id")
 
     def refresh(self, now: float) -> None:
-        """Fetch the keys again; if that fails, keep the ones fetched before and remember why."""
+        """Fetch the keys again (``now`` being the time of ``time.monotonic``); if that fails, keep the ones fetched
+        before and remember why."""
         self.attempted_at = now
         try:
-            discovery = self.fetch(self.discovery_url, self.timeout)
+            discovery = fetch_json(self.discovery_url, self.timeout)
             if not isinstance(discovery, dict) or discovery.get("issuer") != self.issuer:
                 raise ValueError(f"the discovery document does not name {self.issuer} as its issuer")
-            keys = public_keys(self.fetch(str(discovery.get("jwks_uri")), self.timeout))
+            keys = public_keys(fetch_json(str(discovery.get("jwks_uri")), self.timeout))
         except (OSError, ValueError) as error:
             self.failure = str(error) or type(error).__name__
             return
