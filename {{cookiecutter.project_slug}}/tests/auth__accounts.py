@@ -5,6 +5,7 @@ The tests hash passwords with the application's own code at Argon2's lowest cost
 
 import itertools
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import httpx2
@@ -60,6 +61,12 @@ def token_headers(settings: Settings, subject: str = "1") -> dict[str, str]:
     return bearer(AccessTokens(settings).issue(subject, version=1))
 
 
+@cache
+def member_tokens() -> AccessTokens:
+    """The tokens of the tests' settings, made once: reading settings from the environment takes milliseconds."""
+    return AccessTokens(Settings(**TEST_SETTINGS))
+
+
 def sign_in(client: httpx2.Client) -> dict[str, str]:
     """Register a new member through the client, and return the headers that authenticate as them.
 
@@ -68,7 +75,7 @@ def sign_in(client: httpx2.Client) -> dict[str, str]:
     """
     email = f"member-{next(_accounts)}@example.com"
     user = register(client, email)
-    return token_headers(Settings(**TEST_SETTINGS), str(user["id"]))
+    return bearer(member_tokens().issue(str(user["id"]), version=1))
 
 
 def sign_in_admin(client: httpx2.Client, settings: Settings) -> dict[str, str]:

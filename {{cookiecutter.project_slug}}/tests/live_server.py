@@ -10,13 +10,15 @@ import http.client
 import os
 import signal
 import socket
+import ssl
 import string
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import httpx2
@@ -43,6 +45,17 @@ class Server(NamedTuple):
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+def live_client(base_url: str, **options: Any) -> httpx2.Client:
+    """An httpx client of a live server. The clients share one TLS context, though the servers speak plain HTTP:
+    httpx makes one for each client, and loading the system's certificates takes about 40 ms each time."""
+    return httpx2.Client(base_url=base_url, verify=tls_context(), **options)
 
 
 def free_port() -> int:
@@ -89,7 +102,7 @@ class Launch:
         return Server(self.process, f"http://127.0.0.1:{self.port}", self.log)
 
     def answers_live(self) -> bool:
-        # The standard library's client: an httpx client loads the system's certificates each time one is created.
+        # The standard library's client, lighter than any httpx client.
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=ANSWER_TIMEOUT_SECONDS)
         try:
             connection.request("GET", "/health/live")

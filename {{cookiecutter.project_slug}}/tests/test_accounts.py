@@ -29,7 +29,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import PASSWORD, bearer, register, token
 from .helpers import assert_problem, documented_operations
-from .live_server import Launch
+from .live_server import Launch, live_client
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 ME = f"{USERS_URL}/me"
@@ -590,10 +590,11 @@ def test_without_a_configured_key_every_worker_of_a_server_accepts_the_others_to
     launch = Launch(settings, tmp_path, measured=False, workers="2", signing_key=None)
     try:
         server = launch.ready()
-        with httpx2.Client(base_url=server.base_url) as client:
+        # A connection per request, as from many clients.
+        with live_client(server.base_url, headers={"Connection": "close"}) as client:
             register(client, "ada@example.com")
             headers = bearer(token(client, "ada@example.com")["access_token"])
-        statuses = [httpx2.get(f"{server.base_url}{ME}", headers=headers).status_code for _ in range(40)]
+            statuses = [client.get(ME, headers=headers).status_code for _ in range(40)]
     finally:
         launch.stop()
 

@@ -2,13 +2,17 @@
 
 For every operation, schemathesis generates requests from the schema, valid and invalid, and checks each response:
 no server error, a documented status code and content type, and a body that matches the documented schema. The
-budget is small by default; set FUZZ_EXAMPLES (for instance to 200) for a deeper run.
+budget is small by default; set FUZZ_EXAMPLES (for instance to 200) for a deeper run. Coverage pauses while they
+run: its tracer would make them several times slower, and every line they reach, an example test reaches too.
 
 Where operations are protected, a member of the test's own fuzzes every operation, getting past 401; then an
 anonymous caller fuzzes the protected ones, briefly, and must get 401 from each.
 """
 
 import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
@@ -35,9 +39,28 @@ def excluded_checks(case: Case[Any]) -> list[CheckFunction]:
     return []
 
 
+@pytest.fixture
+def untraced() -> Iterator[Callable[[Callable[[], None]], None]]:
+    """Run a function on a thread that no tracer follows; so are the threads that start during the test (those of
+    the application that schemathesis calls). The rest of the run is traced as before."""
+    tracing = threading.gettrace()
+    threading.settrace(None)
+
+    def run(function: Callable[[], None]) -> None:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(function).result()
+
+    yield run
+    threading.settrace(tracing)
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 def test_every_operation_conforms_to_the_documented_contract(
-    api_schema: OpenApiSchema, served_operations: set[tuple[str, str]], anonymous_client: httpx2.Client, caller: str
+    untraced: Callable[[Callable[[], None]], None],
+    api_schema: OpenApiSchema,
+    served_operations: set[tuple[str, str]],
+    anonymous_client: httpx2.Client,
+    caller: str,
 ) -> None:
     headers = sign_in(anonymous_client) if caller == "signed in" else {}
     results = list(api_schema.get_all_operations())
@@ -49,19 +72,22 @@ def test_every_operation_conforms_to_the_documented_contract(
         operations = [operation for operation in operations if "401" in operation.definition.raw["responses"]]
         assert operations
 
-    for operation in operations:
+    def fuzz() -> None:
+        for operation in operations:
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=ANONYMOUS_EXAMPLES if refused else EXAMPLES_PER_OPERATION,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def conforms(case: Case[Any]) -> None:
-            response = case.call_and_validate(headers=headers, excluded_checks=excluded_checks(case))
-            if refused:
-                assert response.status_code == 401, (
-                    f"{case.method} {case.formatted_path} answered {response.status_code}"
-                )
+            @given(case=operation.as_strategy())
+            @settings(
+                max_examples=ANONYMOUS_EXAMPLES if refused else EXAMPLES_PER_OPERATION,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def conforms(case: Case[Any]) -> None:
+                response = case.call_and_validate(headers=headers, excluded_checks=excluded_checks(case))
+                if refused:
+                    assert response.status_code == 401, (
+                        f"{case.method} {case.formatted_path} answered {response.status_code}"
+                    )
 
-        conforms()
+            conforms()
+
+    untraced(fuzz)

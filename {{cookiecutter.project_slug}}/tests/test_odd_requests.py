@@ -9,7 +9,6 @@ a 400 or 414 of its own that is not a problem body. uvicorn also closes the conn
 client stops sending before the end of its body.
 """
 
-import httpx2
 import pytest
 
 from {{ cookiecutter.package_name }} import serve
@@ -19,7 +18,7 @@ from {{ cookiecutter.package_name }}.web.limits import MAX_URL_BYTES
 from .auth import sign_in
 from .helpers import assert_problem
 from .live_server import SHARED_BODY_LIMIT as BODY_LIMIT
-from .live_server import Server, exchange, with_headers
+from .live_server import Server, exchange, live_client, with_headers
 
 BEYOND_64_BITS = str(2**64)
 NESTED_100_000_LEVELS = b"[" * 100_000 + b"]" * 100_000
@@ -114,7 +113,7 @@ def base_url(shared_server: Server) -> str:
 def credentials(base_url: str) -> dict[str, str]:
     """The headers of a member of the test's own, so that a request is refused for what it is, not for who sends
     it."""
-    with httpx2.Client(base_url=base_url) as client:
+    with live_client(base_url) as client:
         return sign_in(client)
 
 

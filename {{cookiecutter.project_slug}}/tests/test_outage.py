@@ -1,11 +1,17 @@
 """While the database is unreachable every request that needs it gets 503; afterwards all works again."""
 
+import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
 
 import httpx2
+import pytest
+from sqlalchemy import create_engine, event, text
 
+from {{ cookiecutter.package_name }}.core import engine
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -52,3 +58,35 @@ def test_a_locked_database_gets_503_within_the_statement_timeout_and_recovers(
         assert time.monotonic() - started < PATIENCE_SECONDS
 
     assert client.post(ITEMS, json={"name": "Blocked"}).status_code == 201
+
+
+def test_an_idle_connection_that_fails_its_ping_is_replaced_unnoticed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after a restart of the database: the pool opens another connection, which the caller gets instead."""
+    database = create_engine(f"sqlite:///{tmp_path / 'pinged.db'}")
+    engine.ping_idle_connections(database)
+    connections: list[Any] = []
+    event.listen(database, "connect", lambda connection, _record: connections.append(connection))
+    pings: list[Any] = []
+
+    def ping_failing_once(connection: Any) -> bool:
+        pings.append(connection)
+        if len(pings) == 1:
+            raise sqlite3.OperationalError("the database went away")
+        return True
+
+    monkeypatch.setattr(database.dialect, "do_ping", ping_failing_once)
+    monkeypatch.setattr(engine, "PING_AFTER_IDLE_SECONDS", 0.0)
+    try:
+        answers = []
+        for _ in range(3):
+            with database.connect() as connection:
+                answers.append(connection.execute(text("SELECT 1")).scalar())
+    finally:
+        database.dispose()
+
+    assert answers == [1, 1, 1]
+    assert pings[0] is connections[0]
+    assert len(connections) == 2, "the connection that failed its ping was not replaced"
+    assert pings[1:] == [connections[1]] * (len(pings) - 1)

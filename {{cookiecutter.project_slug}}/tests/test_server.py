@@ -16,7 +16,7 @@ import httpx2
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 
 from .auth import sign_in
-from .live_server import Server
+from .live_server import Server, live_client
 
 RACE_ROUNDS = 20
 LAST_REQUESTS = 50
@@ -34,7 +34,7 @@ def logged_request_ids(server: Server) -> set[str]:
 
 def test_serves_the_api_and_its_docs_then_stops_on_sigterm_with_every_request_logged(server: Server) -> None:
     last_ids = {f"last-{number}" for number in range(LAST_REQUESTS)}
-    with httpx2.Client(base_url=server.base_url) as client:
+    with live_client(server.base_url) as client:
         client.headers.update(sign_in(client))
         created = client.post(ITEMS, json={"name": "Widget"})
         assert created.status_code == 201
@@ -60,8 +60,8 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Se
 
     with (
         ThreadPoolExecutor(max_workers=2) as pool,
-        httpx2.Client(base_url=shared_server.base_url) as first,
-        httpx2.Client(base_url=shared_server.base_url) as second,
+        live_client(shared_server.base_url) as first,
+        live_client(shared_server.base_url) as second,
     ):
         credentials = sign_in(first)
         first.headers.update(credentials)
@@ -75,7 +75,7 @@ def test_two_clients_racing_for_a_name_get_one_201_and_one_409(shared_server: Se
 def test_sigterm_lets_an_in_flight_request_finish(
     server: Server, database_lock: Callable[[], AbstractContextManager[None]]
 ) -> None:
-    with ThreadPoolExecutor(max_workers=1) as pool, httpx2.Client(base_url=server.base_url) as client:
+    with ThreadPoolExecutor(max_workers=1) as pool, live_client(server.base_url) as client:
         client.headers.update(sign_in(client))
         with database_lock():
             in_flight = pool.submit(client.post, ITEMS, json={"name": "In flight"})
