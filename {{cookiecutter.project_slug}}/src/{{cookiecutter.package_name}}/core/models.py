@@ -44,10 +44,14 @@ class Base(DeclarativeBase):
 def unique_constraint_name(model: type[Base], *columns: str) -> str:
     """The name the naming convention gave the unique constraint on these columns of the model's table."""
     table = Base.metadata.tables[model.__tablename__]
-    for constraint in table.constraints:
-        if isinstance(constraint, UniqueConstraint) and constraint.columns.keys() == list(columns):
-            return str(constraint.name)
-    raise LookupError(f"no unique constraint of {table.name} is on {', '.join(columns)}")
+    names = [
+        str(constraint.name)
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint) and constraint.columns.keys() == list(columns)
+    ]
+    if not names:
+        raise LookupError(f"no unique constraint of {table.name} is on {', '.join(columns)}")
+    return names[0]
 
 
 def violated_constraint(error: IntegrityError) -> str | None:
