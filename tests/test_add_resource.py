@@ -20,7 +20,7 @@ from uv import find_uv_bin
 from .baking import bake, saved_answers
 from .databases import scratch_database
 from .test_readmes import clean_env, section, section_commands
-from .toolchain import Environments, run_checked
+from .toolchain import Environments, mypy_cache, run_checked
 
 PAIRS = [
     pytest.param("fastapi", "postgresql", id="fastapi-postgresql"),
@@ -138,7 +138,7 @@ def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
     # The new migration, as written by autogenerate and its post-write hooks, is as clean as the generated code.
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
-    run_checked([python, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy_cache")], project)
+    run_checked([python, "-m", "mypy", "--cache-dir", str(mypy_cache(python))], project)
 
     operations = operations_of(document)
     assert len(operations) == OPERATIONS, sorted(operations)

@@ -13,7 +13,7 @@ import pytest
 from .baking import JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
 from .combinations import DEEP_FUZZ_ROWS, TABLE, params
 from .databases import scratch_database
-from .toolchain import Environments, run_checked
+from .toolchain import Environments, mypy_cache, run_checked
 
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
 LICENCE_FIRST_WORDS = {
@@ -90,8 +90,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
 
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
-    # One cache for the bakes that share an environment: the installed packages are checked once, not once a bake.
-    run_checked([python, "-m", "mypy", "--cache-dir", str(Path(python).parents[1] / "mypy_cache")], project)
+    run_checked([python, "-m", "mypy", "--cache-dir", str(mypy_cache(python))], project)
     run_checked([python, "-m", "bandit", "--quiet", "--recursive", "src", "--severity-level", "medium"], project)
     with scratch_database(answers["database"], project) as database_url:
         migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}

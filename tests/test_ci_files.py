@@ -22,7 +22,7 @@ from uv import find_uv_bin
 
 from .baking import JINJA_RESIDUE, bake, saved_answers
 from .combinations import CI_FILE_BAKES, OPTIONS, PIPELINE_ROWS, PRE_COMMIT_ROWS, params
-from .toolchain import Environments, missing_tool, run_checked
+from .toolchain import Environments, missing_tool, mypy_cache, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
@@ -288,7 +288,8 @@ def test_fresh_bake_passes_its_pre_commit_hooks(
     cookies: Any, environments: Environments, pre_commit_home: Path, answers: dict[str, str]
 ) -> None:
     project = bake(cookies, answers)
-    environment = Path(environments.sync(project, answers["framework"], answers["python_version"])).parent.parent
+    python = environments.sync(project, answers["framework"], answers["python_version"])
+    environment = Path(python).parents[1]
     config = yaml.safe_load((project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8"))
     offline_config = project.parent / "offline-pre-commit-config.yaml"
     offline_config.write_text(yaml.safe_dump(offline_pre_commit_config(config), sort_keys=False), encoding="utf-8")
@@ -298,6 +299,7 @@ def test_fresh_bake_passes_its_pre_commit_hooks(
         "PRE_COMMIT_HOME": str(pre_commit_home),
         "UV_PROJECT_ENVIRONMENT": str(environment),
         "UV_PYTHON_DOWNLOADS": "never",
+        "MYPY_CACHE_DIR": str(mypy_cache(python)),
     }
     run_checked(["git", "init", "--quiet", "."], project)
     run_checked(["git", "add", "--all"], project)
