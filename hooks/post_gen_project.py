@@ -23,6 +23,7 @@ OPTIONAL_PATHS: dict[str, tuple[str, tuple[object, ...]]] = {
     "Dockerfile": ("docker", (True,)),
     ".dockerignore": ("docker", (True,)),
     "compose.yaml": ("docker", (True,)),
+    "deploy": ("docker", (True,)),
     ".github": ("ci", ("github",)),
     ".gitlab-ci.yml": ("ci", ("gitlab",)),
     "migrations/versions/0003_create_accounts.py": ("auth", ("accounts",)),
