@@ -31,16 +31,17 @@ EXPLAINED_FINDINGS = {
     "the signing key, the one secret the service uses itself, is mounted as a file",
 }
 """checkov's findings that the manifests keep on purpose, each with the reason; any other finding fails."""
+SHIPPING_ROWS = [row for row in TABLE if row.docker and row.database == "postgresql"]
+"""The table's rows that ship manifests: long and own names, the other servers."""
 MANIFEST_BAKES = [
-    pytest.param(
-        {"framework": framework, "database": "postgresql", "auth": auth},
-        id=f"{framework}-postgresql-{auth}",
-    )
-    for framework in OPTIONS["framework"]
-    for auth in OPTIONS["auth"]
-] + params(row for row in TABLE if row.docker and row.database == "postgresql")
-"""Each framework with each identity (what changes the manifests), and the table's rows that ship them (long names,
-own package names, the other servers)."""
+    *params(SHIPPING_ROWS),
+    *(
+        pytest.param({"database": "postgresql", "auth": auth}, id=f"postgresql-{auth}")
+        for auth in OPTIONS["auth"]
+        if auth not in {row.auth for row in SHIPPING_ROWS}
+    ),
+]
+"""The shipping rows, and a bake for each identity (which changes the manifests) that no row has."""
 
 
 def uv_tool(arguments: list[str], project: Path) -> str:
@@ -162,3 +163,7 @@ def test_no_manifests_without_postgresql_and_container_files(cookies: Any, answe
     project = bake(cookies, answers)
 
     assert not (project / "deploy").exists()
+
+
+def test_the_shipping_rows_have_every_framework() -> None:
+    assert {row.framework for row in SHIPPING_ROWS} == set(OPTIONS["framework"])
