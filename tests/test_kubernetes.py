@@ -73,11 +73,12 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
     prefix, name, package = saved["__env_prefix"], saved["__kubernetes_name"], saved["package_name"]
     documented = set(re.findall(rf"^#? ?({prefix}\w+)=", (project / ".env.example").read_text(), re.MULTILINE))
 
+    rendered = {}
     for overlay in OVERLAYS:
         documents = render(project, overlay)
         for version in KUBERNETES_VERSIONS:
             uv_tool([*KUBERNETES_VALIDATE, "--strict", "--quiet", "-k", version, f"{overlay}.rendered.yaml"], project)
-        kinds = by_kind(documents)
+        kinds = rendered[overlay] = by_kind(documents)
         assert {kind: len(found) for kind, found in kinds.items()} == {
             "ConfigMap": 1,
             "Deployment": 1,
@@ -96,14 +97,15 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         )
         (settings,) = kinds["ConfigMap"]
         assert set(settings["data"]) <= documented, "the ConfigMap sets a setting that .env.example does not list"
-        assert (
-            int(settings["data"][f"{prefix}GRACEFUL_TIMEOUT"]) + 5
-            < (kinds["Deployment"][0]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"])
-        ), "Kubernetes would kill a pod before its server's graceful shutdown and the preStop pause end"
 
         (deployment,) = kinds["Deployment"]
         pod = deployment["spec"]["template"]["spec"]
         (server,) = pod["containers"]
+        pause = server["lifecycle"]["preStop"]["sleep"]["seconds"]
+        graceful = int(settings["data"][f"{prefix}GRACEFUL_TIMEOUT"])
+        assert pause + graceful < pod["terminationGracePeriodSeconds"], (
+            "Kubernetes would kill a pod before its preStop pause and its server's graceful shutdown end"
+        )
         assert server["command"] == ["python", "-m", package]
         assert server["readinessProbe"]["httpGet"]["path"] == "/health/ready"
         assert server["livenessProbe"]["httpGet"]["path"] == "/health/live"
@@ -128,7 +130,7 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         assert kinds["HorizontalPodAutoscaler"][0]["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
         assert deployment["metadata"]["name"] == name
 
-    production = by_kind(render(project, "production"))
+    production = rendered["production"]
     assert production["Namespace"][0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     assert production["Deployment"][0]["spec"]["template"]["spec"]["containers"][0]["image"] == (
         f"{name}:{saved['version']}"
