@@ -19,22 +19,29 @@ from collections.abc import Iterable, Mapping
 
 VARIANT_ANSWERS = ("framework", "database", "license", "__server", "auth")
 VARIANT_NAME = re.compile(r"^(?P<stem>[A-Za-z0-9][\w.-]*?)__(?P<tag>[a-z0-9]+)(?P<suffix>\.[\w.]+)?$")
-OPTIONAL_PATHS: dict[str, tuple[str, tuple[object, ...]]] = {
-    "Dockerfile": ("docker", (True,)),
-    ".dockerignore": ("docker", (True,)),
-    "compose.yaml": ("docker", (True,)),
-    "deploy": ("docker", (True,)),
-    ".github": ("ci", ("github",)),
-    ".gitlab-ci.yml": ("ci", ("gitlab",)),
-    "migrations/versions/0003_create_accounts.py": ("auth", ("accounts",)),
-    "src/{package_name}/core/access.py": ("auth", ("accounts", "oidc")),
-    "tests/test_accounts.py": ("auth", ("accounts",)),
-    "tests/test_oidc.py": ("auth", ("oidc",)),
-    "tests/test_ownership.py": ("auth", ("accounts", "oidc")),
-    "tests/issuer.py": ("auth", ("oidc",)),
+OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
+    "Dockerfile": {"docker": (True,)},
+    ".dockerignore": {"docker": (True,)},
+    "compose.yaml": {"docker": (True,)},
+    "deploy": {"docker": (True,)},
+    ".github": {"ci": ("github",)},
+    ".gitlab-ci.yml": {"ci": ("gitlab",)},
+    "migrations/versions/0003_create_accounts.py": {"auth": ("accounts",)},
+    "migrations/versions/0004_create_jobs.py": {"jobs": ("celery",)},
+    "src/{package_name}/jobs": {"jobs": ("celery",)},
+    "tests/jobs.py": {"jobs": ("celery",)},
+    "tests/test_jobs.py": {"jobs": ("celery",)},
+    "tests/test_job_workers.py": {"jobs": ("celery",)},
+    "tests/worker.py": {"jobs": ("celery",)},
+    "src/{package_name}/core/access.py": {"auth": ("accounts", "oidc")},
+    "tests/test_accounts.py": {"auth": ("accounts",)},
+    "tests/test_oidc.py": {"auth": ("oidc",)},
+    "tests/test_ownership.py": {"auth": ("accounts", "oidc")},
+    "tests/test_job_ownership.py": {"auth": ("accounts", "oidc"), "jobs": ("celery",)},
+    "tests/issuer.py": {"auth": ("oidc",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
-only when the answer named beside it has one of the values given."""
+only when every answer named beside it has one of the values given."""
 UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render")
 """Machine-local paths, which would make the saved answers differ from one checkout to another, and the template's
 list of files it copies as they are (a speed-up, not an answer: a replay takes it from cookiecutter.json)."""
@@ -83,9 +90,9 @@ def remove_folder(path: str) -> None:
 
 def remove_unwanted(root: str | os.PathLike[str], answers: Mapping[str, object]) -> None:
     """Delete the optional files and folders whose answer asks for them not to be there."""
-    for relative, (key, wanted) in OPTIONAL_PATHS.items():
+    for relative, conditions in OPTIONAL_PATHS.items():
         path = os.path.join(root, relative.format(package_name=answers["package_name"]))
-        if answers[key] in wanted or not os.path.lexists(path):
+        if all(answers[key] in wanted for key, wanted in conditions.items()) or not os.path.lexists(path):
             continue
         if os.path.isdir(path):
             remove_folder(path)

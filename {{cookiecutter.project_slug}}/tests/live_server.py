@@ -15,7 +15,7 @@ import string
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -68,9 +68,20 @@ def free_port() -> int:
 class Launch:
     """A server process started on a free port, which may not answer yet."""
 
-    def __init__(self, settings: Settings, cwd: Path, *, measured: bool = True, **overrides: str | None) -> None:
-        """Serve the settings' database, with settings overridden through their environment variables (None leaves
-        one unset); a server that is not ``measured`` runs without coverage."""
+    def __init__(
+        self,
+        settings: Settings,
+        cwd: Path,
+        *,
+        measured: bool = True,
+        arguments: Sequence[str] = (),
+        more_overrides: Mapping[str, str | None] | None = None,
+        **overrides: str | None,
+    ) -> None:
+        """Serve the settings' database, or run another command of the package's (``arguments``), with settings
+        overridden through their environment variables (None leaves one unset); a server that is not ``measured``
+        runs without coverage."""
+        overrides = {**overrides, **(more_overrides or {})}
         self.port = free_port()
         inherited = {name: value for name, value in os.environ.items() if measured or name not in COVERAGE_VARIABLES}
         changed = {f"{ENV_PREFIX}{name.upper()}": value for name, value in {**TEST_SETTINGS, **overrides}.items()}
@@ -80,7 +91,7 @@ class Launch:
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
             **{name: str(value) for name, value in changed.items() if value is not None},
         }
-        command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+        command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", *arguments]
         self.log = cwd / f"server-{self.port}.log"
         # A session of its own, so that a failed test can stop the server's worker processes too.
         with self.log.open("wb") as log:

@@ -50,7 +50,10 @@ def test_ready_checks_the_database_and_its_migrations(client: httpx2.Client) -> 
     response = client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {"database", "migrations"} <= body["checks"].keys()
+    assert set(body["checks"].values()) == {"ok"}
 
 
 def test_without_its_migrations_the_service_is_not_ready_and_says_how_to_apply_them(

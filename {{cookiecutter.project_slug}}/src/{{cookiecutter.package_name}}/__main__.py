@@ -6,9 +6,15 @@ Run as ``python -m {{ cookiecutter.package_name }}`` to serve; a command follows
 import logging
 import sys
 
-from .auth.commands import COMMANDS
+from .auth.commands import COMMANDS as IDENTITY_COMMANDS
+{%- if cookiecutter.jobs == "celery" %}
+from .jobs.commands import COMMANDS as JOB_COMMANDS
+{%- endif %}
 from .serve import serve
 from .settings import Settings
+
+COMMANDS = {**IDENTITY_COMMANDS{{ ", **JOB_COMMANDS" if cookiecutter.jobs == "celery" }}}
+"""Every feature's commands: adding a feature with commands adds them here."""
 
 
 def main(arguments: list[str]) -> int:

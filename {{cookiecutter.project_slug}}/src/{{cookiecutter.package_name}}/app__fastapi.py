@@ -13,6 +13,9 @@ from .core import database
 from .core.logging import configure_logging
 from .health.routes import router as health
 from .items.routes import router as items
+{%- if cookiecutter.jobs == "celery" %}
+from .jobs import routes as jobs
+{%- endif %}
 from .settings import Settings
 from .web.compat import HeadAsGet, ProblemDocumentedAPI, add_routes
 from .web.docs import add_docs
@@ -22,7 +25,7 @@ from .web.headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
 from .web.middleware import RequestContext, RequestGuard
 from .web.problems import problem_responses
 
-FEATURES: list[APIRouter] = [health, *identity, items]
+FEATURES: list[APIRouter] = [health, *identity, items{{ ", jobs.router" if cookiecutter.jobs == "celery" }}]
 """Every feature's router, with its own prefix and tags: adding a feature adds a line here."""
 
 
@@ -54,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
+{%- if cookiecutter.jobs == "celery" %}
+    jobs.init_app(app, settings)
+{%- endif %}
     # The last middleware added runs first: the request context wraps CORS, which wraps HEAD and the request guard.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)

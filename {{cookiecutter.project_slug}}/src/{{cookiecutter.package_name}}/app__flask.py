@@ -11,13 +11,16 @@ from .core import database
 from .core.logging import configure_logging
 from .health.routes import blueprint as health
 from .items.routes import blueprint as items
+{%- if cookiecutter.jobs == "celery" %}
+from .jobs import routes as jobs
+{%- endif %}
 from .settings import Settings
 from .web import handlers, middleware
 from .web.compat import ProblemDocumentedAPI
 from .web.docs import add_docs
 from .web.problems import problem_responses
 
-FEATURES: list[APIBlueprint] = [health, *identity, items]
+FEATURES: list[APIBlueprint] = [health, *identity, items{{ ", jobs.blueprint" if cookiecutter.jobs == "celery" }}]
 """Every feature's blueprint, with its own prefix and tags: adding a feature adds a line here."""
 
 
@@ -39,6 +42,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.extensions["settings"] = settings
     database.init_app(app, settings)
+{%- if cookiecutter.jobs == "celery" %}
+    jobs.init_app(app, settings)
+{%- endif %}
     middleware.init_app(app, settings)
     handlers.init_app(app)
     for blueprint in FEATURES:

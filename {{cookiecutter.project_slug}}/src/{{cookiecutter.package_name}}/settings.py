@@ -6,12 +6,15 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .auth.settings import AuthSettings
+{%- if cookiecutter.jobs == "celery" %}
+from .jobs.settings import JobSettings
+{%- endif %}
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-class Settings(BaseSettings, AuthSettings):
-    """Everything that changes between environments; identity's own settings come from ``auth.settings``."""
+class Settings(BaseSettings, AuthSettings{{ ", JobSettings" if cookiecutter.jobs == "celery" }}):
+    """Everything that changes between environments; each feature's own settings come from its ``settings``."""
 
     model_config = SettingsConfigDict(
         env_prefix="{{ cookiecutter.__env_prefix }}",

@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import operator
+import os
 import queue
 import random
 import re
@@ -195,6 +196,12 @@ class RecordQueueHandler(QueueHandler):
         self.writer.stop()
         super().close()
 
+    def restart(self) -> None:
+        """Start a writer of this process's own, as a forked process must: it inherits the queue, not the thread."""
+        self.writer = LogWriter(self.writer.formatter)
+        self.queue = self.writer.queue
+        self.writer.start()
+
 
 def configure_logging(settings: Settings) -> None:
     """Send the application's logs to stderr, as JSON lines or readable text; calling it again replaces the setup."""
@@ -207,6 +214,15 @@ def configure_logging(settings: Settings) -> None:
     logger.handlers = [handler]
     logger.setLevel(settings.log_level)
     logger.propagate = False
+
+
+def _restart_writers() -> None:
+    for handler in logger.handlers:
+        if isinstance(handler, RecordQueueHandler):
+            handler.restart()
+
+
+os.register_at_fork(after_in_child=_restart_writers)
 
 
 def flush_logs() -> None:

@@ -1,6 +1,8 @@
 """Liveness and readiness."""
 
-from flask import Response
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
@@ -9,7 +11,16 @@ from ..web.compat import json_response
 from ..web.problems import problem_responses
 from .schemas import Liveness, Readiness
 
+ReadinessCheck = Callable[[], None]
+"""Raises a service error, such as ``UnavailableError``, when a dependency is not ready."""
+READINESS_CHECKS = "readiness_checks"
+
 blueprint = APIBlueprint("health", __name__, url_prefix="/health", abp_tags=[Tag(name="health")])
+
+
+def add_readiness_check(app: Flask, name: str, check: ReadinessCheck) -> None:
+    """Make readiness depend on one more dependency, such as a feature's broker."""
+    app.extensions.setdefault(READINESS_CHECKS, {})[name] = check
 
 
 @blueprint.get("/live", responses={200: Liveness})
@@ -20,6 +31,10 @@ def live() -> Response:
 
 @blueprint.get("/ready", responses={200: Readiness, **problem_responses(503)})
 def ready() -> Response:
-    """The database answers and its migrations are applied: the process is ready for traffic."""
+    """The database answers, its migrations are applied and every other dependency answers: the process is ready
+    for traffic."""
     database.check_ready()
-    return json_response(Readiness(checks={"database": "ok", "migrations": "ok"}))
+    checks: dict[str, ReadinessCheck] = current_app.extensions.get(READINESS_CHECKS, {})
+    for check in checks.values():
+        check()
+    return json_response(Readiness(checks=dict.fromkeys(["database", "migrations", *checks], "ok")))

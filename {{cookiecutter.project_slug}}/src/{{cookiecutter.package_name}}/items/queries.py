@@ -12,23 +12,24 @@ UNIQUE_NAME = unique_constraint_name(Item, "owner", "name")
 """The constraint that decides between two writers racing for one name; no prior check can."""
 
 
-def _matching(query: ItemListQuery, principal: Principal) -> Select[Item]:
+def matching(principal: Principal, q: str | None) -> Select[Item]:
+    """The items the principal may see whose name contains ``q`` (every one of theirs without it)."""
     statement = select(Item)
     if not principal.is_admin:
         statement = statement.where(Item.owner == principal.subject)
-    if query.q:
-        statement = statement.where(Item.name.contains(query.q, autoescape=True))
+    if q:
+        statement = statement.where(Item.name.contains(q, autoescape=True))
     return statement
 
 
 def page_statement(query: ItemListQuery, principal: Principal) -> Select[Item]:
     """The items on the requested page that the principal may see, oldest first."""
-    return _matching(query, principal).order_by(Item.id).limit(query.limit).offset(query.offset)
+    return matching(principal, query.q).order_by(Item.id).limit(query.limit).offset(query.offset)
 
 
 def count_statement(query: ItemListQuery, principal: Principal) -> Select[int]:
     """How many items the principal may see match the query, on every page."""
-    return select(func.count()).select_from(_matching(query, principal).subquery())
+    return select(func.count()).select_from(matching(principal, query.q).subquery())
 
 
 def is_visible(item: Item, principal: Principal) -> bool:

@@ -1,0 +1,35 @@
+"""What can go wrong with a job, in the words of the error vocabulary."""
+
+from ..core.errors import GoneError, NotFoundError, UnavailableError
+
+
+class JobNotFoundError(NotFoundError):
+    """No job of yours has the requested id."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"Job {job_id} does not exist.")
+
+
+class ResultNotReadyError(NotFoundError):
+    """The job has no result, or not yet."""
+
+    def __init__(self, job_id: int, status: str) -> None:
+        super().__init__(f"Job {job_id} is {status}: it has no result.")
+
+
+class ResultExpiredError(GoneError):
+    """The job's result was kept for a limited time, which is over."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"The result of job {job_id} has expired.")
+
+
+class BrokerUnavailableError(UnavailableError):
+    """The broker did not take the job: nothing was queued."""
+
+    def __init__(self) -> None:
+        super().__init__("The job queue is unavailable, and the job was not created; try again later.")
+
+
+class TransientJobError(Exception):
+    """A failure that may pass, such as an unreachable database: the job is tried again later."""

@@ -1,0 +1,59 @@
+"""The jobs routes: an items export accepted for later, a job's status, and its result."""
+
+from celery import Celery
+from flask import Flask, Response, current_app
+from flask_openapi3.models.tag import Tag
+from pydantic import BaseModel
+
+from ..auth.guard import current_principal, guarded_blueprint
+from ..core import database
+from ..core.fields import RowId
+from ..health.routes import add_readiness_check
+from ..settings import Settings
+from ..web.compat import json_response
+from ..web.problems import problem_responses
+from . import EXPORTS_URL, URL, job_url, service
+from .broker import check_broker, create_celery
+from .documents import RESULT_RESPONSE, attachment
+from .schemas import ExportRequest, JobRead
+
+EXTENSION = "jobs"
+
+
+class JobPath(BaseModel):
+    job_id: RowId
+
+
+blueprint = guarded_blueprint("jobs", __name__, abp_tags=[Tag(name="jobs")])
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Give the application the broker it publishes jobs to, and check the broker when it is asked if it is ready."""
+    celery = create_celery(settings)
+    app.extensions[EXTENSION] = celery
+    add_readiness_check(app, "broker", lambda: check_broker(celery))
+
+
+def current_celery() -> Celery:
+    celery: Celery = current_app.extensions[EXTENSION]
+    return celery
+
+
+@blueprint.post(EXPORTS_URL, responses={202: JobRead, **problem_responses(400, 413, 415, 422, 503)})
+def export_items(body: ExportRequest) -> Response:
+    """Export your items (an admin: every item) in the background; follow the Location header to the job."""
+    job = service.create_export(database.session(), current_celery(), current_principal(), body)
+    return json_response(JobRead.of(job), 202, {"Location": job_url(job.id)})
+
+
+@blueprint.get(f"{URL}/<job_id>", responses={200: JobRead, **problem_responses(404, 422, 503)})
+def read_job(path: JobPath) -> Response:
+    """A job of yours: its status, its progress and, if it failed, why."""
+    return json_response(JobRead.of(service.get_job(database.session(), current_principal(), path.job_id)))
+
+
+@blueprint.get(f"{URL}/<job_id>/result", responses={**RESULT_RESPONSE, **problem_responses(404, 410, 422, 503)})
+def read_job_result(path: JobPath) -> Response:
+    """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired."""
+    result, media_type = service.get_result(database.session(), current_principal(), path.job_id)
+    return Response(result, content_type=media_type, headers=attachment(path.job_id, media_type))

@@ -1,0 +1,134 @@
+"""Jobs as the worker runs them: on the application's async sessions, on an event loop of the worker process's own."""
+
+import asyncio
+from collections.abc import Coroutine
+from functools import cached_property
+from typing import Any, TypeVar
+
+from celery import Celery
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ..core import database
+from ..core.models import utc_now
+from ..settings import Settings
+from . import exports
+from .broker import publish
+from .models import Job
+from .outcomes import LeaseHeldError, refusal
+from .queries import (
+    Attempt,
+    attempt_of,
+    changed_one,
+    claim,
+    expired_results,
+    failed,
+    progress,
+    released,
+    stale_queued,
+    succeeded,
+)
+
+T = TypeVar("T")
+
+
+class JobRunner:
+    """Runs jobs in one worker process; the event loop and the engine are made on first use, after the process has
+    forked, and serve every job the process runs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def loop(self) -> asyncio.Runner:
+        return asyncio.Runner()
+
+    @cached_property
+    def engine(self) -> AsyncEngine:
+        return database.create_engine(self.settings)
+
+    @cached_property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return database.create_sessions(self.engine)
+
+    def close(self) -> None:
+        """Close the engine's connections and the event loop, if there are any."""
+        if "engine" in self.__dict__:
+            self.wait_for(self.engine.dispose())
+        if "loop" in self.__dict__:
+            self.loop.close()
+
+    def wait_for(self, work: Coroutine[Any, Any, T]) -> T:
+        return self.loop.run(work)
+
+    def run(self, job_id: int) -> None:
+        """Run the job, unless it has ended or another worker holds its lease (``LeaseHeldError`` says how long)."""
+        self.wait_for(self._run(job_id))
+
+    def fail(self, job_id: int, title: str, detail: str) -> None:
+        self.wait_for(self._fail(job_id, title, detail))
+
+    def sweep(self, celery: Celery) -> None:
+        """Publish the jobs whose task never reached the broker, and delete the results that expired."""
+        for job_id in self.wait_for(self._sweep()):
+            publish(celery, job_id)
+
+    async def _run(self, job_id: int) -> None:
+        async with self.sessions() as session:
+            attempt = await self.claim(session, job_id)
+            if attempt is None:
+                return
+            try:
+                await self.export(session, attempt)
+            except BaseException:
+                await session.rollback()
+                await self.give_back(session, attempt)
+                raise
+
+    async def claim(self, session: AsyncSession, job_id: int) -> Attempt | None:
+        now = utc_now()
+        claimed = changed_one(await session.execute(claim(job_id, self.settings, now)))
+        job = await session.get(Job, job_id)
+        await session.commit()
+        if claimed and job is not None:
+            return attempt_of(job)
+        refused = refusal(job, self.settings, now)
+        if isinstance(refused, LeaseHeldError):
+            raise refused
+        if refused is not None:
+            await session.execute(failed(job_id, *refused))
+            await session.commit()
+        return None
+
+    async def export(self, session: AsyncSession, attempt: Attempt) -> None:
+        export = exports.export_format(attempt)
+        total = (await session.execute(exports.count(attempt))).scalar_one()
+        chunks, done, last_id = [exports.header(export)], 0, 0
+        while batch := list(await session.scalars(exports.batch(attempt, last_id))):
+            chunks.append(exports.render(batch, export))
+            done, last_id = done + len(batch), batch[-1].id
+            if not changed_one(await session.execute(progress(attempt, exports.percent(done, total)))):
+                await session.rollback()
+                return  # Another attempt holds the lease now: its result is the one that counts.
+            await session.commit()
+        await session.execute(succeeded(attempt, "".join(chunks), exports.MEDIA_TYPES[export], self.settings))
+        await session.commit()
+
+    async def give_back(self, session: AsyncSession, attempt: Attempt) -> None:
+        """Queue the job again for a retry; when the database cannot take even that, its lease ends it in time."""
+        try:
+            await session.execute(released(attempt))
+            await session.commit()
+        except Exception:  # The original error is the one to report.
+            await session.rollback()
+
+    async def _fail(self, job_id: int, title: str, detail: str) -> None:
+        async with self.sessions() as session:
+            await session.execute(failed(job_id, title, detail))
+            await session.commit()
+
+    async def _sweep(self) -> list[int]:
+        async with self.sessions() as session:
+            stale = list(await session.scalars(stale_queued(self.settings)))
+            await session.execute(expired_results())
+            await session.commit()
+        return stale

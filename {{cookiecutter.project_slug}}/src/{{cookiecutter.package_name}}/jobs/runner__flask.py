@@ -1,0 +1,111 @@
+"""Jobs as the worker runs them, on sessions of a database engine of the worker process's own."""
+
+from functools import cached_property
+
+from celery import Celery
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..core import database
+from ..core.models import utc_now
+from ..settings import Settings
+from . import exports
+from .broker import publish
+from .models import Job
+from .outcomes import LeaseHeldError, refusal
+from .queries import (
+    Attempt,
+    attempt_of,
+    changed_one,
+    claim,
+    expired_results,
+    failed,
+    progress,
+    released,
+    stale_queued,
+    succeeded,
+)
+
+
+class JobRunner:
+    """Runs jobs in one worker process; the engine is made on first use, after the process has forked."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return database.create_engine(self.settings)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Close the engine's connections, if there are any."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+    def run(self, job_id: int) -> None:
+        """Run the job, unless it has ended or another worker holds its lease (``LeaseHeldError`` says how long)."""
+        with self.sessions() as session:
+            attempt = self.claim(session, job_id)
+            if attempt is None:
+                return
+            try:
+                self.export(session, attempt)
+            except BaseException:
+                session.rollback()
+                self.give_back(session, attempt)
+                raise
+
+    def claim(self, session: Session, job_id: int) -> Attempt | None:
+        now = utc_now()
+        claimed = changed_one(session.execute(claim(job_id, self.settings, now)))
+        job = session.get(Job, job_id)
+        session.commit()
+        if claimed and job is not None:
+            return attempt_of(job)
+        refused = refusal(job, self.settings, now)
+        if isinstance(refused, LeaseHeldError):
+            raise refused
+        if refused is not None:
+            session.execute(failed(job_id, *refused))
+            session.commit()
+        return None
+
+    def export(self, session: Session, attempt: Attempt) -> None:
+        export = exports.export_format(attempt)
+        total = session.execute(exports.count(attempt)).scalar_one()
+        chunks, done, last_id = [exports.header(export)], 0, 0
+        while batch := list(session.scalars(exports.batch(attempt, last_id))):
+            chunks.append(exports.render(batch, export))
+            done, last_id = done + len(batch), batch[-1].id
+            if not changed_one(session.execute(progress(attempt, exports.percent(done, total)))):
+                session.rollback()
+                return  # Another attempt holds the lease now: its result is the one that counts.
+            session.commit()
+        session.execute(succeeded(attempt, "".join(chunks), exports.MEDIA_TYPES[export], self.settings))
+        session.commit()
+
+    def give_back(self, session: Session, attempt: Attempt) -> None:
+        """Queue the job again for a retry; when the database cannot take even that, its lease ends it in time."""
+        try:
+            session.execute(released(attempt))
+            session.commit()
+        except Exception:  # The original error is the one to report.
+            session.rollback()
+
+    def fail(self, job_id: int, title: str, detail: str) -> None:
+        with self.sessions() as session:
+            session.execute(failed(job_id, title, detail))
+            session.commit()
+
+    def sweep(self, celery: Celery) -> None:
+        """Publish the jobs whose task never reached the broker, and delete the results that expired."""
+        with self.sessions() as session:
+            stale = list(session.scalars(stale_queued(self.settings)))
+            session.execute(expired_results())
+            session.commit()
+        for job_id in stale:
+            publish(celery, job_id)

@@ -1,0 +1,75 @@
+"""The worker and beat, as ``python -m <package> worker`` and ``python -m <package> beat``; the options that follow
+are Celery's own (``worker --help``)."""
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, bootsteps
+
+from ..core.logging import configure_logging
+from ..settings import Settings
+from .broker import create_celery
+from .tasks import add_tasks
+
+HEARTBEAT_SECONDS = 10.0
+"""How often a worker that is connected to its broker touches its heartbeat file."""
+
+
+class Heartbeat(bootsteps.StartStopStep):
+    """Touches the heartbeat file while the worker's consumer runs: it stops when the broker connection is lost."""
+
+    def __init__(self, parent: Any, **options: Any) -> None:
+        super().__init__(parent, **options)
+        self.path = Path(parent.app.conf.heartbeat_file)
+        self.timer: Any = None
+
+    def start(self, parent: Any) -> None:
+        self.path.touch()
+        self.timer = parent.timer.call_repeatedly(HEARTBEAT_SECONDS, self.path.touch)
+
+    def stop(self, parent: Any) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.path.unlink(missing_ok=True)
+
+
+def worker_celery(settings: Settings) -> Celery:
+    """The Celery application of a worker: the API's, with the tasks and, if asked for, the heartbeat."""
+    celery = create_celery(settings)
+    add_tasks(celery, settings)
+    if settings.worker_heartbeat_file:
+        celery.conf.heartbeat_file = settings.worker_heartbeat_file
+        celery.steps["consumer"].add(Heartbeat)
+    return celery
+
+
+def worker(arguments: list[str]) -> int:
+    """Run a worker; SIGTERM lets the jobs it runs finish first."""
+    settings = Settings()
+    configure_logging(settings)
+    worker_celery(settings).worker_main(["worker", f"--loglevel={settings.log_level}", *arguments])
+    return 0
+
+
+def beat(arguments: list[str]) -> int:
+    """Run beat, which sends the sweep; run exactly one beat."""
+    settings = Settings()
+    configure_logging(settings)
+    schedule = Path(tempfile.gettempdir()) / f"{__package__}-beat-schedule"
+    worker_celery(settings).start(["beat", f"--loglevel={settings.log_level}", f"--schedule={schedule}", *arguments])
+    return 0
+
+
+def worker_alive(arguments: list[str]) -> int:
+    """Exit 0 when the worker touched its heartbeat file lately, for a container's liveness probe."""
+    settings = Settings()
+    if settings.worker_heartbeat_file is None:
+        print("error: set worker_heartbeat_file to check a worker", flush=True)
+        return 2
+    try:
+        age = time.time() - Path(settings.worker_heartbeat_file).stat().st_mtime
+    except FileNotFoundError:
+        return 1
+    return 0 if age < 3 * HEARTBEAT_SECONDS else 1

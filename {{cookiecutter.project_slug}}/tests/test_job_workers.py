@@ -1,0 +1,118 @@
+"""Workers that fail or stop in the middle of a job, and a database that fails under one: nothing is lost and nothing
+is done twice. Each test has workers and a queue of its own."""
+
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+import httpx2
+import pytest
+from sqlalchemy import insert, select
+
+from {{ cookiecutter.package_name }}.core.models import utc_now
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.items.models import Item
+from {{ cookiecutter.package_name }}.jobs import result_url
+from {{ cookiecutter.package_name }}.jobs.models import JobStatus
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .auth import sign_in
+from .helpers import create
+from .jobs import export, job_row, read_rows, run_sql, wait_for
+from .worker import Worker
+
+MANY_ITEMS = 20_000
+"""Enough items that an export runs in many batches, long enough to stop its worker in the middle."""
+SHORT_LIMITS = {
+    "job_soft_time_limit": "4",
+    "job_time_limit": "5",
+    "broker_visibility_timeout": "6",
+    "broker_restore_interval": "1",
+}
+"""Limits that let the broker give the job of a lost worker to another after seconds rather than an hour."""
+
+
+@pytest.fixture
+def own_client(make_client: Callable[[Settings], httpx2.Client], own_queue_settings: Settings) -> httpx2.Client:
+    """A signed-in client of an application that queues jobs on the test's own queue."""
+    client = make_client(own_queue_settings)
+    client.headers.update(sign_in(client))
+    return client
+
+
+@pytest.fixture
+def many_items(own_client: httpx2.Client, settings: Settings) -> int:
+    """The client's items, most written straight to the database (the API would take minutes); their number."""
+    first = create(own_client, ITEMS, name="item-0")
+    [(owner,)] = read_rows(settings, select(Item.owner).where(Item.id == first["id"]))
+    now = utc_now()
+    rows = [
+        {"owner": owner, "name": f"item-{number}", "quantity": number, "created_at": now, "updated_at": now}
+        for number in range(1, MANY_ITEMS)
+    ]
+    run_sql(settings, insert(Item), rows=rows)
+    return MANY_ITEMS
+
+
+def assert_one_complete_export(client: httpx2.Client, job_id: int, count: int) -> None:
+    lines = client.get(result_url(job_id)).text.splitlines()
+    assert len(lines) == count
+    assert [json.loads(line)["name"] for line in lines] == [f"item-{number}" for number in range(count)]
+
+
+def test_a_job_whose_worker_is_killed_is_finished_once_by_another(
+    own_client: httpx2.Client, settings: Settings, many_items: int, start_worker: Callable[..., Worker]
+) -> None:
+    lost = start_worker(**SHORT_LIMITS)
+    job_id = export(own_client)["id"]
+    wait_for(own_client, job_id, JobStatus.RUNNING, progress=1)
+    lost.kill()
+    assert job_row(settings, job_id)["status"] == JobStatus.RUNNING, "the export ended before its worker was killed"
+
+    start_worker(**SHORT_LIMITS)
+    wait_for(own_client, job_id, JobStatus.SUCCEEDED)
+    assert job_row(settings, job_id)["deliveries"] == 2
+    assert_one_complete_export(own_client, job_id, many_items)
+
+
+def test_a_worker_asked_to_stop_finishes_its_job_first(
+    own_client: httpx2.Client, settings: Settings, many_items: int, start_worker: Callable[..., Worker]
+) -> None:
+    worker = start_worker()
+    job_id = export(own_client)["id"]
+    wait_for(own_client, job_id, JobStatus.RUNNING, progress=1)
+
+    assert worker.terminate() == 0
+    row = job_row(settings, job_id)
+    assert (row["status"], row["deliveries"]) == (JobStatus.SUCCEEDED, 1)
+    assert_one_complete_export(own_client, job_id, many_items)
+
+
+def test_a_transient_database_failure_is_retried(
+    own_client: httpx2.Client,
+    settings: Settings,
+    start_worker: Callable[..., Worker],
+    database_lock: Callable[[], AbstractContextManager[None]],
+) -> None:
+    job_id = export(own_client)["id"]
+    with database_lock():
+        worker = start_worker(database_statement_timeout="0.2")
+        worker.wait_for_log(f"Job {job_id} will be retried (1 of 2)")
+
+    job = wait_for(own_client, job_id, JobStatus.SUCCEEDED)
+    assert job["error"] is None
+
+
+def test_a_job_that_keeps_failing_is_failed_with_the_reason_after_its_retries(
+    own_client: httpx2.Client,
+    start_worker: Callable[..., Worker],
+    database_lock: Callable[[], AbstractContextManager[None]],
+) -> None:
+    job_id = export(own_client)["id"]
+    with database_lock():
+        worker = start_worker(database_statement_timeout="0.2")
+        worker.wait_for_log(f"Job {job_id} failed after 2 retries")
+
+    job = wait_for(own_client, job_id, JobStatus.FAILED)
+    assert job["error"]["title"] == "Service Unavailable"
+    assert "database" in job["error"]["detail"]
