@@ -66,6 +66,8 @@ def spelled(answers: Mapping[str, object]) -> str:
             words.append("no-ci")
         elif option == "auth" and value == "none":
             words.append("open")
+        elif option == "jobs" and value == "none":
+            words.append("no-jobs")
         elif option == "python_version":
             words.append(f"py{value}".replace(".", ""))
         else:
@@ -80,6 +82,7 @@ class Combination:
     framework: str
     database: str
     auth: str
+    jobs: str
     server: str
     docker: bool
     ci: str
@@ -109,40 +112,43 @@ class Combination:
 
 
 # Every row is baked in full (test_bake.py); the first is the template's defaults. Every framework, database and
-# identity meet in a row of their own (the first twelve); the last row completes the pairs. One row a line, as a table.
+# identity meet in a row of their own (the first twelve); the last row completes the pairs. Background jobs are on in
+# one row of each framework and database, and in a fifth (flask-postgresql-open) whose suite runs on RabbitMQ instead
+# of Redis (test_bake.py). One row a line, as a table.
 # fmt: off
 TABLE = (
-    Combination("fastapi", "sqlite", "accounts", "granian", True, "github", "3.11", "MIT"),
-    Combination("fastapi", "sqlite", "oidc", "granian", False, "github", "3.13", "Apache-2.0"),
-    Combination("fastapi", "sqlite", "none", "classic", True, "github", "3.12", "BSD-3-Clause"),
+    Combination("fastapi", "sqlite", "accounts", "none", "granian", True, "github", "3.11", "MIT"),
+    Combination("fastapi", "sqlite", "oidc", "celery", "granian", False, "github", "3.13", "Apache-2.0"),
+    Combination("fastapi", "sqlite", "none", "none", "classic", True, "github", "3.12", "BSD-3-Clause"),
     Combination(
-        "fastapi", "postgresql", "accounts", "classic", True, "gitlab", "3.12", "Apache-2.0",
+        "fastapi", "postgresql", "accounts", "celery", "classic", True, "gitlab", "3.12", "Apache-2.0",
         {"project_name": LONG_NAME, **NON_ASCII_AUTHOR, **OWN_PACKAGE}, "80-character-name-own-package",
     ),
-    Combination("fastapi", "postgresql", "oidc", "classic", True, "gitlab", "3.12", "Proprietary"),
+    Combination("fastapi", "postgresql", "oidc", "none", "classic", True, "gitlab", "3.12", "Proprietary"),
     Combination(
-        "fastapi", "postgresql", "none", "classic", False, "gitlab", "3.13", "MIT",
+        "fastapi", "postgresql", "none", "none", "classic", False, "gitlab", "3.13", "MIT",
         {"project_name": QUOTED_NAME, "description": BACKSLASHED_DESCRIPTION}, "quotes-and-backslashes",
     ),
     Combination(
-        "flask", "sqlite", "accounts", "classic", True, "gitlab", "3.13", "BSD-3-Clause", OWN_PACKAGE, "own-package",
+        "flask", "sqlite", "accounts", "none", "classic", True, "gitlab", "3.13", "BSD-3-Clause",
+        OWN_PACKAGE, "own-package",
     ),
     Combination(
-        "flask", "sqlite", "oidc", "granian", False, "none", "3.11", "BSD-3-Clause",
+        "flask", "sqlite", "oidc", "celery", "granian", False, "none", "3.11", "BSD-3-Clause",
         {"version": "2.0.0rc1", "description": TRIPLE_QUOTED_DESCRIPTION, **NON_ASCII_AUTHOR},
         "triple-quotes-non-ascii-author",
     ),
-    Combination("flask", "sqlite", "none", "classic", True, "none", "3.11", "Apache-2.0"),
-    Combination("flask", "postgresql", "accounts", "granian", True, "gitlab", "3.11", "BSD-3-Clause"),
+    Combination("flask", "sqlite", "none", "none", "classic", True, "none", "3.11", "Apache-2.0"),
+    Combination("flask", "postgresql", "accounts", "none", "granian", True, "gitlab", "3.11", "BSD-3-Clause"),
     Combination(
-        "flask", "postgresql", "oidc", "granian", False, "none", "3.12", "MIT",
+        "flask", "postgresql", "oidc", "celery", "granian", False, "none", "3.12", "MIT",
         OWN_SLUG_AND_PACKAGE, "own-slug-and-package",
     ),
     Combination(
-        "flask", "postgresql", "none", "granian", False, "github", "3.11", "Proprietary",
+        "flask", "postgresql", "none", "celery", "granian", False, "github", "3.11", "Proprietary",
         {"project_name": NON_ASCII_NAME, **OWN_PACKAGE}, "non-ascii-name-own-package",
     ),
-    Combination("fastapi", "sqlite", "accounts", "granian", False, "none", "3.13", "Proprietary"),
+    Combination("fastapi", "sqlite", "accounts", "none", "granian", False, "none", "3.13", "Proprietary"),
 )
 # fmt: on
 
@@ -187,6 +193,9 @@ def product(*options: str) -> list[object]:
 
 
 # What each check bakes, as rows of the table; test modules parametrize with ``params(...)``.
+RABBITMQ_ROWS = [row for row in TABLE if row.jobs == "celery"][-1:]
+"""test_bake.py: the row whose generated suite runs its jobs on RabbitMQ; its framework and database have a row on
+Redis too."""
 DEEP_FUZZ_ROWS = covering(TABLE, "framework")
 """test_bake.py: the rows whose generated suite fuzzes with a deeper budget: one for each framework."""
 CONTAINER_ROWS = [row for row in TABLE if row.docker]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from .baking import JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
-from .combinations import DEEP_FUZZ_ROWS, TABLE, params
+from .combinations import DEEP_FUZZ_ROWS, RABBITMQ_ROWS, TABLE, params
 from .databases import scratch_database
 from .toolchain import Environments, mypy_cache, run_checked
 
@@ -33,9 +33,15 @@ DRIVER_DEPENDENCIES = {
 }
 FUZZ_EXAMPLES = 100
 REDIS_URL = "redis://127.0.0.1:6379"
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
+REDIS_USERS = [
+    *[(row, "TEST_REDIS_URL") for row in TABLE if row.auth == "accounts"],
+    *[(row, "TEST_BROKER_URL") for row in TABLE if row.jobs == "celery" and row not in RABBITMQ_ROWS],
+]
+"""The rows whose generated suite empties a Redis database of its own: to count sign-in attempts with accounts, as
+the broker with jobs; each takes one of ``REDIS_DATABASES``."""
 REDIS_DATABASES = range(4, 16)
-"""One Redis database for each row of the table with accounts, which its generated suite empties; 0 to 3 are left
-alone."""
+"""The Redis databases the bakes' suites may empty; 0 to 3 are left alone."""
 
 
 def text_files(project: Path) -> list[Path]:
@@ -44,6 +50,10 @@ def text_files(project: Path) -> list[Path]:
         for path in project.rglob("*")
         if path.is_file() and path.suffix in TEXT_SUFFIXES and ".venv" not in path.parts
     ]
+
+
+def test_each_suite_that_empties_a_redis_database_has_one_of_its_own() -> None:
+    assert len(REDIS_USERS) <= len(REDIS_DATABASES)
 
 
 @pytest.mark.parametrize("answers", params(TABLE))
@@ -100,10 +110,13 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     # its own default for the others.
     deep = any(row.answers == answers for row in DEEP_FUZZ_ROWS)
     suite_env = {**os.environ, **({"FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)} if deep else {})}
-    # With accounts, the suite also counts sign-in attempts in Redis, in a database of this row's own.
-    if answers["auth"] == "accounts":
-        row_number = [row.answers for row in TABLE if row.auth == "accounts"].index(answers)
-        suite_env["TEST_REDIS_URL"] = f"{REDIS_URL}/{REDIS_DATABASES[row_number]}"
+    # With accounts, the suite also counts sign-in attempts in Redis; with jobs, its broker is Redis (or RabbitMQ):
+    # each in a database of this row's own.
+    for (row, variable), database in zip(REDIS_USERS, REDIS_DATABASES, strict=False):
+        if row.answers == answers:
+            suite_env[variable] = f"{REDIS_URL}/{database}"
+    if any(row.answers == answers for row in RABBITMQ_ROWS):
+        suite_env["TEST_BROKER_URL"] = RABBITMQ_URL
     output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], project, suite_env)
     assert re.search(r"\b\d+ passed\b", output)
     assert "TEST_REDIS_URL" not in output, "a test that needs Redis was skipped"

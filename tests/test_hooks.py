@@ -46,6 +46,7 @@ VALID = {
     "framework": "fastapi",
     "database": "sqlite",
     "auth": "accounts",
+    "jobs": "none",
     "server": "granian",
     "docker": True,
     "ci": "github",
@@ -170,6 +171,8 @@ INVALID = [
     pytest.param("framework", "FastAPI", "fastapi, flask", id="framework-case"),
     pytest.param("auth", "oauth", "accounts, oidc, none", id="auth-unknown"),
     pytest.param("auth", "", "accounts, oidc, none", id="auth-empty"),
+    pytest.param("jobs", "rq", "none, celery", id="jobs-unknown"),
+    pytest.param("jobs", True, "none, celery", id="jobs-not-text"),
     pytest.param("python_version", "3.10", "3.11, 3.12, 3.13", id="python-3.10"),
     pytest.param("python_version", 3.12, "3.11, 3.12, 3.13", id="python-not-text"),
     pytest.param("license", "GPL", "MIT, Apache-2.0, BSD-3-Clause, Proprietary", id="license-unknown"),
@@ -227,6 +230,7 @@ ACCEPTED = [
     pytest.param("version", "1.0.DEV3", id="version-upper-case"),
     pytest.param("framework", "flask", id="framework-flask"),
     pytest.param("auth", "none", id="auth-none"),
+    pytest.param("jobs", "celery", id="jobs-celery"),
     pytest.param("python_version", "3.13", id="python-3.13"),
     pytest.param("license", "Proprietary", id="license-proprietary"),
 ]
@@ -374,6 +378,24 @@ def test_resolve_variants_keeps_only_the_chosen_ones(
     assert tree(tmp_path) == {name: name for name in SHARED_FILES} | chosen
     kept_paths = sorted(Path(path).relative_to(tmp_path).as_posix() for path in kept)
     assert kept_paths == sorted([*(name for name in chosen if name != "src/pkg/auth/__init__.py"), "src/pkg/auth"])
+
+
+@pytest.mark.parametrize(
+    ("auth", "jobs", "kept"),
+    [
+        ("accounts", "celery", {"test_jobs.py", "test_job_ownership.py", "test_accounts.py"}),
+        ("none", "celery", {"test_jobs.py"}),
+        ("oidc", "none", set()),
+        ("accounts", "none", {"test_accounts.py"}),
+    ],
+)
+def test_an_optional_file_is_kept_only_when_every_answer_it_names_asks_for_it(
+    tmp_path: Path, auth: str, jobs: str, kept: set[str]
+) -> None:
+    tests = ["test_jobs.py", "test_job_ownership.py", "test_accounts.py"]
+    make_tree(tmp_path, [f"tests/{name}" for name in tests])
+    post_gen.remove_unwanted(tmp_path, {**VALID, "auth": auth, "jobs": jobs, "docker": False, "ci": "none"})
+    assert {path.name for path in (tmp_path / "tests").iterdir()} == kept
 
 
 def test_saved_answers_keep_the_answers_and_drop_machine_paths() -> None:

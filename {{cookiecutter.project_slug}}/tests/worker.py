@@ -69,9 +69,12 @@ class Worker:
     """A worker process, started on the run's database and queue, with settings overridden as for a server."""
 
     def __init__(self, settings: Settings, folder: Path, **overrides: str) -> None:
-        self.heartbeat = folder / f"worker-{uuid.uuid4().hex[:8]}.alive"
+        name = f"worker-{uuid.uuid4().hex[:8]}"
+        self.heartbeat = folder / f"{name}.alive"
         more_overrides = {**WORKER_SETTINGS, "worker_heartbeat_file": str(self.heartbeat), **overrides}
-        self.launch = Launch(settings, folder, arguments=["worker"], more_overrides=more_overrides)
+        # Workers on one machine need names of their own: RabbitMQ gives each name one control queue.
+        arguments = ["worker", f"--hostname={name}@%h"]
+        self.launch = Launch(settings, folder, arguments=arguments, more_overrides=more_overrides)
 
     @property
     def log(self) -> str:

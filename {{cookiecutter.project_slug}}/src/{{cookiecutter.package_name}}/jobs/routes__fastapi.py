@@ -55,14 +55,14 @@ async def export_items(
     return JobRead.of(job)
 
 
-@router.get(f"{URL}/{{job_id}}", responses=problem_responses(404, 422, 503))
+@router.get(URL + "/{job_id}", responses=problem_responses(404, 422, 503))
 async def read_job(job_id: JobId, principal: CurrentPrincipal, session: SessionDep) -> JobRead:
     """A job of yours: its status, its progress and, if it failed, why."""
     return JobRead.of(await service.get_job(session, principal, job_id))
 
 
 @router.get(
-    f"{URL}/{{job_id}}/result",
+    URL + "/{job_id}/result",
     response_class=Response,
     responses={**RESULT_RESPONSE, **problem_responses(404, 410, 422, 503)},
 )
