@@ -24,6 +24,8 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     ".dockerignore": {"docker": (True,)},
     "compose.yaml": {"docker": (True,)},
     "deploy": {"docker": (True,)},
+    "deploy/kubernetes/base/worker.yaml": {"jobs": ("celery",)},
+    "deploy/kubernetes/base/beat.yaml": {"jobs": ("celery",)},
     ".github": {"ci": ("github",)},
     ".gitlab-ci.yml": {"ci": ("gitlab",)},
     "migrations/versions/0003_create_accounts.py": {"auth": ("accounts",)},
@@ -38,6 +40,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_oidc.py": {"auth": ("oidc",)},
     "tests/test_ownership.py": {"auth": ("accounts", "oidc")},
     "tests/test_job_ownership.py": {"auth": ("accounts", "oidc"), "jobs": ("celery",)},
+    "tests/test_job_clean_ups.py": {"auth": ("accounts",), "jobs": ("celery",)},
     "tests/issuer.py": {"auth": ("oidc",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept

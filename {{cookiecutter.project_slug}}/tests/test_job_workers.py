@@ -16,7 +16,6 @@ from {{ cookiecutter.package_name }}.jobs import result_url
 from {{ cookiecutter.package_name }}.jobs.models import JobStatus
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .auth import sign_in
 from .helpers import create
 from .jobs import export, job_row, read_rows, run_sql, wait_for
 from .worker import Worker
@@ -30,14 +29,6 @@ SHORT_LIMITS = {
     "broker_restore_interval": "1",
 }
 """Limits that let the broker give the job of a lost worker to another after seconds rather than an hour."""
-
-
-@pytest.fixture
-def own_client(make_client: Callable[[Settings], httpx2.Client], own_queue_settings: Settings) -> httpx2.Client:
-    """A signed-in client of an application that queues jobs on the test's own queue."""
-    client = make_client(own_queue_settings)
-    client.headers.update(sign_in(client))
-    return client
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from {{ cookiecutter.package_name }}.jobs import EXPORTS_URL, RUN_JOB_TASK, resu
 from {{ cookiecutter.package_name }}.jobs.exports import KIND
 from {{ cookiecutter.package_name }}.jobs.models import Job, JobStatus
 from {{ cookiecutter.package_name }}.jobs.queries import new_job
-from {{ cookiecutter.package_name }}.jobs.runner import JobRunner
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import assert_problem, create
@@ -109,24 +108,24 @@ def test_a_job_started_too_often_fails(
     assert failed["error"]["title"] == "Too many attempts"
 
 
-def test_the_sweep_queues_jobs_that_never_reached_the_broker_and_deletes_expired_results(
-    client: httpx2.Client, settings: Settings, broker: Celery, worker: Worker
+def test_beat_sweeps_jobs_that_never_reached_the_broker_onto_it_and_deletes_expired_results(
+    own_client: httpx2.Client,
+    settings: Settings,
+    start_worker: Callable[..., Worker],
+    start_beat: Callable[..., None],
 ) -> None:
-    expired = wait_for(client, export(client)["id"], JobStatus.SUCCEEDED)
+    start_worker()
+    expired = wait_for(own_client, export(own_client)["id"], JobStatus.SUCCEEDED)
     run_sql(settings, update(Job).where(Job.id == expired["id"]).values(expires_at=utc_now()))
     owner = read_rows(settings, select(Job.owner).where(Job.id == expired["id"]))[0][0]
     never_published = new_job(Principal(owner, Role.MEMBER), KIND, {"format": "jsonl"})
     never_published.created_at -= timedelta(seconds=settings.job_sweep_seconds + 1)
     run_sql(settings, insert_job(never_published))
 
-    runner = JobRunner(settings)
-    try:
-        runner.sweep(broker)
-    finally:
-        runner.close()
+    start_beat(job_sweep_seconds="1")
 
     swept = read_rows(settings, select(Job.id).where(Job.kind == KIND).order_by(Job.id))[-1][0]
-    assert wait_for(client, swept, JobStatus.SUCCEEDED)["progress"] == 100
+    assert wait_for(own_client, swept, JobStatus.SUCCEEDED)["progress"] == 100
     assert job_row(settings, expired["id"])["result"] is None
 
 

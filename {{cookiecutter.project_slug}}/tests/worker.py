@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 import redis
 from celery import Celery
@@ -23,6 +24,7 @@ from kombu import Queue
 from {{ cookiecutter.package_name }}.jobs.broker import create_celery
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .auth import sign_in
 from .live_server import ENV_PREFIX, Launch
 
 BROKER_URL = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -121,6 +123,14 @@ def own_queue_settings(settings: Settings, broker: Celery) -> Iterator[Settings]
 
 
 @pytest.fixture
+def own_client(make_client: Callable[[Settings], httpx2.Client], own_queue_settings: Settings) -> httpx2.Client:
+    """A signed-in client of an application that queues jobs on the test's own queue."""
+    client = make_client(own_queue_settings)
+    client.headers.update(sign_in(client))
+    return client
+
+
+@pytest.fixture
 def start_worker(
     own_queue_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., Worker]]:
@@ -135,6 +145,20 @@ def start_worker(
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def start_beat(own_queue_settings: Settings, tmp_path: Path) -> Iterator[Callable[..., None]]:
+    """Start beat on the test's own queue, with settings overridden; it is stopped when the test ends."""
+    beats: list[Launch] = []
+
+    def start(**overrides: str) -> None:
+        more_overrides = {**WORKER_SETTINGS, "job_queue": own_queue_settings.job_queue, **overrides}
+        beats.append(Launch(own_queue_settings, tmp_path, arguments=["beat"], more_overrides=more_overrides))
+
+    yield start
+    for beat in beats:
+        beat.stop()
 
 
 @pytest.fixture(scope="session")

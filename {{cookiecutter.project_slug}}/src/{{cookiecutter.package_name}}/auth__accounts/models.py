@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import Base, UTCDateTime, utc_now
+from ..core.models import PURGE_AFTER, Base, UTCDateTime, utc_now
 from ..core.principals import Role
 
 
@@ -36,7 +36,7 @@ class RefreshToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     family: Mapped[str] = mapped_column(String(64), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), info={PURGE_AFTER: True})
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -48,4 +48,4 @@ class SignInAttempts(Base):
 
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     attempts: Mapped[int]
-    window_ends: Mapped[datetime] = mapped_column(UTCDateTime())
+    window_ends: Mapped[datetime] = mapped_column(UTCDateTime(), info={PURGE_AFTER: True})

@@ -15,6 +15,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 """Constraints get predictable names, which migrations and error handling refer to."""
+PURGE_AFTER = "purge_after"
+"""The key of a column's ``info`` that marks the time after which its row is of no more use: with background jobs,
+the periodic sweep deletes such rows."""
 SQLITE_UNIQUE_VIOLATION = re.compile(r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<columns>\w+(?:, \w+\.\w+)*)")
 """SQLite names the table and columns of a violated unique constraint, not the constraint itself."""
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, Select, Update, and_, func, or_, select, update
+from sqlalchemy import CursorResult, Delete, Result, Select, Update, and_, delete, func, or_, select, update
 
-from ..core.models import utc_now
+from ..core.models import PURGE_AFTER, Base, utc_now
 from ..core.principals import Principal, Role
 from ..settings import Settings
 from .models import Job, JobStatus
@@ -129,3 +129,16 @@ def stale_queued(settings: Settings) -> Select[int]:
 def expired_results() -> Update:
     """Delete the results whose time is over; their jobs stay, and answer 410 for them."""
     return update(Job).where(Job.expires_at < utc_now(), Job.result.is_not(None)).values(result=None)
+
+
+def clean_ups() -> list[Update | Delete]:
+    """What the sweep cleans: the expired results, and every row whose time is over in a column marked with
+    ``PURGE_AFTER``."""
+    now = utc_now()
+    purges = [
+        delete(table).where(column < now)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.info.get(PURGE_AFTER)
+    ]
+    return [expired_results(), *purges]

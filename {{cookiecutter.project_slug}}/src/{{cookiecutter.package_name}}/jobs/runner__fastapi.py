@@ -20,7 +20,7 @@ from .queries import (
     attempt_of,
     changed_one,
     claim,
-    expired_results,
+    clean_ups,
     failed,
     progress,
     released,
@@ -68,7 +68,7 @@ class JobRunner:
         self.wait_for(self._fail(job_id, title, detail))
 
     def sweep(self, celery: Celery) -> None:
-        """Publish the jobs whose task never reached the broker, and delete the results that expired."""
+        """Publish the jobs whose task never reached the broker, and clean up what expired."""
         for job_id in self.wait_for(self._sweep()):
             publish(celery, job_id)
 
@@ -129,6 +129,7 @@ class JobRunner:
     async def _sweep(self) -> list[int]:
         async with self.sessions() as session:
             stale = list(await session.scalars(stale_queued(self.settings)))
-            await session.execute(expired_results())
+            for statement in clean_ups():
+                await session.execute(statement)
             await session.commit()
         return stale

@@ -18,7 +18,7 @@ from .queries import (
     attempt_of,
     changed_one,
     claim,
-    expired_results,
+    clean_ups,
     failed,
     progress,
     released,
@@ -102,10 +102,11 @@ class JobRunner:
             session.commit()
 
     def sweep(self, celery: Celery) -> None:
-        """Publish the jobs whose task never reached the broker, and delete the results that expired."""
+        """Publish the jobs whose task never reached the broker, and clean up what expired."""
         with self.sessions() as session:
             stale = list(session.scalars(stale_queued(self.settings)))
-            session.execute(expired_results())
+            for statement in clean_ups():
+                session.execute(statement)
             session.commit()
         for job_id in stale:
             publish(celery, job_id)

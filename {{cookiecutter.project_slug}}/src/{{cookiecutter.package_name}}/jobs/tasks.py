@@ -68,5 +68,5 @@ def add_tasks(celery: Celery, settings: Settings) -> None:
 
     @celery.task(name=SWEEP_TASK)
     def sweep() -> None:
-        """Publish the jobs that never reached the broker, and delete expired results."""
+        """Publish the jobs that never reached the broker, and clean up what expired."""
         runner.sweep(celery)

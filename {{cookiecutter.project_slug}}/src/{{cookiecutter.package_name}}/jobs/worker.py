@@ -1,6 +1,7 @@
 """The worker and beat, as ``python -m <package> worker`` and ``python -m <package> beat``; the options that follow
 are Celery's own (``worker --help``)."""
 
+import importlib
 import tempfile
 import time
 from pathlib import Path
@@ -36,7 +37,12 @@ class Heartbeat(bootsteps.StartStopStep):
 
 
 def worker_celery(settings: Settings) -> Celery:
-    """The Celery application of a worker: the API's, with the tasks and, if asked for, the heartbeat."""
+    """The Celery application of a worker: the API's, with the tasks and, if asked for, the heartbeat.
+
+    It imports the application, and so every feature's tables, which the sweep cleans up; not at import time, so that
+    ``worker-alive`` starts quickly.
+    """
+    importlib.import_module(f"{(__package__ or '').rpartition('.')[0]}.app")
     celery = create_celery(settings)
     add_tasks(celery, settings)
     if settings.worker_heartbeat_file:
