@@ -118,16 +118,30 @@ def check_github_workflow(project: Path, answers: dict[str, Any]) -> None:
     test_job = jobs["test"]
     assert test_job["strategy"]["matrix"]["python-version"] == expected_pythons(answers["python_version"])
     admin_variable = answers["__env_prefix"] + ADMIN_URL_SUFFIX
+    services = test_job.get("services", {})
+    assert set(services) == expected_services(answers, "postgres", "redis")
+    assert not any("services" in job for name, job in jobs.items() if name != "test")
     if answers["database"] == "postgresql":
-        postgres = test_job["services"]["postgres"]
+        postgres = services["postgres"]
         assert postgres["image"] == "postgres:17"
         assert postgres["env"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
         assert "pg_isready" in postgres["options"]
         assert "5432:5432" in postgres["ports"]
         assert test_job["env"][admin_variable] == "postgresql://postgres@127.0.0.1:5432/postgres"
     else:
-        assert not any("services" in job for job in jobs.values())
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
+    if answers["jobs"] == "celery":
+        # The suite's default broker, redis://127.0.0.1:6379/14, is this service.
+        redis = services["redis"]
+        assert redis["image"] == "redis:7"
+        assert "redis-cli ping" in redis["options"]
+        assert "6379:6379" in redis["ports"]
+
+
+def expected_services(answers: dict[str, Any], postgres: str, redis: str) -> set[str]:
+    """The services the test job needs: the database server with PostgreSQL, the broker with jobs."""
+    needed = {postgres: answers["database"] == "postgresql", redis: answers["jobs"] == "celery"}
+    return {service for service, wanted in needed.items() if wanted}
 
 
 def check_dependabot_config(project: Path) -> None:
@@ -165,15 +179,21 @@ def check_gitlab_pipeline(project: Path, answers: dict[str, Any]) -> None:
     test_job = jobs["test"]
     assert test_job["parallel"]["matrix"] == [{"PYTHON_VERSION": expected_pythons(answers["python_version"])}]
     admin_variable = answers["__env_prefix"] + ADMIN_URL_SUFFIX
+    services = {service["name"].partition(":")[0]: service for service in test_job.get("services", [])}
+    assert set(services) == expected_services(answers, "postgres", "redis")
+    assert not any("services" in job for job in [default, jobs["lint"]])
     if answers["database"] == "postgresql":
-        [postgres] = test_job["services"]
+        postgres = services["postgres"]
         assert postgres["name"] == "postgres:17"
         assert postgres["variables"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
         alias = postgres["alias"]
         assert test_job["variables"][admin_variable] == f"postgresql://postgres@{alias}:5432/postgres"
     else:
-        assert not any("services" in job for job in [default, *jobs.values()])
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
+    if answers["jobs"] == "celery":
+        redis = services["redis"]
+        assert redis["name"] == "redis:7"
+        assert test_job["variables"]["TEST_BROKER_URL"] == f"redis://{redis['alias']}:6379/14"
 
 
 @pytest.mark.parametrize("answers", CI_FILE_BAKES)
