@@ -13,7 +13,9 @@ Full-page screenshots of both pages are written to ``artifacts/browser/`` (uploa
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ from playwright.sync_api import (
 from .baking import bake, saved_answers
 from .combinations import BROWSER_ROWS, params
 from .databases import scratch_database
-from .servers import MEMBER, free_port, member_credentials, running
+from .servers import MEMBER, free_port, member_credentials, running, start, stop
 from .toolchain import Environments, missing_tool, run_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -85,6 +87,16 @@ ACCOUNTS_OPERATIONS = {
     ("patch", "/api/v1/users/{user_id}"),
 }
 """What ``auth=accounts`` adds to the contract."""
+JOBS_OPERATIONS = {
+    ("post", "/api/v1/items/exports"),
+    ("get", "/api/v1/jobs/{job_id}"),
+    ("get", "/api/v1/jobs/{job_id}/result"),
+}
+"""What ``jobs=celery`` adds to the contract."""
+JOBS_BAKE = pytest.param({"framework": "flask", "jobs": "celery"}, id="flask-jobs")
+"""A bake with jobs, whose export a user runs from Swagger UI, with a real worker behind the server."""
+BROKER_URL = "redis://127.0.0.1:6379/15"
+"""The jobs bake's broker: a Redis database that no bake's suite uses (test_bake.py), emptied before and after."""
 STOPPED_BY_THE_POLICY = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 """Addresses of other origins that the docs' scripts ask for and the content security policy stops in the browser.
 
@@ -240,13 +252,17 @@ def authorize(page: Page) -> None:
     dialog.locator("button", has_text="Close").click()
 
 
-def try_it_out(page: Page, method: str, path: str, body: str | None = None) -> Locator:
-    """Run an operation with "Try it out" (with this JSON body), and return its live response."""
+def try_it_out(
+    page: Page, method: str, path: str, body: str | None = None, parameters: dict[str, str] | None = None
+) -> Locator:
+    """Run an operation with "Try it out" (with this JSON body and these parameters), and return its live response."""
     block = page.locator(f".opblock-{method}").filter(has=page.locator(f".opblock-summary-path[data-path='{path}']"))
     block.locator(".opblock-summary-control").click()
     block.get_by_role("button", name="Try it out").click()
     if body is not None:
         block.locator("textarea.body-param__text").fill(body)
+    for name, value in (parameters or {}).items():
+        block.locator(f"tr[data-param-name='{name}'] input").fill(value)
     block.get_by_role("button", name="Execute").click()
     return block.locator(".live-responses-table .response")
 
@@ -271,6 +287,33 @@ def check_swagger_ui(page: Page, origin: str, operations: list[Operation], *, si
     expect(body).to_contain_text('"Gadget"', timeout=PAGE_TIMEOUT_MS)
 
 
+def check_export_in_swagger_ui(page: Page, local_url: str, headers: dict[str, str]) -> None:
+    """Ask for a CSV export with "Try it out", follow the job a worker runs, and download its result as a file."""
+    accepted = try_it_out(page, "post", "/api/v1/items/exports", '{"format": "csv"}')
+    expect(accepted.locator(".response-col_status")).to_have_text("202", timeout=PAGE_TIMEOUT_MS)
+    accepted_body = accepted.locator(".response-col_description .highlight-code")
+    expect(accepted_body).to_contain_text('"queued"', timeout=PAGE_TIMEOUT_MS)
+    found = re.search(r'"id": (\d+)', accepted_body.inner_text())
+    assert found, accepted_body.inner_text()
+    job_id = found[1]
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while httpx.get(f"{local_url}/api/v1/jobs/{job_id}", headers=headers).json()["status"] != "succeeded":
+        assert time.monotonic() < deadline, "the worker did not finish the export"
+        time.sleep(0.1)
+
+    job = try_it_out(page, "get", "/api/v1/jobs/{job_id}", parameters={"job_id": job_id})
+    expect(job.locator(".response-col_status")).to_have_text("200", timeout=PAGE_TIMEOUT_MS)
+    expect(job.locator(".response-col_description")).to_contain_text('"succeeded"', timeout=PAGE_TIMEOUT_MS)
+    result = try_it_out(page, "get", "/api/v1/jobs/{job_id}/result", parameters={"job_id": job_id})
+    expect(result.locator(".response-col_status")).to_have_text("200", timeout=PAGE_TIMEOUT_MS)
+    expect(result.locator(".response-col_description")).to_contain_text(f"job-{job_id}.csv", timeout=PAGE_TIMEOUT_MS)
+    with page.expect_download(timeout=PAGE_TIMEOUT_MS) as downloading:
+        result.get_by_role("link", name="Download file").click()
+    download = downloading.value
+    assert download.suggested_filename == f"job-{job_id}.csv"
+    assert "Gadget" in Path(download.path()).read_text(encoding="utf-8")
+
+
 def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
     """Every operation is in the menu, by its summary and method, and in the content, by its summary and path."""
     open_page(page, f"{origin}/redoc")
@@ -287,8 +330,24 @@ def check_redoc(page: Page, origin: str, operations: list[Operation]) -> None:
     page.wait_for_load_state("networkidle", timeout=PAGE_TIMEOUT_MS)
 
 
+@contextmanager
+def worker_if(wanted: bool, command: list[Any], project: Path, env: dict[str, str], tmp_path: Path) -> Iterator[None]:
+    """A real worker beside the server when the bake has jobs, on its Redis database, emptied before and after."""
+    if not wanted:
+        yield
+        return
+    empty = [command[0], "-c", f"import redis; redis.Redis.from_url({BROKER_URL!r}).flushdb()"]
+    run_checked(empty, project, env)
+    worker = start(command, project, env, tmp_path / "worker.log")
+    try:
+        yield
+    finally:
+        stop(worker)
+        run_checked(empty, project, env)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", params(BROWSER_ROWS))
+@pytest.mark.parametrize("answers", [*params(BROWSER_ROWS), JOBS_BAKE])
 def test_docs_render_and_try_it_out_works_with_no_network(
     cookies: Any,
     environments: Environments,
@@ -306,16 +365,23 @@ def test_docs_render_and_try_it_out_works_with_no_network(
     port = free_port()
     prefix = saved["__env_prefix"]
 
+    jobs = saved["jobs"] == "celery"
+
     with scratch_database(saved["database"], tmp_path) as database_url:
         env = {**os.environ, f"{prefix}DATABASE_URL": database_url, f"{prefix}PORT": str(port)}
+        env[f"{prefix}BROKER_URL"] = BROKER_URL
         run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
         command = [python, "-m", saved["package_name"]]
-        with running(command, project, env, port, tmp_path / "server.log", START_TIMEOUT_SECONDS):
+        with (
+            running(command, project, env, port, tmp_path / "server.log", START_TIMEOUT_SECONDS),
+            worker_if(jobs, [*command, "worker"], project, env, tmp_path),
+        ):
             local_url = f"http://127.0.0.1:{port}"
             accounts = saved["auth"] == "accounts"
             headers = member_credentials(local_url) if accounts else {}
             assert httpx.post(f"{local_url}/api/v1/items", json={"name": "Widget"}, headers=headers).status_code == 201
-            operations = documented_operations(local_url, OPERATIONS | (ACCOUNTS_OPERATIONS if accounts else set()))
+            expected = OPERATIONS | (ACCOUNTS_OPERATIONS if accounts else set()) | (JOBS_OPERATIONS if jobs else set())
+            operations = documented_operations(local_url, expected)
 
             origin = f"http://{SERVICE_HOST}:{port}"
             traffic = Traffic(origin)
@@ -325,6 +391,8 @@ def test_docs_render_and_try_it_out_works_with_no_network(
                 traffic.watch(context, page)
                 with screenshot_afterwards(page, f"{name}-docs"):
                     check_swagger_ui(page, origin, operations, sign_in=accounts)
+                    if jobs:
+                        check_export_in_swagger_ui(page, local_url, headers)
                 with screenshot_afterwards(page, f"{name}-redoc"):
                     check_redoc(page, origin, operations)
             except Exception as failure:

