@@ -172,7 +172,9 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
             assert bool(policy["spec"].get("ingress")) == (role == "server"), "only the server takes connections"
             assert (egress_ports(policy) >= BROKER_PORTS) == (jobs and role != "migration"), role
         if jobs:
-            check_job_deployments(deployments, server, saved, job_time_limit(project, package), documented)
+            # The ConfigMap's limit when it sets one, else the setting's default.
+            time_limit = int(settings["data"].get(f"{prefix}JOB_TIME_LIMIT", job_time_limit(project, package)))
+            check_job_deployments(deployments, server, saved, time_limit, documented)
 
     production = rendered["production"]
     assert production["Namespace"][0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
