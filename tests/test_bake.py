@@ -117,7 +117,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
             suite_env[variable] = f"{REDIS_URL}/{database}"
     if any(row.answers == answers for row in RABBITMQ_ROWS):
         suite_env["TEST_BROKER_URL"] = RABBITMQ_URL
-    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider", "-rs"], project, suite_env)
+    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider", "-rfEs"], project, suite_env)
     assert re.search(r"\b\d+ passed\b", output)
     assert "TEST_REDIS_URL" not in output, "a test that needs Redis was skipped"
     assert "Required test coverage of 95" in output

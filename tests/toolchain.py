@@ -34,7 +34,10 @@ def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None
     """Run a command and return its output; fail the test with that output if it exits non-zero."""
     completed = run(command, cwd, env)
     if completed.returncode != 0:
-        pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:\n{completed.stdout[-8000:]}")
+        # A test suite's summary names its failed tests, which its long output may have pushed out of the tail.
+        failed = [line for line in completed.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+        summary = "\n".join(["", *failed[:20]])
+        pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:{summary}\n{completed.stdout[-8000:]}")
     return completed.stdout
 
 

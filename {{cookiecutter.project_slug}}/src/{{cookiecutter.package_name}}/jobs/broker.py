@@ -30,6 +30,13 @@ def transport_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def backstop_soft_limit(settings: Settings) -> float:
+    """Celery's own soft limit, for a job stuck in one call: halfway from the job's soft limit, which the runner
+    checks between two batches, to the hard limit. A signal, it can strike anywhere, even where Python ignores the
+    exception it raises (a garbage collector's callback): the runner's check is the one to count on."""
+    return (settings.job_soft_time_limit + settings.job_time_limit) / 2
+
+
 def create_celery(settings: Settings) -> Celery:
     celery = Celery(__package__.partition(".")[0] if __package__ else "jobs", set_as_current=False)
     celery.conf.update(
@@ -41,7 +48,7 @@ def create_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
-        task_soft_time_limit=settings.job_soft_time_limit,
+        task_soft_time_limit=backstop_soft_limit(settings),
         task_time_limit=settings.job_time_limit,
         task_serializer="json",
         accept_content=["json"],

@@ -14,6 +14,10 @@ class LeaseHeldError(Exception):
         self.seconds = seconds
 
 
+class TimedOutError(Exception):
+    """The job ran past its soft time limit, which the runner checks between two batches."""
+
+
 def refusal(job: Job | None, settings: Settings, now: datetime) -> LeaseHeldError | tuple[str, str] | None:
     """Why a job could not be claimed: leased to another worker, started too often (the reason to fail it with), or
     ended or deleted already (nothing to do)."""

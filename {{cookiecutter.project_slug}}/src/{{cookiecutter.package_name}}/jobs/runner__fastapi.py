@@ -1,6 +1,7 @@
 """Jobs as the worker runs them: on the application's async sessions, on an event loop of the worker process's own."""
 
 import asyncio
+import time
 from collections.abc import Coroutine
 from functools import cached_property
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from ..settings import Settings
 from . import exports
 from .broker import publish
 from .models import Job
-from .outcomes import LeaseHeldError, refusal
+from .outcomes import LeaseHeldError, TimedOutError, refusal
 from .queries import (
     Attempt,
     attempt_of,
@@ -80,8 +81,9 @@ class JobRunner:
             try:
                 await self.export(session, attempt)
             except BaseException:
-                await session.rollback()
-                await self.give_back(session, attempt)
+                # The error may have stopped a statement halfway: the connection is closed, not reused.
+                await session.invalidate()
+                await self.give_back(attempt)
                 raise
 
     async def claim(self, session: AsyncSession, job_id: int) -> Attempt | None:
@@ -100,10 +102,13 @@ class JobRunner:
         return None
 
     async def export(self, session: AsyncSession, attempt: Attempt) -> None:
+        deadline = time.monotonic() + self.settings.job_soft_time_limit
         export = exports.export_format(attempt)
         total = (await session.execute(exports.count(attempt))).scalar_one()
         chunks, done, last_id = [exports.header(export)], 0, 0
         while batch := list(await session.scalars(exports.batch(attempt, last_id))):
+            if time.monotonic() > deadline:
+                raise TimedOutError()
             chunks.append(exports.render(batch, export))
             done, last_id = done + len(batch), batch[-1].id
             if not changed_one(await session.execute(progress(attempt, exports.percent(done, total)))):
@@ -113,13 +118,14 @@ class JobRunner:
         await session.execute(succeeded(attempt, "".join(chunks), exports.MEDIA_TYPES[export], self.settings))
         await session.commit()
 
-    async def give_back(self, session: AsyncSession, attempt: Attempt) -> None:
+    async def give_back(self, attempt: Attempt) -> None:
         """Queue the job again for a retry; when the database cannot take even that, its lease ends it in time."""
-        try:
-            await session.execute(released(attempt))
-            await session.commit()
-        except Exception:  # The original error is the one to report.
-            await session.rollback()
+        async with self.sessions() as session:
+            try:
+                await session.execute(released(attempt))
+                await session.commit()
+            except Exception:  # The original error is the one to report.
+                await session.rollback()
 
     async def _fail(self, job_id: int, title: str, detail: str) -> None:
         async with self.sessions() as session:

@@ -1,5 +1,6 @@
 """Jobs as the worker runs them, on sessions of a database engine of the worker process's own."""
 
+import time
 from functools import cached_property
 
 from celery import Celery
@@ -12,7 +13,7 @@ from ..settings import Settings
 from . import exports
 from .broker import publish
 from .models import Job
-from .outcomes import LeaseHeldError, refusal
+from .outcomes import LeaseHeldError, TimedOutError, refusal
 from .queries import (
     Attempt,
     attempt_of,
@@ -55,8 +56,9 @@ class JobRunner:
             try:
                 self.export(session, attempt)
             except BaseException:
-                session.rollback()
-                self.give_back(session, attempt)
+                # The error may have stopped a statement halfway: the connection is closed, not reused.
+                session.invalidate()
+                self.give_back(attempt)
                 raise
 
     def claim(self, session: Session, job_id: int) -> Attempt | None:
@@ -75,10 +77,13 @@ class JobRunner:
         return None
 
     def export(self, session: Session, attempt: Attempt) -> None:
+        deadline = time.monotonic() + self.settings.job_soft_time_limit
         export = exports.export_format(attempt)
         total = session.execute(exports.count(attempt)).scalar_one()
         chunks, done, last_id = [exports.header(export)], 0, 0
         while batch := list(session.scalars(exports.batch(attempt, last_id))):
+            if time.monotonic() > deadline:
+                raise TimedOutError()
             chunks.append(exports.render(batch, export))
             done, last_id = done + len(batch), batch[-1].id
             if not changed_one(session.execute(progress(attempt, exports.percent(done, total)))):
@@ -88,13 +93,14 @@ class JobRunner:
         session.execute(succeeded(attempt, "".join(chunks), exports.MEDIA_TYPES[export], self.settings))
         session.commit()
 
-    def give_back(self, session: Session, attempt: Attempt) -> None:
+    def give_back(self, attempt: Attempt) -> None:
         """Queue the job again for a retry; when the database cannot take even that, its lease ends it in time."""
-        try:
-            session.execute(released(attempt))
-            session.commit()
-        except Exception:  # The original error is the one to report.
-            session.rollback()
+        with self.sessions() as session:
+            try:
+                session.execute(released(attempt))
+                session.commit()
+            except Exception:  # The original error is the one to report.
+                session.rollback()
 
     def fail(self, job_id: int, title: str, detail: str) -> None:
         with self.sessions() as session:

@@ -29,11 +29,13 @@ class JobSettings(BaseModel):
         default=60, ge=1, description="Redis only: seconds between two looks for jobs of vanished workers."
     )
     worker_concurrency: int = Field(default=2, ge=1, description="Jobs one worker runs at once, each in a process.")
-    job_soft_time_limit: int = Field(
-        default=300, ge=1, description="Seconds after which a running job is stopped and marked failed."
+    job_soft_time_limit: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds after which a running job is stopped between two batches and marked failed.",
     )
-    job_time_limit: int = Field(
-        default=330, ge=1, description="Seconds after which the process that runs a job is killed."
+    job_time_limit: float = Field(
+        default=330, gt=0, description="Seconds after which the process that runs a job is killed."
     )
     job_retries: int = Field(
         default=5, ge=0, description="How often a job is tried again after a transient failure, such as an outage."

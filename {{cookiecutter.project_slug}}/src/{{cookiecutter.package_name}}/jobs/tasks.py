@@ -13,7 +13,7 @@ from ..core.logging import flush_logs
 from ..settings import Settings
 from . import RUN_JOB_TASK
 from .broker import SWEEP_TASK
-from .outcomes import LeaseHeldError
+from .outcomes import LeaseHeldError, TimedOutError
 from .runner import JobRunner
 
 MAX_RETRY_DELAY = 600.0
@@ -47,9 +47,9 @@ def add_tasks(celery: Celery, settings: Settings) -> None:
                 runner.fail(job_id, "Service Unavailable", failure)
         except LeaseHeldError as leased:
             raise task.retry(countdown=leased.seconds + 1) from None
-        except SoftTimeLimitExceeded:
+        except (TimedOutError, SoftTimeLimitExceeded):
             logger.warning("Job %s ran out of time", job_id)
-            runner.fail(job_id, "Timed out", f"The job ran for longer than {settings.job_soft_time_limit} s.")
+            runner.fail(job_id, "Timed out", f"The job ran for longer than {settings.job_soft_time_limit:g} s.")
         except Exception as error:
             transient = database_failure(error)
             if transient is None:

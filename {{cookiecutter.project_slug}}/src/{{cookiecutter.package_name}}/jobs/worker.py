@@ -65,11 +65,16 @@ def worker(arguments: list[str]) -> int:
 
 
 def beat(arguments: list[str]) -> int:
-    """Run beat, which sends the sweep; run exactly one beat."""
+    """Run beat, which sends the sweep; run exactly one beat.
+
+    Its schedule file lives in a folder of its own, removed when it stops: the sweep is harmless to send again, so a
+    restarted beat needs nothing from the last one, and two beats on one machine never share a file.
+    """
     settings = Settings()
     configure_logging(settings)
-    schedule = Path(tempfile.gettempdir()) / f"{__package__}-beat-schedule"
-    worker_celery(settings).start(["beat", f"--loglevel={settings.log_level}", f"--schedule={schedule}", *arguments])
+    with tempfile.TemporaryDirectory(prefix="beat-") as folder:
+        schedule = f"--schedule={Path(folder) / 'schedule'}"
+        worker_celery(settings).start(["beat", f"--loglevel={settings.log_level}", schedule, *arguments])
     return 0
 
 
