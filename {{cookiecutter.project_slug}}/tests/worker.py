@@ -13,6 +13,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
@@ -106,20 +107,44 @@ class Worker:
         """Kill the worker and its processes at once, as a machine that fails does."""
         self.launch.stop()
 
+    def ask_to_stop(self) -> None:
+        """Send SIGTERM, and return at once: a worker takes seconds to stop, its pool's processes one by one."""
+        if self.launch.process.poll() is None:
+            self.launch.process.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
         """Stop the worker; one that is still running gets to write its coverage."""
-        if self.launch.process.poll() is None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.terminate()
+        self.ask_to_stop()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.launch.process.wait(timeout=STOP_TIMEOUT_SECONDS)
         self.launch.stop()
 
 
+@dataclass
+class Leftovers:
+    """The workers that tests asked to stop and the queues they used, which the run waits for and deletes at its
+    end rather than each test at its own."""
+
+    workers: list[Worker] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def leftovers(broker: Celery) -> Iterator[Leftovers]:
+    left = Leftovers()
+    yield left
+    for worker in left.workers:
+        worker.stop()
+    for queue in left.queues:
+        delete_queue(broker, queue)
+
+
 @pytest.fixture
-def own_queue_settings(settings: Settings, broker: Celery) -> Iterator[Settings]:
+def own_queue_settings(settings: Settings, leftovers: Leftovers) -> Settings:
     """Settings with a queue of the test's own, which the shared worker does not take jobs from."""
     queue = f"{QUEUE}-{uuid.uuid4().hex[:8]}"
-    yield settings.model_copy(update={"job_queue": queue})
-    delete_queue(broker, queue)
+    leftovers.queues.append(queue)
+    return settings.model_copy(update={"job_queue": queue})
 
 
 @pytest.fixture
@@ -132,9 +157,10 @@ def own_client(make_client: Callable[[Settings], httpx2.Client], own_queue_setti
 
 @pytest.fixture
 def start_worker(
-    own_queue_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    own_queue_settings: Settings, leftovers: Leftovers, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., Worker]]:
-    """Start workers on the test's own queue, with settings overridden; each is stopped when the test ends."""
+    """Start workers on the test's own queue, with settings overridden; each is asked to stop when the test ends, and
+    finishes stopping while the run goes on."""
     workers: list[Worker] = []
 
     def start(**overrides: str) -> Worker:
@@ -144,7 +170,8 @@ def start_worker(
 
     yield start
     for worker in workers:
-        worker.stop()
+        worker.ask_to_stop()
+    leftovers.workers.extend(workers)
 
 
 @pytest.fixture
