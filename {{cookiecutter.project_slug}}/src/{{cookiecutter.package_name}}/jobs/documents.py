@@ -1,8 +1,12 @@
-"""How a job's result is sent: its media type, as the OpenAPI document declares it, and its file name."""
+"""How a job's result is sent: whether it can be, its media type, as the OpenAPI document declares it, and its file
+name."""
 
 from typing import Any
 
+from ..core.models import utc_now
+from .errors import ResultExpiredError, ResultNotReadyError
 from .exports import MEDIA_TYPES
+from .models import Job, JobStatus
 from .schemas import ExportFormat
 
 RESULT_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -19,3 +23,12 @@ def attachment(job_id: int, media_type: str) -> dict[str, str]:
         (export.value for export, known in MEDIA_TYPES.items() if known == media_type), ExportFormat.JSON_LINES.value
     )
     return {"Content-Disposition": f'attachment; filename="job-{job_id}.{extension}"'}
+
+
+def result_of(job: Job) -> tuple[str, str]:
+    """The result of a job that succeeded, and its media type; a problem for a job without one (yet, or any more)."""
+    if job.status != JobStatus.SUCCEEDED:
+        raise ResultNotReadyError(job.id, job.status)
+    if job.result is None or job.result_type is None or (job.expires_at and job.expires_at <= utc_now()):
+        raise ResultExpiredError(job.id)
+    return job.result, job.result_type

@@ -7,12 +7,12 @@ from celery import Celery
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.models import utc_now
 from ..core.principals import Principal
 from .broker import publish
-from .errors import BrokerUnavailableError, JobNotFoundError, ResultExpiredError, ResultNotReadyError
+from .documents import result_of
+from .errors import BrokerUnavailableError, JobNotFoundError
 from .exports import KIND
-from .models import Job, JobStatus
+from .models import Job
 from .queries import new_job, visible_job
 from .schemas import ExportRequest
 
@@ -40,9 +40,4 @@ async def get_job(session: AsyncSession, principal: Principal, job_id: int) -> J
 
 async def get_result(session: AsyncSession, principal: Principal, job_id: int) -> tuple[str, str]:
     """The result of a job that succeeded, and its media type."""
-    job = await get_job(session, principal, job_id)
-    if job.status != JobStatus.SUCCEEDED:
-        raise ResultNotReadyError(job_id, job.status)
-    if job.result is None or job.result_type is None or (job.expires_at and job.expires_at <= utc_now()):
-        raise ResultExpiredError(job_id)
-    return job.result, job.result_type
+    return result_of(await get_job(session, principal, job_id))

@@ -3,12 +3,12 @@
 from celery import Celery
 from sqlalchemy.orm import Session
 
-from ..core.models import utc_now
 from ..core.principals import Principal
 from .broker import publish
-from .errors import BrokerUnavailableError, JobNotFoundError, ResultExpiredError, ResultNotReadyError
+from .documents import result_of
+from .errors import BrokerUnavailableError, JobNotFoundError
 from .exports import KIND
-from .models import Job, JobStatus
+from .models import Job
 from .queries import new_job, visible_job
 from .schemas import ExportRequest
 
@@ -36,9 +36,4 @@ def get_job(session: Session, principal: Principal, job_id: int) -> Job:
 
 def get_result(session: Session, principal: Principal, job_id: int) -> tuple[str, str]:
     """The result of a job that succeeded, and its media type."""
-    job = get_job(session, principal, job_id)
-    if job.status != JobStatus.SUCCEEDED:
-        raise ResultNotReadyError(job_id, job.status)
-    if job.result is None or job.result_type is None or (job.expires_at and job.expires_at <= utc_now()):
-        raise ResultExpiredError(job_id)
-    return job.result, job.result_type
+    return result_of(get_job(session, principal, job_id))
