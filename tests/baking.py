@@ -37,6 +37,7 @@ VARIANT_MODULES = (
     "web/handlers.py",
     "web/middleware.py",
     "web/docs.py",
+    "web/metrics.py",
     "web/compat.py",
     "health/routes.py",
     "items/service.py",

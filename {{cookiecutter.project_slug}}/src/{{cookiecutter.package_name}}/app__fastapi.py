@@ -11,6 +11,7 @@ from .auth.guard import security_schemes
 from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
+from .core.metrics import measure_pool
 from .health.routes import router as health
 from .items.routes import router as items
 {%- if cookiecutter.jobs == "celery" %}
@@ -22,6 +23,7 @@ from .web.docs import add_docs
 from .web.docs_pages import OPENAPI_URL
 from .web.handlers import add_exception_handlers
 from .web.headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
+from .web.metrics import add_metrics
 from .web.middleware import RequestContext, RequestGuard
 from .web.problems import problem_responses
 
@@ -72,10 +74,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=CORS_ALLOWED_HEADERS,
             expose_headers=CORS_EXPOSED_HEADERS,
         )
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, measured=settings.metrics_enabled)
     add_exception_handlers(app)
     for router in FEATURES:
         add_routes(app, router)
     if settings.docs_enabled:
         add_docs(app)
+    if settings.metrics_enabled:
+        measure_pool(engine.sync_engine)
+        if settings.metrics_port is None:
+            add_metrics(app)
     return app

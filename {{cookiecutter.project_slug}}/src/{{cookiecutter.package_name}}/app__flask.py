@@ -9,6 +9,7 @@ from .auth.guard import security_schemes
 from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
+from .core.metrics import measure_pool
 from .health.routes import blueprint as health
 from .items.routes import blueprint as items
 {%- if cookiecutter.jobs == "celery" %}
@@ -18,6 +19,7 @@ from .settings import Settings
 from .web import handlers, middleware
 from .web.compat import ProblemDocumentedAPI
 from .web.docs import add_docs
+from .web.metrics import add_metrics
 from .web.problems import problem_responses
 
 FEATURES: list[APIBlueprint] = [health, *identity, items{{ ", jobs.blueprint" if cookiecutter.jobs == "celery" }}]
@@ -52,4 +54,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     middleware.guard_bodies(app)
     if settings.docs_enabled:
         add_docs(app)
+    if settings.metrics_enabled:
+        measure_pool(app.extensions[database.EXTENSION].engine)
+        if settings.metrics_port is None:
+            add_metrics(app)
     return app

@@ -4,6 +4,7 @@ from granian import Granian
 from granian.constants import Interfaces
 from granian.log import LogLevels
 
+from .core.metrics_files import served_metrics
 from .settings import Settings
 
 MAX_REQUEST_LINE_BYTES = 65534
@@ -13,14 +14,15 @@ longer one itself, with an empty 414."""
 
 def serve(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT, then let in-flight requests finish within the grace period."""
-    Granian(
-        f"{__package__}.app:create_app",
-        factory=True,
-        interface=Interfaces.{{ cookiecutter.__granian_interface }},
-        address=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        {{ cookiecutter.__granian_threads_option }}=settings.threads,
-        workers_kill_timeout=settings.graceful_timeout,
-        log_level=LogLevels(settings.log_level.lower()),
-    ).serve()
+    with served_metrics(settings):
+        Granian(
+            f"{__package__}.app:create_app",
+            factory=True,
+            interface=Interfaces.{{ cookiecutter.__granian_interface }},
+            address=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            {{ cookiecutter.__granian_threads_option }}=settings.threads,
+            workers_kill_timeout=settings.graceful_timeout,
+            log_level=LogLevels(settings.log_level.lower()),
+        ).serve()

@@ -9,6 +9,7 @@ from types import FrameType
 
 import uvicorn
 
+from .core.metrics_files import served_metrics
 from .settings import Settings
 
 MAX_REQUEST_LINE_BYTES = 16 * 1024
@@ -26,14 +27,15 @@ def serve(settings: Settings) -> None:
     Once shut down, uvicorn raises the signal that stopped it again; an orderly stop then exits with status 0.
     """
     signal.signal(signal.SIGTERM, exit_cleanly)
-    uvicorn.run(
-        f"{__package__}.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        timeout_graceful_shutdown=settings.graceful_timeout,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        h11_max_incomplete_event_size=MAX_REQUEST_LINE_BYTES,
-    )
+    with served_metrics(settings):
+        uvicorn.run(
+            f"{__package__}.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            timeout_graceful_shutdown=settings.graceful_timeout,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            h11_max_incomplete_event_size=MAX_REQUEST_LINE_BYTES,
+        )

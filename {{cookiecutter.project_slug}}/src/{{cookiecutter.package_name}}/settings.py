@@ -47,3 +47,10 @@ class Settings(BaseSettings, AuthSettings{{ ", JobSettings" if cookiecutter.jobs
     workers: int = Field(default=1, ge=1, description="Server processes.")
     threads: int = Field(default={{ cookiecutter.__default_threads }}, ge=1, description="Threads per server process.")
     graceful_timeout: int = Field(default=30, ge=1, description="Seconds in-flight requests get to finish on shutdown.")
+    metrics_enabled: bool = Field(default=True, description="Count requests and serve /metrics for Prometheus.")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port, from the server's main process, instead of on the API's port.",
+    )

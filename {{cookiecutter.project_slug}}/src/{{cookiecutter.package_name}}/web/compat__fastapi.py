@@ -101,4 +101,6 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        # The scope is changed in place, so that the outer middleware sees the route that routing finds.
+        scope["method"] = "GET"
+        await self.app(scope, receive, send_without_body)

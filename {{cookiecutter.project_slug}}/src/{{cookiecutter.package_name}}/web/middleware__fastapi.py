@@ -7,6 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.logging import log_request, start_request
+from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
 from .compat import takes_form
 from .handlers import problem_response
 from .headers import REQUEST_ID_HEADER, SECURITY_HEADERS
@@ -29,21 +30,36 @@ def incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
+def route_template(scope: Scope) -> str | None:
+    """The path template of the route that answered, such as ``/api/v1/items/{item_id}``; routing leaves the route in
+    the scope, on a partial match (405) too."""
+    route = scope.get("route")
+    if route is None or scope["method"] not in getattr(route, "methods", ()):
+        return None
+    path: str = route.path
+    return path
+
+
 class RequestContext:
-    """The outermost middleware: a request id, security headers and one log line for every request.
+    """The outermost middleware: a request id, security headers, one log line and the metrics of every request.
 
     It also answers an exception that no handler took with a 500 problem, so that it gets the same headers, unless
     the response has already started: then the server ends the connection, and the client sees it cut short.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, measured: bool) -> None:
         self.app = app
+        self.measured = measured
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope["method"]
+        measured = self.measured and scope["path"] != METRICS_URL
+        if measured:
+            REQUESTS_IN_FLIGHT.inc()
         request_id = start_request(incoming_request_id(scope))
         own_headers = [*ENCODED_SECURITY_HEADERS, (REQUEST_ID_NAME, request_id.encode("latin-1"))]
         status = 500
@@ -62,12 +78,15 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as error:
-            body = problem_for(error, scope["method"], scope["path"])
+            body = problem_for(error, method, scope["path"])
             if response_started:
                 raise
             await problem_response(body)(scope, receive, send_with_headers)
         finally:
-            log_request(scope["method"], scope["path"], status, started)
+            log_request(method, scope["path"], status, started)
+            if measured:
+                REQUESTS_IN_FLIGHT.dec()
+                observe_request(method, route_template(scope), status, time.perf_counter() - started)
 
 
 class RequestGuard:

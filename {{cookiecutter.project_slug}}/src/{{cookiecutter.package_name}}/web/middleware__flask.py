@@ -7,8 +7,10 @@ the server, which costs a fraction of Flask's header objects on every request.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from flask import Flask, request
@@ -16,6 +18,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..core.logging import end_request, log_request, start_request
+from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
 from ..settings import Settings
 from .compat import check_body_length, takes_form
 from .handlers import problem_response
@@ -31,6 +34,9 @@ REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER))
 """Headers the request context sets on every response, replacing any the application set."""
 SECURITY_HEADER_LIST = list(SECURITY_HEADERS.items())
+ROUTE_KEY = f"{__package__}.route"
+RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+"""A variable of a Flask URL rule, ``<int:item_id>``, whose name becomes ``{item_id}`` in the route's template."""
 
 
 def request_path(environ: WSGIEnvironment) -> str:
@@ -39,18 +45,36 @@ def request_path(environ: WSGIEnvironment) -> str:
     return "/" + path.encode("latin-1").decode("utf-8", "replace").lstrip("/")
 
 
-class RequestContext:
-    """The outermost layer: a request id, security headers and one log line for every request, and a 414 problem for
-    an over-long URL before Flask reads the request (``check_body`` checks the body)."""
+@cache
+def template_of(rule: str) -> str:
+    """The rule as OpenAPI writes its path, as FastAPI names its routes: ``/items/{item_id}``."""
+    return RULE_VARIABLE.sub(r"{\1}", rule)
 
-    def __init__(self, app: WSGIApplication) -> None:
+
+def remember_route() -> None:
+    """Leave the template of the matched rule in the environment, for the request context's metrics (none for 404
+    and 405)."""
+    if request.url_rule is not None:
+        request.environ[ROUTE_KEY] = template_of(request.url_rule.rule)
+
+
+class RequestContext:
+    """The outermost layer: a request id, security headers, one log line and the metrics of every request, and a 414
+    problem for an over-long URL before Flask reads the request (``check_body`` checks the body)."""
+
+    def __init__(self, app: WSGIApplication, *, measured: bool) -> None:
         self.app = app
+        self.measured = measured
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         request_id = start_request(environ.get(REQUEST_ID_KEY))
+        method = environ["REQUEST_METHOD"]
         path = request_path(environ)
         status = 500
+        measured = self.measured and path != METRICS_URL
+        if measured:
+            REQUESTS_IN_FLIGHT.inc()
 
         def start_with_headers(
             status_line: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
@@ -66,7 +90,10 @@ class RequestContext:
                 return problem_response(problem(414, path))(environ, start_with_headers)
             return self.app(environ, start_with_headers)
         finally:
-            log_request(environ["REQUEST_METHOD"], path, status, started)
+            log_request(method, path, status, started)
+            if measured:
+                REQUESTS_IN_FLIGHT.dec()
+                observe_request(method, environ.get(ROUTE_KEY), status, time.perf_counter() - started)
             end_request()
 
 
@@ -106,8 +133,11 @@ def guard_bodies(app: Flask) -> None:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Wrap the application in the request context; answer cross-origin requests only when origins are configured."""
-    app.wsgi_app = RequestContext(app.wsgi_app)  # type: ignore[method-assign]
+    """Wrap the application in the request context, measured unless metrics are off; answer cross-origin requests only
+    when origins are configured."""
+    app.wsgi_app = RequestContext(app.wsgi_app, measured=settings.metrics_enabled)  # type: ignore[method-assign]
+    if settings.metrics_enabled:
+        app.before_request(remember_route)
     if settings.cors_origins:
         CORS(
             app,

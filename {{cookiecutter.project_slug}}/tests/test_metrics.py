@@ -1,0 +1,182 @@
+"""Prometheus metrics at ``/metrics``: requests by route template, the database pool, and exact sums over a server's
+worker processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx2
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine
+
+from {{ cookiecutter.package_name }}.core.metrics import METRICS_URL, UNMATCHED_ROUTE, LiveWorkers, exposition, measure_pool
+from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARIABLE, metrics_folder, served_metrics
+from {{ cookiecutter.package_name }}.items import URL as ITEMS
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .auth import sign_in
+from .helpers import assert_problem, create
+from .live_server import Launch, free_port, live_client
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+ITEM = ITEMS + "/{item_id}"
+SERVED_REQUESTS = 60
+
+
+def samples(text: str) -> Samples:
+    """Every sample of a scrape, by name and labels."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def scrape(client: httpx2.Client) -> Samples:
+    response = client.get(METRICS_URL)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return samples(response.text)
+
+
+def requests(scraped: Samples, method: str, route: str, status: int) -> float:
+    labels = frozenset({"method": method, "route": route, "status": str(status)}.items())
+    return scraped.get(("http_requests_total", labels), 0)
+
+
+def test_requests_are_counted_by_route_template_method_and_status(client: httpx2.Client) -> None:
+    before = scrape(client)
+    item = create(client, ITEMS, name="Counted")
+    assert client.get(f"{ITEMS}/{item['id']}").status_code == 200
+    assert client.head(f"{ITEMS}/{item['id']}").status_code == 200
+    assert client.get(f"{ITEMS}/999999").status_code == 404
+    assert client.get("/no/such/page").status_code == 404
+    assert client.request("BREW", ITEMS).status_code == 405
+    after = scrape(client)
+
+    def counted(method: str, route: str, status: int) -> float:
+        return requests(after, method, route, status) - requests(before, method, route, status)
+
+    assert counted("POST", ITEMS, 201) == 1
+    assert counted("GET", ITEM, 200) == 1
+    assert counted("HEAD", ITEM, 200) == 1
+    assert counted("GET", ITEM, 404) == 1
+    assert counted("GET", UNMATCHED_ROUTE, 404) == 1
+    assert counted("other", UNMATCHED_ROUTE, 405) == 1
+    routes = {dict(labels).get("route") for _, labels in after}
+    assert f"{ITEMS}/{item['id']}" not in routes
+    assert METRICS_URL not in routes
+
+
+def test_latency_is_a_histogram_beside_the_build_and_the_requests_in_flight(client: httpx2.Client) -> None:
+    client.get(ITEMS)
+
+    scraped = scrape(client)
+
+    labels = frozenset({"method": "GET", "route": ITEMS, "status": "200"}.items())
+    count = scraped[("http_request_duration_seconds_count", labels)]
+    assert count == requests(scraped, "GET", ITEMS, 200)
+    assert scraped[("http_request_duration_seconds_bucket", labels | {("le", "+Inf")})] == count
+    assert scraped[("http_requests_in_flight", frozenset())] == 0
+    build = [labels for name, labels in scraped if name == "build_info"]
+    assert [dict(labels)["service"] for labels in build] == ["{{ cookiecutter.package_name }}"]
+
+
+def test_metrics_stay_out_of_the_api_document(anonymous_client: httpx2.Client) -> None:
+    assert METRICS_URL not in anonymous_client.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("change", [{"metrics_enabled": False}, {"metrics_port": 9464}], ids=["off", "own-port"])
+def test_metrics_can_be_switched_off_or_moved_off_the_api(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings, change: dict[str, object]
+) -> None:
+    client = make_client(settings.model_copy(update=change))
+
+    assert_problem(client.get(METRICS_URL), 404)
+
+
+def test_the_pool_gauges_follow_connections_lent_out_and_beyond_the_pool_size(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=2)
+    measure_pool(engine)
+
+    def gauge(name: str) -> float:
+        return samples(exposition().decode())[(name, frozenset())]
+
+    in_use, overflow = gauge("database_pool_connections_in_use"), gauge("database_pool_overflow_connections")
+    with engine.connect(), engine.connect():
+        assert gauge("database_pool_connections_in_use") == in_use + 2
+        assert gauge("database_pool_overflow_connections") == 1
+    assert gauge("database_pool_connections_in_use") == in_use
+    assert gauge("database_pool_overflow_connections") == overflow
+    engine.dispose()
+
+
+def test_a_dead_worker_keeps_its_counts_and_loses_its_gauges(tmp_path: Path) -> None:
+    """As when a server replaces a worker that crashed in the middle of a request."""
+    script = """
+        from {{ cookiecutter.package_name }}.core.metrics import REQUESTS_IN_FLIGHT, observe_request
+        observe_request("GET", "/health/live", 200, 0.001)
+        REQUESTS_IN_FLIGHT.inc()
+    """
+    env = {MULTIPROCESS_VARIABLE: str(tmp_path)}
+    subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env, check=True)
+    assert list(tmp_path.glob("gauge_livesum_*.db"))
+
+    workers = CollectorRegistry()
+    workers.register(LiveWorkers(str(tmp_path)))
+    scraped = samples(generate_latest(workers).decode())
+
+    assert requests(scraped, "GET", "/health/live", 200) == 1
+    assert scraped.get(("http_requests_in_flight", frozenset()), 0) == 0
+    assert not list(tmp_path.glob("gauge_livesum_*.db"))
+
+
+def test_the_metrics_folder_must_come_before_prometheus_client() -> None:
+    with pytest.raises(RuntimeError, match="imported before the metrics folder was prepared"), metrics_folder():
+        pass
+
+
+def test_a_server_without_metrics_gets_no_metrics_folder(settings: Settings) -> None:
+    with served_metrics(settings.model_copy(update={"metrics_enabled": False})):
+        assert MULTIPROCESS_VARIABLE not in os.environ
+
+
+def test_a_server_of_two_workers_reports_exactly_the_requests_it_answered(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a port of its own, from a folder named by the standard variable, which an earlier run left files in."""
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_1.db").write_bytes(b"left by an earlier run")
+    monkeypatch.setenv(MULTIPROCESS_VARIABLE, str(folder))
+    metrics_port = free_port()
+    launch = Launch(settings, tmp_path, workers="2", metrics_port=str(metrics_port))
+    try:
+        server = launch.ready()
+        # A connection per request, as from many clients, so that both workers answer.
+        with (
+            live_client(server.base_url, headers={"Connection": "close"}) as client,
+            ThreadPoolExecutor(max_workers=4) as pool,
+        ):
+            client.headers.update(sign_in(client))
+            statuses = list(pool.map(lambda _: client.get(ITEMS).status_code, range(SERVED_REQUESTS)))
+            assert_problem(client.get(METRICS_URL), 404)
+        with live_client(f"http://127.0.0.1:{metrics_port}") as metrics_client:
+            scraped = scrape(metrics_client)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    finally:
+        launch.stop()
+
+    assert statuses == [200] * SERVED_REQUESTS
+    assert requests(scraped, "GET", ITEMS, 200) == SERVED_REQUESTS
+    assert scraped[("http_requests_in_flight", frozenset())] == 0
+    workers = {path.stem.rpartition("_")[2] for path in folder.glob("counter_*.db")}
+    assert len(workers) == 2
