@@ -24,6 +24,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     ".dockerignore": {"docker": (True,)},
     "compose.yaml": {"docker": (True,)},
     "deploy": {"docker": (True,)},
+    "deploy/kubernetes": {"database": ("postgresql",)},
     "deploy/kubernetes/base/worker.yaml": {"jobs": ("celery",)},
     "deploy/kubernetes/base/beat.yaml": {"jobs": ("celery",)},
     ".github": {"ci": ("github",)},

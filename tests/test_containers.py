@@ -57,6 +57,12 @@ COMPOSE_BAKES = [
 """The rows with container files, and a bake with jobs for each database that no such row has jobs with: the
 worker's database (an SQLite file on a shared volume, or the db service) changes compose.yaml."""
 JOB_SERVICES = {"redis", "worker", "beat"}
+OBSERVABILITY_SERVICES = {"prometheus", "grafana"}
+"""The services of the compose profile ``observability``."""
+METRIC_DEFINITION = re.compile(r"\b(Counter|Gauge|Histogram)\(\s*\"(\w+)\"")
+METRIC_SUFFIXES = {"Counter": ("_total",), "Gauge": ("",), "Histogram": ("_bucket", "_count", "_sum")}
+PROMQL_NAME = re.compile(r"(?<![$\w])([a-z][a-z0-9]*_[a-z0-9_]+)\b(?!\s*\()")
+"""A metric's name in a PromQL expression: a name with an underscore that calls nothing (labels have none here)."""
 STOP_MARGIN_SECONDS = 5
 """What a worker's stop may take beyond the jobs' time limit: the end of the killed job's process, then its own."""
 
@@ -306,8 +312,70 @@ def test_compose_file_runs_the_app_with_its_database(cookies: Any, answers: dict
     else:
         assert database_url == f"sqlite:////data/{package}.db"
         assert any(f"{volume}:/data" in app["volumes"] for volume in named_volumes)
-    expected = {"app"} | ({"db"} if saved["database"] == "postgresql" else set())
+    expected = {"app", *OBSERVABILITY_SERVICES} | ({"db"} if saved["database"] == "postgresql" else set())
     assert set(compose["services"]) == expected | (JOB_SERVICES if saved["jobs"] == "celery" else set())
+
+
+def exported_metrics(project: Path, package: str) -> set[str]:
+    """The names of the samples the bake's metrics module defines, with their suffixes (``_total``, ``_bucket``)."""
+    source = (project / "src" / package / "core" / "metrics.py").read_text(encoding="utf-8")
+    return {name + suffix for kind, name in METRIC_DEFINITION.findall(source) for suffix in METRIC_SUFFIXES[kind]}
+
+
+def mounted_files(service: dict[str, Any], project: Path) -> dict[str, Path]:
+    """The service's bind mounts of the project's files, by the path they have in the container; each must exist."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target, *options = volume.split(":")
+        if source.startswith("./"):
+            assert options == ["ro"], f"{source} should be mounted read-only"
+            assert (project / source).is_file(), f"{source} is mounted but the project has no such file"
+            mounts[target] = project / source
+    return mounts
+
+
+@pytest.mark.parametrize("answers", COMPOSE_BAKES)
+def test_observability_profile_scrapes_the_app_and_charts_its_metrics(cookies: Any, answers: dict[str, object]) -> None:
+    project = bake(cookies, answers)
+    saved = saved_answers(project)
+    services = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))["services"]
+
+    # Only `--profile observability` starts them, and they are published on this machine alone.
+    for name, service in services.items():
+        assert (service.get("profiles") == ["observability"]) == (name in OBSERVABILITY_SERVICES), name
+    for name in OBSERVABILITY_SERVICES:
+        assert all(port.startswith("127.0.0.1:") for port in services[name]["ports"]), name
+
+    prometheus_files = mounted_files(services["prometheus"], project)
+    config = yaml.safe_load(prometheus_files["/etc/prometheus/prometheus.yml"].read_text(encoding="utf-8"))
+    (job,) = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    app_port = services["app"]["ports"][0].rsplit(":", 1)[1]
+    assert job["static_configs"] == [{"targets": [f"app:{app_port}"]}]
+
+    grafana_files = mounted_files(services["grafana"], project)
+    provisioned = {target.rsplit("/", 2)[1]: path for target, path in grafana_files.items() if "provisioning" in target}
+    (source,) = yaml.safe_load(provisioned["datasources"].read_text(encoding="utf-8"))["datasources"]
+    prometheus_port = services["prometheus"]["ports"][0].rsplit(":", 1)[1]
+    assert (source["type"], source["url"]) == ("prometheus", f"http://prometheus:{prometheus_port}")
+    (provider,) = yaml.safe_load(provisioned["dashboards"].read_text(encoding="utf-8"))["providers"]
+    dashboards = {target: path for target, path in grafana_files.items() if target.endswith(".json")}
+    assert dashboards
+    assert all(target.startswith(provider["options"]["path"] + "/") for target in dashboards)
+    home = services["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert home in dashboards
+
+    exported = exported_metrics(project, saved["package_name"])
+    for path in dashboards.values():
+        dashboard = json.loads(path.read_text(encoding="utf-8"))
+        titles = {panel["title"] for panel in dashboard["panels"]}
+        assert {"Requests per second, by route", "Errors, share of requests", "Latency"} <= titles
+        for panel in dashboard["panels"]:
+            assert panel["datasource"]["uid"] == source["uid"], panel["title"]
+            for target in panel["targets"]:
+                charted = set(PROMQL_NAME.findall(target["expr"]))
+                assert charted, target["expr"]
+                assert charted <= exported, f"{panel['title']}: {charted - exported} is not exported"
 
 
 def job_time_limit(project: Path, package: str) -> int:

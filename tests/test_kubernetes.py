@@ -126,6 +126,12 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
             "Kubernetes would kill a pod before its preStop pause and its server's graceful shutdown end"
         )
         assert server["command"] == ["python", "-m", package]
+        # Prometheus scrapes the metrics port, which no Service or Ingress exposes.
+        metrics_port = int(settings["data"][f"{prefix}METRICS_PORT"])
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert int(annotations["prometheus.io/port"]) == metrics_port
+        assert {"name": "metrics", "containerPort": metrics_port} in server["ports"]
+        assert {port["targetPort"] for port in kinds["Service"][0]["spec"]["ports"]} == {"http"}
         assert server["readinessProbe"]["httpGet"]["path"] == "/health/ready"
         assert server["livenessProbe"]["httpGet"]["path"] == "/health/live"
         assert server["startupProbe"]["httpGet"]["path"] == "/health/live"
@@ -262,7 +268,7 @@ def check_job_deployments(
 def test_no_manifests_without_postgresql_and_container_files(cookies: Any, answers: dict[str, object]) -> None:
     project = bake(cookies, answers)
 
-    assert not (project / "deploy").exists()
+    assert not (project / "deploy" / "kubernetes").exists()
 
 
 def test_the_shipping_rows_have_every_framework_and_jobs_answer() -> None:
