@@ -23,6 +23,7 @@ from .generation import measure_generation
 from .green import measure_time_to_green
 from .identity import compare_authenticated
 from .machine import describe
+from .metrics import compare_metrics
 from .projects import Project, bake, sync
 from .report import Results, print_table, write_report
 from .startup import SERVERS, measure_startup
@@ -179,6 +180,8 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
                 )
                 results.authenticated.append(authenticated)
                 results.memory += memory
+            for framework, project in projects.items():
+                results.metrics.append(compare_metrics(project, urls[framework], plan, log_dir))
         if "io" in parts:
             results.io, memory = compare_frameworks_on_io(projects, urls, plan, log_dir)
             results.memory += memory

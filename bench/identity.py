@@ -6,17 +6,15 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.servers import LOCAL
 
 from .common import FRAMEWORK_NAMES, BenchError, progress
 from .database import seed_items
-from .load import Load, run_wrk
 from .projects import Project
 from .servers import Server
-from .throughput import ROUTES, LoadPlan, Memory, generated_server, rps
+from .throughput import ROUTES, LoadPlan, Memory, Paired, alternate, generated_server, read_items
 
 TARGET = 0.85
 """The least ratio of the authenticated item read to the open one (issue 11)."""
@@ -26,24 +24,6 @@ TOKEN_PATH = "/api/v1/auth/token"
 MEMBER_EMAIL = "bench-member@example.com"
 TOKEN_SECONDS = 3600
 """Access tokens live 15 minutes by default; one token serves a framework's whole comparison, however slow the run."""
-
-
-@dataclass
-class AuthComparison:
-    """The item read of one framework at one log level: with a bearer token on accounts, and on the open API."""
-
-    framework: str
-    log_level: str
-    authenticated: list[Load] = field(default_factory=list)
-    open_api: list[Load] = field(default_factory=list)
-
-    @property
-    def ratio(self) -> float:
-        return rps(self.authenticated) / rps(self.open_api)
-
-    @property
-    def below_target(self) -> bool:
-        return self.ratio < TARGET
 
 
 def accounts_settings(project: Project) -> dict[str, str]:
@@ -94,25 +74,14 @@ def check_guarded(server: Server, bearer: dict[str, str]) -> None:
         raise BenchError(f"GET {url} answered {statuses[0]} without a token and {statuses[1]} with one: not 401, 200")
 
 
-def _read(server: Server, plan: LoadPlan, seconds: int, headers: dict[str, str]) -> Load:
-    return run_wrk(
-        server.url("/"),
-        READ.script,
-        connections=plan.connections,
-        seconds=seconds,
-        script_arguments=(str(plan.seeded_items),),
-        headers=headers,
-    )
-
-
 def compare_authenticated(
     open_project: Project, accounts_project: Project, open_url: str, accounts_url: str, plan: LoadPlan, log_dir: Path
-) -> tuple[AuthComparison, list[Memory]]:
-    """The item read with a bearer token against the open read, alternating in rounds (AB, BA, ...), at the plan's
-    first log level. ``accounts_url`` is migrated and holds no items: they are seeded as the new member's."""
+) -> tuple[Paired, list[Memory]]:
+    """The item read with a bearer token (first) against the open read (second), alternating in rounds, at the
+    plan's first log level. ``accounts_url`` is migrated and holds no items: they are seeded as the new member's."""
     framework, log_level = open_project.framework, plan.log_levels[0]
     threads = plan.threads[framework]
-    comparison = AuthComparison(framework, log_level)
+    comparison = Paired(framework, log_level, TARGET)
     with (
         generated_server(open_project, open_url, log_level, plan.workers, threads, log_dir, variant="open") as opened,
         generated_server(
@@ -131,12 +100,13 @@ def compare_authenticated(
         bearer = {"Authorization": f"Bearer {token}"}
         check_guarded(guarded, bearer)
         progress(f"{framework} {READ.label} at {log_level}: with a bearer token against the open API")
-        pair = [(guarded, bearer, comparison.authenticated), (opened, {}, comparison.open_api)]
-        for server, headers, _ in pair if plan.warm_up_seconds else ():
-            _read(server, plan, plan.warm_up_seconds, headers)
-        for round_index in range(plan.rounds):
-            for server, headers, loads in pair if round_index % 2 == 0 else reversed(pair):
-                loads.append(_read(server, plan, plan.seconds, headers))
+        alternate(
+            [
+                (lambda seconds: read_items(guarded, plan, seconds, bearer), comparison.first),
+                (lambda seconds: read_items(opened, plan, seconds), comparison.second),
+            ],
+            plan,
+        )
         label = f"{FRAMEWORK_NAMES[framework]} generated with accounts, {log_level}"
         memory = [Memory(label, guarded.worker_rss_mib())]
     return comparison, memory

@@ -13,12 +13,10 @@ from .common import BENCH_DIR, FRAMEWORK_NAMES, FRAMEWORKS, median
 from .generation import DEFAULT, ratios
 from .generation import TARGET_S as BAKE_TARGET_S
 from .green import GreenTimes
-from .identity import TARGET as AUTHENTICATED_TARGET
-from .identity import AuthComparison
 from .startup import TARGET_S as FIRST_ANSWER_TARGET_S
 from .startup import Startup
 from .suite import TARGET_SECONDS, SuiteTimes
-from .throughput import ROUTES, Comparison, IOResult, LoadPlan, Memory, p50, p99, rps
+from .throughput import ROUTES, Comparison, IOResult, LoadPlan, Memory, Paired, p50, p99, rps
 
 CHART_NAME = "benchmarks.png"
 NOTES = BENCH_DIR / "notes.md"
@@ -33,7 +31,8 @@ class Results:
     green: list[GreenTimes] | None = None
     suite: list[SuiteTimes] | None = None
     comparisons: list[Comparison] = field(default_factory=list)
-    authenticated: list[AuthComparison] = field(default_factory=list)
+    authenticated: list[Paired] = field(default_factory=list)
+    metrics: list[Paired] = field(default_factory=list)
     io: list[IOResult] = field(default_factory=list)
     memory: list[Memory] = field(default_factory=list)
     startups: list[Startup] = field(default_factory=list)
@@ -177,47 +176,56 @@ def ratio_table(results: Results) -> list[str]:
     return _table(header, rows)
 
 
-def authenticated_table(results: Results) -> list[str]:
-    """The item read with a bearer token against the open read, per framework, with the ratio to its target."""
-    if not results.authenticated:
+def paired_table(pairs: list[Paired], first: str, second: str) -> list[str]:
+    """A route served two ways, per framework: each way's throughput and latency, and their ratio to its target."""
+    if not pairs:
         return []
     rows = [
         [
-            FRAMEWORK_NAMES[comparison.framework],
-            comparison.log_level,
-            f"{rps(comparison.authenticated):,.0f}",
-            f"{rps(comparison.open_api):,.0f}",
-            f"{comparison.ratio:.2f} ({'**below**' if comparison.below_target else 'meets'}"
-            f" {AUTHENTICATED_TARGET:.2f})",
-            f"{p50(comparison.authenticated):.1f} / {p99(comparison.authenticated):.1f}",
-            f"{p50(comparison.open_api):.1f} / {p99(comparison.open_api):.1f}",
+            FRAMEWORK_NAMES[pair.framework],
+            pair.log_level,
+            f"{rps(pair.first):,.0f}",
+            f"{rps(pair.second):,.0f}",
+            f"{pair.ratio:.2f} ({'**below**' if pair.below_target else 'meets'} {pair.target:.2f})",
+            f"{p50(pair.first):.1f} / {p99(pair.first):.1f}",
+            f"{p50(pair.second):.1f} / {p99(pair.second):.1f}",
         ]
-        for comparison in results.authenticated
+        for pair in pairs
     ]
     header = [
         "Framework",
         "Log level",
-        "Authenticated rps",
-        "Open rps",
+        f"{first} rps",
+        f"{second} rps",
         "Ratio (target)",
-        "Authenticated p50 / p99 ms",
-        "Open p50 / p99 ms",
+        f"{first} p50 / p99 ms",
+        f"{second} p50 / p99 ms",
     ]
     return _table(header, rows)
 
 
-def authenticated_summary(results: Results) -> list[str]:
-    """Whether every framework's authenticated read meets its target, and where to read why not."""
-    if not results.authenticated:
+def paired_summary(pairs: list[Paired], what: str) -> list[str]:
+    """Whether every framework's ``what`` meets its target, and where to read why not."""
+    if not pairs:
         return []
-    below = [comparison for comparison in results.authenticated if comparison.below_target]
+    below = [pair for pair in pairs if pair.below_target]
     if not below:
-        return [f"Every authenticated read meets its target of {AUTHENTICATED_TARGET:.2f}."]
+        return [f"Every {what} meets its target of {pairs[0].target:.2f}."]
     return [
-        f"Below the target of {AUTHENTICATED_TARGET:.2f}: "
-        + "; ".join(f"{FRAMEWORK_NAMES[c.framework]} ({c.ratio:.2f})" for c in below)
-        + ". The notes at the end say what the authenticated path costs."
+        f"Below the target of {pairs[0].target:.2f}: "
+        + "; ".join(f"{FRAMEWORK_NAMES[pair.framework]} ({pair.ratio:.2f})" for pair in below)
+        + f". The notes at the end say what the {what} costs."
     ]
+
+
+def authenticated_lines(results: Results) -> list[str]:
+    return paired_table(results.authenticated, "Authenticated", "Open") + paired_summary(
+        results.authenticated, "authenticated read"
+    )
+
+
+def metrics_lines(results: Results) -> list[str]:
+    return paired_table(results.metrics, "With metrics", "Without") + paired_summary(results.metrics, "measured read")
 
 
 def io_table(results: Results) -> list[str]:
@@ -303,7 +311,8 @@ def print_table(results: Results) -> None:
         ("Generated test suite", suite_table(results)),
         ("First answer", startup_table(results)),
         ("Generated app against the bare framework", ratio_table(results)),
-        ("Authenticated item read against the open one", authenticated_table(results) + authenticated_summary(results)),
+        ("Authenticated item read against the open one", authenticated_lines(results)),
+        ("Item read with metrics against without", metrics_lines(results)),
         ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
         ("Memory", memory_table(results)),
     ):
@@ -469,9 +478,17 @@ def write_report(results: Results, output: Path) -> None:
         f" issued for) in the request's own session. At {plan.log_levels[0]}, after a {plan.warm_up_seconds} s"
         f" warm-up of each, the two alternate for {plan.rounds} rounds of {plan.seconds} s; medians are shown.",
         "",
-        *authenticated_table(results),
+        *authenticated_lines(results),
         "",
-        *authenticated_summary(results),
+        "## What the metrics cost",
+        "",
+        "The same open bake served twice, once as generated (metrics on: a counter and a histogram per request,"
+        " written to the worker's file of prometheus-client's multiprocess mode, and the in-flight gauge) and once"
+        f" with `METRICS_ENABLED=false`, on the same database; wrk reads a random item from each. At"
+        f" {plan.log_levels[0]}, after a {plan.warm_up_seconds} s warm-up of each, the two alternate for"
+        f" {plan.rounds} rounds of {plan.seconds} s; medians are shown.",
+        "",
+        *metrics_lines(results),
         "",
         "## FastAPI against Flask on an I/O-bound route",
         "",

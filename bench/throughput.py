@@ -3,7 +3,7 @@
 import contextlib
 import json
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +93,48 @@ class IOResult:
     threads: int
     connections: int
     loads: list[Load] = field(default_factory=list)
+
+
+@dataclass
+class Paired:
+    """One framework's route at one log level, served two ways that differ in one respect: the first against the
+    second, with the least ratio of their throughputs that the first should reach."""
+
+    framework: str
+    log_level: str
+    target: float
+    first: list[Load] = field(default_factory=list)
+    second: list[Load] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return rps(self.first) / rps(self.second)
+
+    @property
+    def below_target(self) -> bool:
+        return self.ratio < self.target
+
+
+def alternate(runs: Sequence[tuple[Callable[[int], Load], list[Load]]], plan: LoadPlan) -> None:
+    """Warm each run up, then load them in turn for the plan's rounds, the order reversed every other round (AB, BA,
+    ...); each run is a load for a number of seconds and the list its results go to."""
+    for load, _ in runs if plan.warm_up_seconds else ():
+        load(plan.warm_up_seconds)
+    for round_index in range(plan.rounds):
+        for load, loads in runs if round_index % 2 == 0 else reversed(runs):
+            loads.append(load(plan.seconds))
+
+
+def read_items(server: Server, plan: LoadPlan, seconds: int, headers: Mapping[str, str] | None = None) -> Load:
+    """wrk reading random items of the seeded ones."""
+    return run_wrk(
+        server.url("/"),
+        "read_item.lua",
+        connections=plan.connections,
+        seconds=seconds,
+        script_arguments=(str(plan.seeded_items),),
+        headers=headers,
+    )
 
 
 def rps(loads: list[Load]) -> float:

@@ -1,0 +1,42 @@
+"""What the metrics cost: the item read of the generated app with its metrics on (the default) against the same app
+with ``METRICS_ENABLED=false``, both served by their production entry on the same database, alternating under wrk."""
+
+from pathlib import Path
+
+from .common import progress
+from .projects import Project
+from .throughput import ROUTES, LoadPlan, Paired, alternate, generated_server, read_items
+
+TARGET = 0.95
+"""The least ratio of the measured item read to the unmeasured one: metrics may cost at most 5% (issue 13)."""
+READ = next(route for route in ROUTES if route.key == "read")
+
+
+def compare_metrics(project: Project, database_url: str, plan: LoadPlan, log_dir: Path) -> Paired:
+    """The item read with metrics (first) against without (second), at the plan's first log level."""
+    framework, log_level = project.framework, plan.log_levels[0]
+    threads = plan.threads[framework]
+    comparison = Paired(framework, log_level, TARGET)
+    unmeasured_settings = {project.env_name("metrics_enabled"): "false"}
+    with (
+        generated_server(project, database_url, log_level, plan.workers, threads, log_dir, variant="measured") as on,
+        generated_server(
+            project,
+            database_url,
+            log_level,
+            plan.workers,
+            threads,
+            log_dir,
+            variant="unmeasured",
+            settings=unmeasured_settings,
+        ) as off,
+    ):
+        progress(f"{framework} {READ.label} at {log_level}: with metrics against without")
+        alternate(
+            [
+                (lambda seconds: read_items(on, plan, seconds), comparison.first),
+                (lambda seconds: read_items(off, plan, seconds), comparison.second),
+            ],
+            plan,
+        )
+    return comparison
