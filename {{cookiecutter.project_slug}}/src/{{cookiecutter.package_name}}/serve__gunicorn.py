@@ -4,8 +4,6 @@ import os
 import sys
 from contextlib import ExitStack
 
-from gunicorn.arbiter import Arbiter
-
 from .core.metrics_files import served_metrics
 from .settings import Settings
 
@@ -39,11 +37,11 @@ def serve(settings: Settings) -> None:
 _metrics = ExitStack()
 
 
-def on_starting(_arbiter: Arbiter) -> None:
+def on_starting(_arbiter: object) -> None:
     """gunicorn's hook, in its arbiter before any worker starts."""
     _metrics.enter_context(served_metrics(Settings()))
 
 
-def on_exit(_arbiter: Arbiter) -> None:
+def on_exit(_arbiter: object) -> None:
     """gunicorn's hook, in its arbiter as it exits."""
     _metrics.close()
