@@ -35,6 +35,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/jobs.py": {"jobs": ("celery",)},
     "tests/test_jobs.py": {"jobs": ("celery",)},
     "tests/test_job_workers.py": {"jobs": ("celery",)},
+    "tests/test_job_traces.py": {"jobs": ("celery",)},
     "tests/worker.py": {"jobs": ("celery",)},
     "src/{package_name}/core/access.py": {"auth": ("accounts", "oidc")},
     "tests/test_accounts.py": {"auth": ("accounts",)},

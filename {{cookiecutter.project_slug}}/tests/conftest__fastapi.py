@@ -17,9 +17,9 @@ from {{ cookiecutter.package_name }}.app import FEATURES, create_app
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.settings import Settings
 
-pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server"{{ ', "tests.worker"' if cookiecutter.jobs == "celery" }}]
-"""The signed-in ``client``, the database fixtures and the production server, which do not depend on the
-framework."""
+pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server", "tests.traces"{{ ', "tests.worker"' if cookiecutter.jobs == "celery" }}]
+"""The signed-in ``client``, the database fixtures, the production server and the trace receiver, which do not
+depend on the framework."""
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 """Methods Werkzeug answers on every rule by itself, which the OpenAPI document leaves out."""
 
-pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server"{{ ', "tests.worker"' if cookiecutter.jobs == "celery" }}]
-"""The signed-in ``client``, the database fixtures and the production server, which do not depend on the
-framework."""
+pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server", "tests.traces"{{ ', "tests.worker"' if cookiecutter.jobs == "celery" }}]
+"""The signed-in ``client``, the database fixtures, the production server and the trace receiver, which do not
+depend on the framework."""
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 import httpx2
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import StatusCode
 
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.items import service as items
@@ -93,7 +95,7 @@ def test_body_over_the_limit_is_413_problem(
 
 
 def test_unexpected_error_is_500_problem_without_internals(
-    client: httpx2.Client, monkeypatch: pytest.MonkeyPatch
+    client: httpx2.Client, monkeypatch: pytest.MonkeyPatch, recorded_spans: InMemorySpanExporter
 ) -> None:
     def fail(*_args: object) -> None:
         raise RuntimeError("secret connection string")
@@ -106,3 +108,6 @@ def test_unexpected_error_is_500_problem_without_internals(
     assert "secret" not in response.text
     assert "Traceback" not in response.text
     assert body["title"] == "Internal Server Error"
+    (span,) = recorded_spans.get_finished_spans()
+    assert span.status.status_code == StatusCode.ERROR
+    assert body["trace_id"] == format(span.context.trace_id, "032x")

@@ -10,6 +10,7 @@ from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
+from .core.tracing import configure_tracing, trace_statements
 from .health.routes import blueprint as health
 from .items.routes import blueprint as items
 {%- if cookiecutter.jobs == "celery" %}
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the application; ``settings`` default to the environment."""
     settings = settings or Settings()
     configure_logging(settings)
+    configure_tracing()
     app = ProblemDocumentedAPI(
         __name__,
         info=Info(title=TITLE, description=DESCRIPTION, version=__version__),
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     middleware.guard_bodies(app)
     if settings.docs_enabled:
         add_docs(app)
+    trace_statements(app.extensions[database.EXTENSION].engine)
     if settings.metrics_enabled:
         measure_pool(app.extensions[database.EXTENSION].engine)
         if settings.metrics_port is None:

@@ -23,6 +23,7 @@ from logging.handlers import QueueHandler
 from typing import Any, TextIO
 
 from ..settings import Settings
+from .tracing import current_trace_id
 
 ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """A caller's id is kept only when it is short and plain, so it cannot forge log lines or headers."""
@@ -75,10 +76,11 @@ def log_request(method: str, path: str, status: int, started: float) -> None:
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamp every record with the current request's id."""
+    """Stamp every record with the current request's id, and its trace id when traces are exported."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id()
+        record.trace_id = current_trace_id()
         return True
 
 
@@ -95,6 +97,9 @@ class JSONFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None),
         }
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id is not None:
+            entry["trace_id"] = trace_id
         entry.update({field: getattr(record, field) for field in REQUEST_FIELDS if hasattr(record, field)})
         # The queue handler has rendered the traceback already, when the record was logged.
         if record.exc_text:

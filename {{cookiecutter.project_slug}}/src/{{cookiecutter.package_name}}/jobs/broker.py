@@ -12,6 +12,7 @@ from kombu.exceptions import KombuError
 from ..settings import Settings
 from . import RUN_JOB_TASK
 from .errors import BrokerUnavailableError
+from .tracing import producing
 
 SWEEP_TASK = f"{__package__}.sweep"
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5}
@@ -62,9 +63,13 @@ def create_celery(settings: Settings) -> Celery:
 
 
 def publish(celery: Celery, job_id: int) -> None:
-    """Hand the job to the broker, or raise ``BrokerUnavailableError`` when it does not take it."""
+    """Hand the job to the broker, with the trace's context in its headers, or raise ``BrokerUnavailableError`` when
+    the broker does not take it."""
     try:
-        celery.send_task(RUN_JOB_TASK, args=[job_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        with producing(RUN_JOB_TASK) as headers:
+            celery.send_task(
+                RUN_JOB_TASK, args=[job_id], headers=headers, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+            )
     except (KombuError, OSError) as error:
         raise BrokerUnavailableError() from error
 

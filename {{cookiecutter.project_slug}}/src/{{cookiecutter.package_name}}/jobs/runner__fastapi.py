@@ -1,6 +1,7 @@
 """Jobs as the worker runs them: on the application's async sessions, on an event loop of the worker process's own."""
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Coroutine
 from functools import cached_property
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..core import database
 from ..core.models import utc_now
+from ..core.tracing import trace_statements
 from ..settings import Settings
 from . import exports
 from .broker import publish
@@ -45,7 +47,9 @@ class JobRunner:
 
     @cached_property
     def engine(self) -> AsyncEngine:
-        return database.create_engine(self.settings)
+        engine = database.create_engine(self.settings)
+        trace_statements(engine.sync_engine)
+        return engine
 
     @cached_property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -59,7 +63,9 @@ class JobRunner:
             self.loop.close()
 
     def wait_for(self, work: Coroutine[Any, Any, T]) -> T:
-        return self.loop.run(work)
+        """Run ``work`` in the caller's context, so that it joins the caller's span; the runner's own context is
+        the one of the moment it was made."""
+        return self.loop.run(work, context=contextvars.copy_context())
 
     def run(self, job_id: int) -> None:
         """Run the job, unless it has ended or another worker holds its lease (``LeaseHeldError`` says how long)."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import database
 from ..core.models import utc_now
+from ..core.tracing import trace_statements
 from ..settings import Settings
 from . import exports
 from .broker import publish
@@ -36,7 +37,9 @@ class JobRunner:
 
     @cached_property
     def engine(self) -> Engine:
-        return database.create_engine(self.settings)
+        engine = database.create_engine(self.settings)
+        trace_statements(engine)
+        return engine
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -6,15 +6,17 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_process_init, worker_process_shutdown
 
 from ..core.errors import database_failure
 from ..core.logging import flush_logs
+from ..core.tracing import configure_tracing
 from ..settings import Settings
 from . import RUN_JOB_TASK
 from .broker import SWEEP_TASK
 from .outcomes import LeaseHeldError, TimedOutError
 from .runner import JobRunner
+from .tracing import consuming
 
 MAX_RETRY_DELAY = 600.0
 logger = logging.getLogger(__name__)
@@ -30,6 +32,10 @@ def retry_delay(settings: Settings, retries: int) -> float:
 def add_tasks(celery: Celery, settings: Settings) -> None:
     runner = JobRunner(settings)
 
+    @worker_process_init.connect(weak=False)
+    def start_tracing(**_: Any) -> None:
+        configure_tracing()
+
     @worker_process_shutdown.connect(weak=False)
     def close_runner(**_: Any) -> None:
         runner.close()
@@ -41,10 +47,12 @@ def add_tasks(celery: Celery, settings: Settings) -> None:
         (retried in turn until the database takes it)."""
         retries = task.request.retries
         try:
-            if failure is None:
-                runner.run(job_id)
-            else:
-                runner.fail(job_id, "Service Unavailable", failure)
+            # Celery keeps a message's own headers, the trace's among them, as attributes of the request.
+            with consuming(RUN_JOB_TASK, lambda name: getattr(task.request, name, None)):
+                if failure is None:
+                    runner.run(job_id)
+                else:
+                    runner.fail(job_id, "Service Unavailable", failure)
         except LeaseHeldError as leased:
             raise task.retry(countdown=leased.seconds + 1) from None
         except (TimedOutError, SoftTimeLimitExceeded):

@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.logging import log_request, start_request
 from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
+from ..core.tracing import start_request_span
 from .compat import takes_form
 from .handlers import problem_response
 from .headers import REQUEST_ID_HEADER, SECURITY_HEADERS
@@ -23,11 +24,16 @@ OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SEC
 runs for every request (ASGI header names are lower case)."""
 
 
-def incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == REQUEST_ID_NAME:
+def header_value(scope: Scope, name: bytes) -> str | None:
+    """A request header's value; ``name`` in lower case, as ASGI gives header names."""
+    for header, value in scope["headers"]:
+        if header == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    return header_value(scope, REQUEST_ID_NAME)
 
 
 def route_template(scope: Scope) -> str | None:
@@ -41,7 +47,8 @@ def route_template(scope: Scope) -> str | None:
 
 
 class RequestContext:
-    """The outermost middleware: a request id, security headers, one log line and the metrics of every request.
+    """The outermost middleware: a request id, security headers, one log line, the metrics and the trace span of every
+    request.
 
     It also answers an exception that no handler took with a 500 problem, so that it gets the same headers, unless
     the response has already started: then the server ends the connection, and the client sees it cut short.
@@ -60,6 +67,7 @@ class RequestContext:
         measured = self.measured and scope["path"] != METRICS_URL
         if measured:
             REQUESTS_IN_FLIGHT.inc()
+        span = start_request_span(method, lambda name: header_value(scope, name.encode("latin-1")))
         request_id = start_request(incoming_request_id(scope))
         own_headers = [*ENCODED_SECURITY_HEADERS, (REQUEST_ID_NAME, request_id.encode("latin-1"))]
         status = 500
@@ -84,9 +92,12 @@ class RequestContext:
             await problem_response(body)(scope, receive, send_with_headers)
         finally:
             log_request(method, scope["path"], status, started)
+            route = route_template(scope)
             if measured:
                 REQUESTS_IN_FLIGHT.dec()
-                observe_request(method, route_template(scope), status, time.perf_counter() - started)
+                observe_request(method, route, status, time.perf_counter() - started)
+            if span is not None:
+                span.finish(route, scope["path"], status)
 
 
 class RequestGuard:

@@ -19,6 +19,8 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..core.logging import end_request, log_request, start_request
 from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
+from ..core.tracing import configured as tracing
+from ..core.tracing import start_request_span
 from ..settings import Settings
 from .compat import check_body_length, takes_form
 from .handlers import problem_response
@@ -52,15 +54,16 @@ def template_of(rule: str) -> str:
 
 
 def remember_route() -> None:
-    """Leave the template of the matched rule in the environment, for the request context's metrics (none for 404
-    and 405)."""
+    """Leave the template of the matched rule in the environment, for the request context's metrics and span (none
+    for 404 and 405)."""
     if request.url_rule is not None:
         request.environ[ROUTE_KEY] = template_of(request.url_rule.rule)
 
 
 class RequestContext:
-    """The outermost layer: a request id, security headers, one log line and the metrics of every request, and a 414
-    problem for an over-long URL before Flask reads the request (``check_body`` checks the body)."""
+    """The outermost layer: a request id, security headers, one log line, the metrics and the trace span of every
+    request, and a 414 problem for an over-long URL before Flask reads the request (``check_body`` checks the
+    body)."""
 
     def __init__(self, app: WSGIApplication, *, measured: bool) -> None:
         self.app = app
@@ -75,6 +78,7 @@ class RequestContext:
         measured = self.measured and path != METRICS_URL
         if measured:
             REQUESTS_IN_FLIGHT.inc()
+        span = start_request_span(method, lambda name: environ.get(f"HTTP_{name.upper()}"))
 
         def start_with_headers(
             status_line: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
@@ -91,9 +95,12 @@ class RequestContext:
             return self.app(environ, start_with_headers)
         finally:
             log_request(method, path, status, started)
+            route = environ.get(ROUTE_KEY)
             if measured:
                 REQUESTS_IN_FLIGHT.dec()
-                observe_request(method, environ.get(ROUTE_KEY), status, time.perf_counter() - started)
+                observe_request(method, route, status, time.perf_counter() - started)
+            if span is not None:
+                span.finish(route, path, status)
             end_request()
 
 
@@ -136,7 +143,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     """Wrap the application in the request context, measured unless metrics are off; answer cross-origin requests only
     when origins are configured."""
     app.wsgi_app = RequestContext(app.wsgi_app, measured=settings.metrics_enabled)  # type: ignore[method-assign]
-    if settings.metrics_enabled:
+    if settings.metrics_enabled or tracing.tracer is not None:
         app.before_request(remember_route)
     if settings.cors_origins:
         CORS(

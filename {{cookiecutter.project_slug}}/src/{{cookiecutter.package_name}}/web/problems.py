@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ..core.errors import ServiceError, database_failure
 from ..core.logging import current_request_id
+from ..core.tracing import current_trace_id
 from .limits import MAX_URL_BYTES
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -46,6 +47,10 @@ class Problem(BaseModel):
     detail: str
     instance: str
     request_id: str | None = Field(default=None, description="The X-Request-ID of the request, to find it in the logs.")
+    trace_id: str | None = Field(
+        default_factory=current_trace_id,
+        description="The request's OpenTelemetry trace id, when traces are exported, to find its spans.",
+    )
 
 
 class ValidationProblem(Problem):
