@@ -14,7 +14,7 @@ from .common import FRAMEWORK_NAMES, BenchError, progress
 from .database import seed_items
 from .projects import Project
 from .servers import Server
-from .throughput import ROUTES, LoadPlan, Memory, Paired, alternate, generated_server, read_items
+from .throughput import ROUTES, LoadPlan, Memory, Paired, alternate, paired_server, read_items
 
 TARGET = 0.85
 """The least ratio of the authenticated item read to the open one (issue 11)."""
@@ -80,19 +80,11 @@ def compare_authenticated(
     """The item read with a bearer token (first) against the open read (second), alternating in rounds, at the
     plan's first log level. ``accounts_url`` is migrated and holds no items: they are seeded as the new member's."""
     framework, log_level = open_project.framework, plan.log_levels[0]
-    threads = plan.threads[framework]
-    comparison = Paired(framework, log_level, TARGET)
+    comparison = Paired(framework, log_level, READ, TARGET)
     with (
-        generated_server(open_project, open_url, log_level, plan.workers, threads, log_dir, variant="open") as opened,
-        generated_server(
-            accounts_project,
-            accounts_url,
-            log_level,
-            plan.workers,
-            threads,
-            log_dir,
-            variant="accounts",
-            settings=accounts_settings(accounts_project),
+        paired_server(open_project, open_url, plan, log_dir, "open") as opened,
+        paired_server(
+            accounts_project, accounts_url, plan, log_dir, "accounts", accounts_settings(accounts_project)
         ) as guarded,
     ):
         member, token = sign_up(guarded)

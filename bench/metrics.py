@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .common import progress
 from .projects import Project
-from .throughput import ROUTES, LoadPlan, Paired, alternate, generated_server, read_items
+from .throughput import ROUTES, LoadPlan, Paired, alternate, paired_server, read_items
 
 TARGET = 0.95
 """The least ratio of the measured item read to the unmeasured one: metrics may cost at most 5% (issue 13)."""
@@ -15,21 +15,11 @@ READ = next(route for route in ROUTES if route.key == "read")
 def compare_metrics(project: Project, database_url: str, plan: LoadPlan, log_dir: Path) -> Paired:
     """The item read with metrics (first) against without (second), at the plan's first log level."""
     framework, log_level = project.framework, plan.log_levels[0]
-    threads = plan.threads[framework]
-    comparison = Paired(framework, log_level, TARGET)
+    comparison = Paired(framework, log_level, READ, TARGET)
     unmeasured_settings = {project.env_name("metrics_enabled"): "false"}
     with (
-        generated_server(project, database_url, log_level, plan.workers, threads, log_dir, variant="measured") as on,
-        generated_server(
-            project,
-            database_url,
-            log_level,
-            plan.workers,
-            threads,
-            log_dir,
-            variant="unmeasured",
-            settings=unmeasured_settings,
-        ) as off,
+        paired_server(project, database_url, plan, log_dir, "measured") as on,
+        paired_server(project, database_url, plan, log_dir, "unmeasured", unmeasured_settings) as off,
     ):
         progress(f"{framework} {READ.label} at {log_level}: with metrics against without")
         alternate(

@@ -16,7 +16,7 @@ from .green import GreenTimes
 from .startup import TARGET_S as FIRST_ANSWER_TARGET_S
 from .startup import Startup
 from .suite import TARGET_SECONDS, SuiteTimes
-from .throughput import ROUTES, Comparison, IOResult, LoadPlan, Memory, Paired, p50, p99, rps
+from .throughput import ROUTES, IOResult, LoadPlan, Memory, Paired, p50, p99, rps
 
 CHART_NAME = "benchmarks.png"
 NOTES = BENCH_DIR / "notes.md"
@@ -30,7 +30,7 @@ class Results:
     generation: dict[str, list[float]] | None = None
     green: list[GreenTimes] | None = None
     suite: list[SuiteTimes] | None = None
-    comparisons: list[Comparison] = field(default_factory=list)
+    comparisons: list[Paired] = field(default_factory=list)
     authenticated: list[Paired] = field(default_factory=list)
     metrics: list[Paired] = field(default_factory=list)
     io: list[IOResult] = field(default_factory=list)
@@ -156,11 +156,11 @@ def ratio_table(results: Results) -> list[str]:
                 FRAMEWORK_NAMES[comparison.framework],
                 comparison.route.label,
                 comparison.log_level,
-                f"{rps(comparison.generated):,.0f}",
-                f"{rps(comparison.bare):,.0f}",
+                f"{rps(comparison.first):,.0f}",
+                f"{rps(comparison.second):,.0f}",
                 f"{comparison.ratio:.2f} ({verdict}{target})",
-                f"{p50(comparison.generated):.1f} / {p99(comparison.generated):.1f}",
-                f"{p50(comparison.bare):.1f} / {p99(comparison.bare):.1f}",
+                f"{p50(comparison.first):.1f} / {p99(comparison.first):.1f}",
+                f"{p50(comparison.second):.1f} / {p99(comparison.second):.1f}",
             ]
         )
     header = [
@@ -274,7 +274,7 @@ def framework_summary(results: Results) -> list[str]:
     level = results.plan.log_levels[0]
     lines = []
     for route in ROUTES:
-        pair = {c.framework: rps(c.generated) for c in results.comparisons if (c.route, c.log_level) == (route, level)}
+        pair = {c.framework: rps(c.first) for c in results.comparisons if (c.route, c.log_level) == (route, level)}
         if len(pair) == 2:
             lines.append(
                 f"- {route.label}: FastAPI {pair['fastapi']:,.0f} rps, Flask {pair['flask']:,.0f} rps"

@@ -1,6 +1,7 @@
 """Throughput and latency of the generated apps under granian, side by side with bare apps and with each other."""
 
 import contextlib
+import itertools
 import json
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -55,29 +56,6 @@ class LoadPlan:
     """How often each server is started for its first answer (after one start that is not counted, with warm-ups)."""
 
 
-@dataclass
-class Comparison:
-    """One route of one framework at one log level: the generated app's runs beside the bare app's."""
-
-    framework: str
-    log_level: str
-    route: Route
-    generated: list[Load] = field(default_factory=list)
-    bare: list[Load] = field(default_factory=list)
-
-    @property
-    def ratio(self) -> float:
-        return rps(self.generated) / rps(self.bare)
-
-    @property
-    def target(self) -> float | None:
-        return self.route.info_target if self.log_level == "INFO" else self.route.target
-
-    @property
-    def below_target(self) -> bool:
-        return self.target is not None and self.ratio < self.target
-
-
 @dataclass(frozen=True)
 class Memory:
     label: str
@@ -97,12 +75,14 @@ class IOResult:
 
 @dataclass
 class Paired:
-    """One framework's route at one log level, served two ways that differ in one respect: the first against the
-    second, with the least ratio of their throughputs that the first should reach."""
+    """One framework's route at one log level, served two ways that differ in one respect: the first (the generated
+    app as it is) against the second (the bare app, or the generated one without the feature measured), with the
+    least ratio of their throughputs that the first should reach, if any."""
 
     framework: str
     log_level: str
-    target: float
+    route: Route
+    target: float | None
     first: list[Load] = field(default_factory=list)
     second: list[Load] = field(default_factory=list)
 
@@ -112,7 +92,7 @@ class Paired:
 
     @property
     def below_target(self) -> bool:
-        return self.ratio < self.target
+        return self.target is not None and self.ratio < self.target
 
 
 def alternate(runs: Sequence[tuple[Callable[[int], Load], list[Load]]], plan: LoadPlan) -> None:
@@ -182,6 +162,23 @@ def generated_server(
         yield server
 
 
+def paired_server(
+    project: Project,
+    database_url: str,
+    plan: LoadPlan,
+    log_dir: Path,
+    variant: str,
+    settings: Mapping[str, str] | None = None,
+) -> contextlib.AbstractContextManager[Server]:
+    """The generated app as the paired comparisons serve it: at the plan's first log level, with its workers and
+    threads."""
+    threads = plan.threads[project.framework]
+    log_level = plan.log_levels[0]
+    return generated_server(
+        project, database_url, log_level, plan.workers, threads, log_dir, variant=variant, settings=settings
+    )
+
+
 @contextlib.contextmanager
 def bench_server(
     project: Project,
@@ -239,14 +236,20 @@ def _load(server: Server, route: Route, plan: LoadPlan, seconds: int, tag: str) 
     )
 
 
+def loader(server: Server, route: Route, plan: LoadPlan, tags: Iterator[int]) -> Callable[[int], Load]:
+    """A load of the route on the server for a number of seconds; each run's creates take names of their own."""
+    return lambda seconds: _load(server, route, plan, seconds, f"run{next(tags)}")
+
+
 def compare_with_bare(
     project: Project, database_url: str, plan: LoadPlan, log_dir: Path
-) -> tuple[list[Comparison], list[Memory]]:
-    """Each route on the generated and the bare app, alternating in rounds (AB, BA, ...), at each log level."""
-    comparisons: list[Comparison] = []
+) -> tuple[list[Paired], list[Memory]]:
+    """Each route on the generated (first) and the bare app (second), alternating in rounds, at each log level."""
+    comparisons: list[Paired] = []
     memory: list[Memory] = []
     threads = plan.threads[project.framework]
     bare_target = f"bare_{project.framework}:app"
+    tags = itertools.count()
     for log_level in plan.log_levels:
         with (
             generated_server(project, database_url, log_level, plan.workers, threads, log_dir) as generated,
@@ -255,15 +258,15 @@ def compare_with_bare(
             check_same_answers(generated, bare)
             for route in ROUTES:
                 progress(f"{project.framework} {route.label} at {log_level}: generated against bare")
-                comparison = Comparison(project.framework, log_level, route)
-                for server in (generated, bare) if plan.warm_up_seconds else ():
-                    _load(server, route, plan, plan.warm_up_seconds, f"warm-{server.port}-{log_level}")
-                for round_index in range(plan.rounds):
-                    pair = [(generated, comparison.generated), (bare, comparison.bare)]
-                    for server, loads in pair if round_index % 2 == 0 else reversed(pair):
-                        loads.append(
-                            _load(server, route, plan, plan.seconds, f"r{round_index}-{server.port}-{log_level}")
-                        )
+                target = route.info_target if log_level == "INFO" else route.target
+                comparison = Paired(project.framework, log_level, route, target)
+                alternate(
+                    [
+                        (loader(generated, route, plan, tags), comparison.first),
+                        (loader(bare, route, plan, tags), comparison.second),
+                    ],
+                    plan,
+                )
                 comparisons.append(comparison)
             name = FRAMEWORK_NAMES[project.framework]
             memory.append(Memory(f"{name} generated, {log_level}", generated.worker_rss_mib()))
