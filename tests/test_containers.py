@@ -348,10 +348,16 @@ def test_observability_profile_scrapes_the_app_and_charts_its_metrics(cookies: A
 
     prometheus_files = mounted_files(services["prometheus"], project)
     config = yaml.safe_load(prometheus_files["/etc/prometheus/prometheus.yml"].read_text(encoding="utf-8"))
-    (job,) = config["scrape_configs"]
-    assert job["metrics_path"] == "/metrics"
+    assert {job["metrics_path"] for job in config["scrape_configs"]} == {"/metrics"}
+    targets = [
+        target for job in config["scrape_configs"] for group in job["static_configs"] for target in group["targets"]
+    ]
     app_port = services["app"]["ports"][0].rsplit(":", 1)[1]
-    assert job["static_configs"] == [{"targets": [f"app:{app_port}"]}]
+    expected = [f"app:{app_port}"]
+    if saved["jobs"] == "celery":
+        # The worker serves its jobs' metrics on the port its settings name.
+        expected.append(f"worker:{services['worker']['environment'][saved['__env_prefix'] + 'METRICS_PORT']}")
+    assert targets == expected
 
     grafana_files = mounted_files(services["grafana"], project)
     provisioned = {target.rsplit("/", 2)[1]: path for target, path in grafana_files.items() if "provisioning" in target}

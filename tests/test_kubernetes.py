@@ -175,12 +175,13 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         assert all(len(found) == 1 for found in policies.values()), policies
         for role, (policy,) in policies.items():
             assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}, role
-            assert bool(policy["spec"].get("ingress")) == (role == "server"), "only the server takes connections"
+            takes = {"server", "worker"}
+            assert bool(policy["spec"].get("ingress")) == (role in takes), "only the server and the worker take any"
             assert (egress_ports(policy) >= BROKER_PORTS) == (jobs and role != "migration"), role
         if jobs:
             # The ConfigMap's limit when it sets one, else the setting's default.
             time_limit = int(settings["data"].get(f"{prefix}JOB_TIME_LIMIT", job_time_limit(project, package)))
-            check_job_deployments(deployments, server, saved, time_limit, documented)
+            check_job_deployments(deployments, server, settings, saved, time_limit, documented)
 
     production = rendered["production"]
     assert production["Namespace"][0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -219,6 +220,7 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
 def check_job_deployments(
     deployments: dict[str, dict[str, Any]],
     server: dict[str, Any],
+    settings: dict[str, Any],
     saved: dict[str, Any],
     time_limit: int,
     documented: set[str],
@@ -234,7 +236,6 @@ def check_job_deployments(
         assert container["command"] == ["python", "-m", package, role]
         assert broker in container["env"], f"the {role} must read the broker's URL as the server does"
         assert env_names(container) <= documented
-        assert "ports" not in container
         assert container["securityContext"]["readOnlyRootFilesystem"]
         assert pod["securityContext"]["runAsNonRoot"]
 
@@ -252,6 +253,12 @@ def check_job_deployments(
     assert pod["terminationGracePeriodSeconds"] >= time_limit + STOP_MARGIN_SECONDS, (
         "Kubernetes would kill a worker before the jobs it runs reach their time limit"
     )
+
+    # Prometheus scrapes the worker's metrics port, as it does the server's; beat serves nothing.
+    metrics_port = int(settings["data"][f"{prefix}METRICS_PORT"])
+    assert container["ports"] == [{"name": "metrics", "containerPort": metrics_port}]
+    assert int(worker["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"]) == metrics_port
+    assert "ports" not in deployments["beat"]["spec"]["template"]["spec"]["containers"][0]
 
     beat = deployments["beat"]
     assert beat["spec"]["replicas"] == 1, "run exactly one beat, or every sweep is sent twice"

@@ -5,10 +5,14 @@ from typing import Any
 
 import httpx2
 from alembic.config import Config
+from prometheus_client.parser import text_string_to_metric_families
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+"""The samples of a Prometheus scrape, by name and labels."""
 
 
 def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
@@ -45,3 +49,12 @@ def alembic_config(database_url: str) -> Config:
     config = Config(toml_file=PROJECT / "pyproject.toml")
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+def samples(text: str) -> Samples:
+    """Every sample of a scrape in Prometheus's text format."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }

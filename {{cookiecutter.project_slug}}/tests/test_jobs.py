@@ -23,9 +23,9 @@ from {{ cookiecutter.package_name }}.jobs.models import Job, JobStatus
 from {{ cookiecutter.package_name }}.jobs.queries import new_job
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .helpers import assert_problem, create
+from .helpers import assert_problem, create, samples
 from .jobs import export, insert_job, job_row, read_rows, run_sql, wait_for
-from .live_server import ENV_PREFIX, free_port
+from .live_server import ENV_PREFIX, free_port, live_client
 from .worker import Worker
 
 
@@ -137,3 +137,18 @@ def test_the_worker_liveness_check_follows_its_heartbeat(worker: Worker, tmp_pat
 
     assert alive(str(worker.heartbeat)) == 0
     assert alive(str(worker.heartbeat.with_name("no-such-worker.alive"))) == 1
+
+
+def test_a_worker_serves_the_count_and_duration_of_its_job_attempts(
+    own_client: httpx2.Client, start_worker: Callable[..., Worker]
+) -> None:
+    port = free_port()
+    start_worker(metrics_port=str(port))
+
+    wait_for(own_client, export(own_client)["id"], JobStatus.SUCCEEDED)
+
+    with live_client(f"http://127.0.0.1:{port}") as metrics_client:
+        scraped = samples(metrics_client.get("/metrics").text)
+    labels = frozenset({"kind": KIND, "outcome": "succeeded"}.items())
+    assert scraped[("job_attempts_total", labels)] == 1
+    assert scraped[("job_attempt_duration_seconds_count", labels)] == 1

@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx2
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
 from {{ cookiecutter.package_name }}.core.metrics import METRICS_URL, UNMATCHED_ROUTE, LiveWorkers, exposition, measure_pool
@@ -22,21 +21,11 @@ from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import sign_in
-from .helpers import assert_problem, create
+from .helpers import Samples, assert_problem, create, samples
 from .live_server import Launch, free_port, live_client
 
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 ITEM = ITEMS + "/{item_id}"
 SERVED_REQUESTS = 60
-
-
-def samples(text: str) -> Samples:
-    """Every sample of a scrape, by name and labels."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def scrape(client: httpx2.Client) -> Samples:

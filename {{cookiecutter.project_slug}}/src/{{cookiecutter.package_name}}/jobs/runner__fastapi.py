@@ -16,6 +16,7 @@ from ..core.tracing import trace_statements
 from ..settings import Settings
 from . import exports
 from .broker import publish
+from .metrics import measured_attempt
 from .models import Job
 from .outcomes import LeaseHeldError, TimedOutError, refusal
 from .queries import (
@@ -85,7 +86,8 @@ class JobRunner:
             if attempt is None:
                 return
             try:
-                await self.export(session, attempt)
+                with measured_attempt(attempt.kind):
+                    await self.export(session, attempt)
             except BaseException:
                 # The error may have stopped a statement halfway: the connection is closed, not reused.
                 await session.invalidate()

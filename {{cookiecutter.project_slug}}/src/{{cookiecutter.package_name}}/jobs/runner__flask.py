@@ -13,6 +13,7 @@ from ..core.tracing import trace_statements
 from ..settings import Settings
 from . import exports
 from .broker import publish
+from .metrics import measured_attempt
 from .models import Job
 from .outcomes import LeaseHeldError, TimedOutError, refusal
 from .queries import (
@@ -57,7 +58,8 @@ class JobRunner:
             if attempt is None:
                 return
             try:
-                self.export(session, attempt)
+                with measured_attempt(attempt.kind):
+                    self.export(session, attempt)
             except BaseException:
                 # The error may have stopped a statement halfway: the connection is closed, not reused.
                 session.invalidate()

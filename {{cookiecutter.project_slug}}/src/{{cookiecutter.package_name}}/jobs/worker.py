@@ -10,9 +10,9 @@ from typing import Any
 from celery import Celery, bootsteps
 
 from ..core.logging import configure_logging
+from ..core.metrics_files import served_metrics
 from ..settings import Settings
 from .broker import create_celery
-from .tasks import add_tasks
 
 HEARTBEAT_SECONDS = 10.0
 """How often a worker that is connected to its broker touches its heartbeat file."""
@@ -39,10 +39,13 @@ class Heartbeat(bootsteps.StartStopStep):
 def worker_celery(settings: Settings) -> Celery:
     """The Celery application of a worker: the API's, with the tasks and, if asked for, the heartbeat.
 
-    It imports the application, and so every feature's tables, which the sweep cleans up; not at import time, so that
-    ``worker-alive`` starts quickly.
+    It imports the application, and so every feature's tables, which the sweep cleans up, and the tasks; not at import
+    time, so that ``worker-alive`` starts quickly and nothing imports prometheus-client before ``worker`` has prepared
+    the metrics folder.
     """
     importlib.import_module(f"{(__package__ or '').rpartition('.')[0]}.app")
+    from .tasks import add_tasks
+
     celery = create_celery(settings)
     add_tasks(celery, settings)
     if settings.worker_heartbeat_file:
@@ -52,7 +55,8 @@ def worker_celery(settings: Settings) -> Celery:
 
 
 def worker(arguments: list[str]) -> int:
-    """Run a worker; SIGTERM lets the jobs it runs finish first.
+    """Run a worker, with its metrics on ``METRICS_PORT`` when that is set; SIGTERM lets the jobs it runs finish
+    first.
 
     Without mingle and gossip: the jobs table, not the workers, knows each job's state, so a worker has nothing to
     learn from the others at start (which costs a second) or to hear from them while it runs.
@@ -60,7 +64,9 @@ def worker(arguments: list[str]) -> int:
     settings = Settings()
     configure_logging(settings)
     options = [f"--loglevel={settings.log_level}", "--without-mingle", "--without-gossip"]
-    worker_celery(settings).worker_main(["worker", *options, *arguments])
+    # Before the application is imported, so that its job processes write their metrics where the worker sums them.
+    with served_metrics(settings):
+        worker_celery(settings).worker_main(["worker", *options, *arguments])
     return 0
 
 
