@@ -3,31 +3,39 @@
 Run as ``python -m {{ cookiecutter.package_name }}`` to serve; a command follows the package's name.
 """
 
+import importlib
 import logging
 import sys
+from collections.abc import Callable
 
-from .auth.commands import COMMANDS as IDENTITY_COMMANDS
-{%- if cookiecutter.jobs == "celery" %}
-from .jobs.commands import COMMANDS as JOB_COMMANDS
-{%- endif %}
 from .serve import serve
 from .settings import Settings
 
-COMMANDS = {**IDENTITY_COMMANDS{{ ", **JOB_COMMANDS" if cookiecutter.jobs == "celery" }}}
-"""Every feature's commands: adding a feature with commands adds them here."""
+COMMAND_MODULES = ["auth.commands"{{ ', "jobs.commands"' if cookiecutter.jobs == "celery" }}]
+"""Every feature's module of commands (its ``COMMANDS``): adding a feature with commands adds it here. They are
+imported only to run a command: serving needs none of them, and importing them costs the server's start."""
+
+
+def commands() -> dict[str, Callable[[list[str]], int]]:
+    """Every feature's commands, by name."""
+    found: dict[str, Callable[[list[str]], int]] = {}
+    for module in COMMAND_MODULES:
+        found.update(importlib.import_module(f"{__package__}.{module}").COMMANDS)
+    return found
 
 
 def main(arguments: list[str]) -> int:
     command, *rest = arguments or ["serve"]
-    if command in COMMANDS:
-        return COMMANDS[command](rest)
-    if command != "serve" or rest:
-        print(f"usage: python -m {__package__} [{' | '.join(['serve', *COMMANDS])}] ...", file=sys.stderr)
-        return 2
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level)
-    serve(settings)
-    return 0
+    if command == "serve" and not rest:
+        settings = Settings()
+        logging.basicConfig(level=settings.log_level)
+        serve(settings)
+        return 0
+    available = commands()
+    if command in available:
+        return available[command](rest)
+    print(f"usage: python -m {__package__} [{' | '.join(['serve', *available])}] ...", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
