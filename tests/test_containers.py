@@ -57,7 +57,7 @@ COMPOSE_BAKES = [
 """The rows with container files, and a bake with jobs for each database that no such row has jobs with: the
 worker's database (an SQLite file on a shared volume, or the db service) changes compose.yaml."""
 JOB_SERVICES = {"redis", "worker", "beat"}
-OBSERVABILITY_SERVICES = {"prometheus", "grafana"}
+OBSERVABILITY_SERVICES = {"prometheus", "grafana", "otel-collector"}
 """The services of the compose profile ``observability``."""
 METRIC_DEFINITION = re.compile(r"\b(Counter|Gauge|Histogram)\(\s*\"(\w+)\"")
 METRIC_SUFFIXES = {"Counter": ("_total",), "Gauge": ("",), "Histogram": ("_bucket", "_count", "_sum")}
@@ -344,7 +344,7 @@ def test_observability_profile_scrapes_the_app_and_charts_its_metrics(cookies: A
     for name, service in services.items():
         assert (service.get("profiles") == ["observability"]) == (name in OBSERVABILITY_SERVICES), name
     for name in OBSERVABILITY_SERVICES:
-        assert all(port.startswith("127.0.0.1:") for port in services[name]["ports"]), name
+        assert all(port.startswith("127.0.0.1:") for port in services[name].get("ports", [])), name
 
     prometheus_files = mounted_files(services["prometheus"], project)
     config = yaml.safe_load(prometheus_files["/etc/prometheus/prometheus.yml"].read_text(encoding="utf-8"))
@@ -370,6 +370,17 @@ def test_observability_profile_scrapes_the_app_and_charts_its_metrics(cookies: A
     assert all(target.startswith(provider["options"]["path"] + "/") for target in dashboards)
     home = services["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert home in dashboards
+
+    # The collector takes OTLP over HTTP on the port the app's comment names, into a traces pipeline; the app and the
+    # worker send their traces wherever the shell's variable points.
+    (collector_config,) = mounted_files(services["otel-collector"], project).values()
+    collector = yaml.safe_load(collector_config.read_text(encoding="utf-8"))
+    assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"] == "0.0.0.0:4318"
+    assert "otlp" in collector["service"]["pipelines"]["traces"]["receivers"]
+    tracing = ["app", *(["worker"] if saved["jobs"] == "celery" else [])]
+    for name in tracing:
+        assert services[name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}"
+    assert "http://otel-collector:4318" in (project / "compose.yaml").read_text(encoding="utf-8")
 
     exported = exported_metrics(project, saved["package_name"])
     for path in dashboards.values():
@@ -444,7 +455,9 @@ def test_compose_file_runs_the_jobs_worker_and_beat_beside_the_app(cookies: Any,
         assert service.get("image") == app.get("image")
         assert service["command"] == ["python", "-m", package, role]
         assert service["environment"][f"{prefix}BROKER_URL"] == broker_url
-        assert set(service["environment"]) <= documented_settings(project, prefix)
+        # Besides the settings, only OpenTelemetry's standard variables.
+        settings = {name for name in service["environment"] if not name.startswith("OTEL_")}
+        assert settings <= documented_settings(project, prefix)
         assert service["healthcheck"].get("test") != http_check
         # Migrations run as the app starts: neither starts before the app is healthy, that is migrated.
         assert service["depends_on"]["app"]["condition"] == "service_healthy"
