@@ -1,5 +1,7 @@
 """The production server: granian, with its workers, threads and shutdown grace taken from settings."""
 
+import importlib
+
 from granian import Granian
 from granian.constants import Interfaces
 from granian.log import LogLevels
@@ -15,6 +17,10 @@ longer one itself, with an empty 414."""
 def serve(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT, then let in-flight requests finish within the grace period."""
     with served_metrics(settings):
+        # Once, here, rather than in each worker: granian forks its workers from this process (Python's default on
+        # Linux), so that they start with the application's modules loaded, and a SIGTERM seldom finds one still
+        # starting, which granian would only kill after the grace period.
+        importlib.import_module(f"{__package__}.app")
         Granian(
             f"{__package__}.app:create_app",
             factory=True,
