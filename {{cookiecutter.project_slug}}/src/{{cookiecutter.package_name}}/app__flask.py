@@ -56,9 +56,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     middleware.guard_bodies(app)
     if settings.docs_enabled:
         add_docs(app)
-    trace_statements(app.extensions[database.EXTENSION].engine)
+    engine = app.extensions[database.EXTENSION].engine
+    trace_statements(engine)
     if settings.metrics_enabled:
-        measure_pool(app.extensions[database.EXTENSION].engine)
+        measure_pool(engine)
         if settings.metrics_port is None:
             add_metrics(app)
     return app

@@ -2,7 +2,7 @@
 
 prometheus-client decides when it is imported whether each process writes its values to files in this folder, so
 the server's main process prepares it before any worker starts, and before anything imports prometheus-client.
-This module uses the standard library alone for that reason.
+This module never imports prometheus-client for that reason (only ``served_metrics`` does, once the folder is set).
 """
 
 import os
@@ -27,7 +27,7 @@ def metrics_folder() -> Iterator[Path]:
     if "prometheus_client" in sys.modules:
         raise RuntimeError(
             "prometheus_client was imported before the metrics folder was prepared: this process's metrics would "
-            "stay in its memory. Import the application only in the server's workers."
+            "stay in its memory. Import the application only once the folder is prepared."
         )
     given = os.environ.get(MULTIPROCESS_VARIABLE)
     if given:
