@@ -44,7 +44,7 @@ def sync(project: Project, cache_dir: Path | None = None, *, dev: bool = True) -
     return run(command, cwd=project.path, env=uv_env(cache_dir))
 
 
-def run_tests(project: Project, cache_dir: Path, pytest_arguments: list[str]) -> float:
+def run_tests(project: Project, cache_dir: Path | None, pytest_arguments: list[str]) -> float:
     """Run the generated test suite in the project's environment; return the wall time."""
     command = [tool("uv"), "run", "pytest", "-q", "-p", "no:cacheprovider", *pytest_arguments]
     return run(command, cwd=project.path, env=uv_env(cache_dir))
