@@ -178,7 +178,7 @@ def main() -> int:
         scratch = Path(folder)
         config = scratch / "config.yaml"
         config.write_text(json.dumps({"cookiecutters_dir": folder, "replay_dir": folder}), encoding="utf-8")
-        environments = Environments(scratch / "environments")
+        environments = Environments(scratch / "environments", scratch / "mypy-caches")
         for bake_id, answers in BAKES.items():
             print(f"{bake_id}: baking and installing", file=sys.stderr, flush=True)
             output = scratch / bake_id

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from uv import find_uv_bin
 
 from .baking import bake, saved_answers
 from .databases import scratch_database
-from .test_readmes import clean_env, section, section_commands
-from .toolchain import Environments, mypy_cache, run_checked
+from .readmes import clean_env, section, section_commands
+from .toolchain import Environments, run_checked
 
 PAIRS = [
     pytest.param("fastapi", "postgresql", id="fastapi-postgresql"),
@@ -115,7 +114,6 @@ def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
     copy_and_rename, migrate = section_commands(readme, HEADING)
     # `uv run`, as the README says, in the environment synced above; no Python is downloaded.
     env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
-    env["PATH"] = os.pathsep.join([os.path.dirname(find_uv_bin()), env.get("PATH", "")])
 
     with scratch_database(database, tmp_path) as database_url:
         steps_env = env | {f"{package.upper()}_DATABASE_URL": database_url}
@@ -138,7 +136,7 @@ def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
     # The new migration, as written by autogenerate and its post-write hooks, is as clean as the generated code.
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
-    run_checked([python, "-m", "mypy", "--cache-dir", str(mypy_cache(python))], project)
+    environments.mypy(python, project)
 
     operations = operations_of(document)
     assert len(operations) == OPERATIONS, sorted(operations)

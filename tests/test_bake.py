@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 from .baking import JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
 from .combinations import DEEP_FUZZ_ROWS, RABBITMQ_ROWS, TABLE, params
 from .databases import scratch_database
-from .toolchain import Environments, mypy_cache, run_checked
+from .readmes import clean_env, quick_start_commands
+from .toolchain import Environments, run_checked
 
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
 LICENCE_FIRST_WORDS = {
@@ -100,7 +102,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
 
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
     run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
-    run_checked([python, "-m", "mypy", "--cache-dir", str(mypy_cache(python))], project)
+    environments.mypy(python, project)
     run_checked([python, "-m", "bandit", "--quiet", "--recursive", "src", "--severity-level", "medium"], project)
     with scratch_database(answers["database"], project) as database_url:
         migrations_env = {**os.environ, f"{saved_answers(project)['package_name'].upper()}_DATABASE_URL": database_url}
@@ -109,7 +111,10 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     # The generated suite's schema-driven fuzzing runs with a deeper budget for one row of each framework, and with
     # its own default for the others.
     deep = any(row.answers == answers for row in DEEP_FUZZ_ROWS)
-    suite_env = {**os.environ, **({"FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)} if deep else {})}
+    # The suite runs by the README's own test command, `uv run pytest`, in the environment synced above, as a user's
+    # shell would run it.
+    suite_env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
+    suite_env |= {"FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)} if deep else {}
     # With accounts, the suite also counts sign-in attempts in Redis; with jobs, its broker is Redis (or RabbitMQ):
     # each in a database of this row's own.
     for (row, variable), database in zip(REDIS_USERS, REDIS_DATABASES, strict=False):
@@ -117,7 +122,8 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
             suite_env[variable] = f"{REDIS_URL}/{database}"
     if any(row.answers == answers for row in RABBITMQ_ROWS):
         suite_env["TEST_BROKER_URL"] = RABBITMQ_URL
-    output = run_checked([python, "-m", "pytest", "-p", "no:cacheprovider", "-rfEs"], project, suite_env)
+    test_command = shlex.split(quick_start_commands(project / "README.md")[1])
+    output = run_checked([*test_command, "-p", "no:cacheprovider", "-rfEs"], project, suite_env)
     assert re.search(r"\b\d+ passed\b", output)
     assert "TEST_REDIS_URL" not in output, "a test that needs Redis was skipped"
     assert "Required test coverage of 95" in output

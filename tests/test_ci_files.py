@@ -22,7 +22,7 @@ from uv import find_uv_bin
 
 from .baking import JINJA_RESIDUE, bake, saved_answers
 from .combinations import CI_FILE_BAKES, OPTIONS, PIPELINE_ROWS, PRE_COMMIT_ROWS, params
-from .toolchain import Environments, missing_tool, mypy_cache, run_checked
+from .toolchain import Environments, missing_tool, run_checked
 
 TEMPLATE_PROJECT = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
@@ -319,11 +319,12 @@ def test_fresh_bake_passes_its_pre_commit_hooks(
         "PRE_COMMIT_HOME": str(pre_commit_home),
         "UV_PROJECT_ENVIRONMENT": str(environment),
         "UV_PYTHON_DOWNLOADS": "never",
-        "MYPY_CACHE_DIR": str(mypy_cache(python)),
+        "MYPY_CACHE_DIR": str(environments.mypy_cache(python)),
     }
     run_checked(["git", "init", "--quiet", "."], project)
     run_checked(["git", "add", "--all"], project)
     pre_commit = [sys.executable, "-m", "pre_commit", "run", "--config", str(offline_config), "--all-files"]
     output = run_checked([*pre_commit, "--show-diff-on-failure", "--color", "never"], project, env)
+    environments.share_mypy_cache(python)
     for hook_id in [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]:
         assert re.search(rf"^{re.escape(hook_id)}\.+Passed$", output, re.MULTILINE), f"{hook_id} did not pass"
