@@ -25,7 +25,8 @@ PAIRS = [
     pytest.param("fastapi", "postgresql", id="fastapi-postgresql"),
     pytest.param("flask", "sqlite", id="flask-sqlite"),
 ]
-"""Each framework and each database once; the README tests run the other two pairs' suites as a user would."""
+"""Each framework and each database once; every row of the table runs its unchanged suite by the README's test
+command in test_bake.py."""
 HEADING = "Adding a resource"
 REGISTRATION = re.compile(r"`(from \.orders\.routes import \w+ as orders)` *\)? and add `orders` to `FEATURES`")
 FEATURES_LIST = re.compile(r"^(FEATURES: .* = \[.*)\]$", re.MULTILINE)
