@@ -39,6 +39,8 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/worker.py": {"jobs": ("celery",)},
     "src/{package_name}/core/access.py": {"auth": ("accounts", "oidc")},
     "tests/test_accounts.py": {"auth": ("accounts",)},
+    "tests/test_account_deletion.py": {"auth": ("accounts",)},
+    "tests/test_throttling.py": {"auth": ("accounts",)},
     "tests/test_oidc.py": {"auth": ("oidc",)},
     "tests/test_ownership.py": {"auth": ("accounts", "oidc")},
     "tests/test_job_ownership.py": {"auth": ("accounts", "oidc"), "jobs": ("celery",)},

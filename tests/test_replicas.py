@@ -10,7 +10,10 @@ started again and put back once ready. Then:
 - every 201 names a row in the database, and the table holds nothing else;
 - the replicas' metrics, scraped from each one before it stops and from every one at the end, add up to exactly the
   requests sent, route by route and status by status;
-- sign-in throttling and refresh-token reuse detection hold across replicas.
+- sign-in throttling and refresh-token reuse detection hold across replicas;
+- behind HAProxy, a trusted proxy, each client is counted by its own address (clients on 127.0.0.2 and 127.0.0.3),
+  a client that forges X-Forwarded-For gains nothing, and guesses from one address do not lock the owner out at
+  another.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ frontend api
     default_backend replicas
 backend replicas
     balance roundrobin
+    # The client's address, appended to whatever X-Forwarded-For the client sent.
+    option forwardfor
     option httpchk GET /health/ready
     http-check expect status 200
     default-server inter 200ms fall 2 rise 2
@@ -244,7 +249,8 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
             f"{prefix}REDIS_URL": redis_url,
             f"{prefix}SIGNING_KEY": SIGNING_KEY,
             f"{prefix}WORKERS": str(WORKERS),
-            f"{prefix}SIGN_IN_ATTEMPTS_PER_ACCOUNT": str(SIGN_IN_ATTEMPTS),
+            f"{prefix}SIGN_IN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS": str(SIGN_IN_ATTEMPTS),
+            f"{prefix}TRUSTED_PROXIES": '["127.0.0.1"]',
             f"{prefix}LOG_LEVEL": "WARNING",
         }
         run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
@@ -313,23 +319,36 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
         check_accounts_across_replicas(balancer.url)
 
 
+def client_at(url: str, address: str) -> httpx.Client:
+    """A client whose connections come from ``address``, one of the loopback network's."""
+    return httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address))
+
+
 def check_accounts_across_replicas(url: str) -> None:
-    """Each request goes to the next replica: what one replica counted or revoked, the others must know."""
-    with httpx.Client(base_url=url) as client:
-        client.post("/api/v1/auth/register", json={"email": "ada@example.com", "password": PASSWORD})
+    """Each request goes to the next replica: what one replica counted or revoked, the others must know. The guesser
+    and the owner connect from two addresses; the guesser claims the owner's in X-Forwarded-For."""
+    with client_at(url, "127.0.0.2") as guesser, client_at(url, "127.0.0.3") as owner:
+        owner.post("/api/v1/auth/register", json={"email": "ada@example.com", "password": PASSWORD})
         limit = SIGN_IN_ATTEMPTS
+        forged = {"X-Forwarded-For": "127.0.0.3"}
         guesses = [
-            token_grant(client, grant_type="password", username="ada@example.com", password=f"guess {number}")
+            guesser.post(
+                "/api/v1/auth/token",
+                data={"grant_type": "password", "username": "ada@example.com", "password": f"guess {number}"},
+                headers=forged,
+            )
             for number in range(limit)
         ]
         assert [guess.status_code for guess in guesses] == [400] * limit
-        throttled = token_grant(client, grant_type="password", username="ada@example.com", password=PASSWORD)
+        throttled = token_grant(guesser, grant_type="password", username="ada@example.com", password=PASSWORD)
         assert throttled.status_code == 429, throttled.text
+        signed_in = token_grant(owner, grant_type="password", username="ada@example.com", password=PASSWORD)
+        assert signed_in.status_code == 200, f"the owner is locked out by another address's guesses: {signed_in.text}"
 
-        client.post("/api/v1/auth/register", json={"email": "bob@example.com", "password": PASSWORD})
+        owner.post("/api/v1/auth/register", json={"email": "bob@example.com", "password": PASSWORD})
         form = {"grant_type": "password", "username": "bob@example.com", "password": PASSWORD}
-        stolen = token_grant(client, **form).raise_for_status().json()["refresh_token"]
-        rightful = token_grant(client, grant_type="refresh_token", refresh_token=stolen)
+        stolen = token_grant(owner, **form).raise_for_status().json()["refresh_token"]
+        rightful = token_grant(owner, grant_type="refresh_token", refresh_token=stolen)
         rightful_token = rightful.raise_for_status().json()["refresh_token"]
-        assert token_grant(client, grant_type="refresh_token", refresh_token=stolen).status_code == 400
-        assert token_grant(client, grant_type="refresh_token", refresh_token=rightful_token).status_code == 400
+        assert token_grant(owner, grant_type="refresh_token", refresh_token=stolen).status_code == 400
+        assert token_grant(owner, grant_type="refresh_token", refresh_token=rightful_token).status_code == 400

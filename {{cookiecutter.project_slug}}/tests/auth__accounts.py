@@ -12,12 +12,14 @@ import httpx2
 import pytest
 from sqlalchemy import Connection, update
 
-from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL
+from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL, USERS_URL
 from {{ cookiecutter.package_name }}.auth.models import User
 from {{ cookiecutter.package_name }}.auth.tokens import AccessTokens
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.principals import Role
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import assert_problem
 
 TEST_SETTINGS: dict[str, Any] = {
     "signing_key": "tests-only-signing-key-0123456789abcdef",
@@ -31,6 +33,7 @@ PROTECTED_STATUSES = {"401"}
 """What every protected operation documents besides its own statuses."""
 RULES_BEYOND_THE_SCHEMA = {(f"{AUTH_URL}/register", "post")}
 """Operations that refuse some bodies their schema allows: a password may not be the e-mail address."""
+ME = f"{USERS_URL}/me"
 OAUTH_OPERATIONS = {(TOKEN_URL, "post")}
 """The operations whose errors follow RFC 6749 rather than RFC 9457."""
 
@@ -54,6 +57,34 @@ def token(client: httpx2.Client, email: str, password: str = PASSWORD) -> dict[s
 
 def bearer(access_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {access_token}"}
+
+
+def password_grant(client: httpx2.Client, email: str, password: str = PASSWORD) -> httpx2.Response:
+    return client.post(TOKEN_URL, data={"grant_type": "password", "username": email, "password": password})
+
+
+def refresh_grant(client: httpx2.Client, refresh_token: str) -> httpx2.Response:
+    return client.post(TOKEN_URL, data={"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+
+def assert_oauth_error(response: httpx2.Response, error: str) -> None:
+    """An error of the token endpoint, as RFC 6749, section 5.2 spells it."""
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == error
+    assert response.headers["cache-control"] == "no-store"
+
+
+def assert_refused(response: httpx2.Response, *, token_given: bool = True) -> dict[str, Any]:
+    """401, a problem, and the challenge of RFC 6750; returns the problem."""
+    body = assert_problem(response, 401)
+    expected = 'Bearer error="invalid_token"' if token_given else "Bearer"
+    assert response.headers["www-authenticate"] == expected
+    return body
+
+
+def signed_up(client: httpx2.Client, email: str) -> dict[str, str]:
+    register(client, email)
+    return bearer(token(client, email)["access_token"])
 
 
 def token_headers(settings: Settings, subject: str = "1") -> dict[str, str]:

@@ -121,7 +121,7 @@ def api_schema(settings: Settings) -> Iterator[OpenApiSchema]:
 def served_operations() -> set[tuple[str, str]]:
     """The path and method of every route of the registered features, as the OpenAPI document spells them."""
     return {
-        (route.path, method.lower())
+        (route.path_format, method.lower())
         for router in FEATURES
         for route in router.routes
         if isinstance(route, APIRoute) and route.include_in_schema

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "refresh_tokens",
@@ -54,6 +55,7 @@ def upgrade() -> None:
         sa.Column("window_ends", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_attempts")),
     )
+    op.create_index(op.f("ix_sign_in_attempts_window_ends"), "sign_in_attempts", ["window_ends"])
 
 
 def downgrade() -> None:

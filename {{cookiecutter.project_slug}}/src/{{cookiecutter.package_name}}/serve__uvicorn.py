@@ -38,4 +38,6 @@ def serve(settings: Settings) -> None:
             log_level=settings.log_level.lower(),
             access_log=False,
             h11_max_incomplete_event_size=MAX_REQUEST_LINE_BYTES,
+            # The client's address is the connection's: uvicorn would believe X-Forwarded-For from any local process.
+            proxy_headers=False,
         )

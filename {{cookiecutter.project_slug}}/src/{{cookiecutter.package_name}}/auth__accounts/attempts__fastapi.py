@@ -1,20 +1,17 @@
-"""Where sign-in attempts are counted, on FastAPI: the async session's database, or Redis."""
+"""Where attempts are counted, on FastAPI: the async session's database, or Redis."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Annotated, Protocol
+from typing import Protocol
 
-from fastapi import Depends
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.database import SessionDep
 from ..core.errors import UnavailableError
 from ..core.models import utc_now
-from .guard import AuthorityDep
-from .throttle import Attempt, count_attempt, forget_attempts, refusal, take_back_attempt
+from .throttle import Attempt, count_attempt, forget_attempts, purge_ended_windows, refusal, take_back_attempt
 
-REDIS_UNAVAILABLE = "The sign-in attempt counter (Redis) is unavailable; try again later."
+REDIS_UNAVAILABLE = "The attempt counter (Redis) is unavailable; try again later."
 
 
 class AttemptCounter(Protocol):
@@ -25,9 +22,12 @@ class AttemptCounter(Protocol):
 
     async def forget(self, key: str) -> None: ...
 
+    async def purge(self) -> None:
+        """Delete some of the counters whose window has ended."""
+
 
 class DatabaseCounter:
-    def __init__(self, session: SessionDep) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
@@ -42,6 +42,10 @@ class DatabaseCounter:
 
     async def forget(self, key: str) -> None:
         await self.session.execute(forget_attempts(key))
+        await self.session.commit()
+
+    async def purge(self) -> None:
+        await self.session.execute(purge_ended_windows(utc_now()))
         await self.session.commit()
 
 
@@ -75,27 +79,22 @@ class RedisCounter:
         except RedisError:
             raise UnavailableError(REDIS_UNAVAILABLE) from None
 
-
-async def attempt_counter(session: SessionDep, authority: AuthorityDep) -> AsyncIterator[AttemptCounter]:
-    """Redis, when the settings name one (a connection for this request), else the database."""
-    if authority.settings.redis_url is None:
-        yield DatabaseCounter(session)
-        return
-    async with Redis.from_url(authority.settings.redis_url, socket_timeout=5) as redis:
-        yield RedisCounter(redis)
-
-
-AttemptCounterDep = Annotated[AttemptCounter, Depends(attempt_counter)]
+    async def purge(self) -> None:
+        """Nothing to do: Redis deletes a counter when its window ends."""
 
 
 async def admit(counter: AttemptCounter, attempt: Attempt) -> None:
-    """Count the attempt; refuse it with 429 when a counter is over its limit."""
-    counts = {key: await counter.count(key, attempt.window) for key in attempt.limits}
-    if error := refusal(counts, attempt, utc_now()):
-        raise error
+    """Count the attempt, counter by counter; refuse it with 429 at the first that is over its limit."""
+    await counter.purge()
+    for key, limit in attempt.limits.items():
+        attempts, window_ends = await counter.count(key, attempt.window)
+        if error := refusal(attempts, window_ends, limit, utc_now()):
+            raise error
 
 
 async def settle(counter: AttemptCounter, attempt: Attempt) -> None:
-    """After a successful sign-in: the account starts afresh, and the address gets its attempt back."""
-    await counter.forget(attempt.account)
-    await counter.take_back(attempt.address)
+    """After a success: forget what the attempt asks to be forgotten, and give its other attempts back."""
+    for key in attempt.forgotten_on_success:
+        await counter.forget(key)
+    for key in attempt.given_back_on_success:
+        await counter.take_back(key)

@@ -1,7 +1,5 @@
-"""Where sign-in attempts are counted, on Flask: the request's database session, or Redis."""
+"""Where attempts are counted, on Flask: the request's database session, or Redis."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
@@ -9,13 +7,11 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
-from ..core import database
 from ..core.errors import UnavailableError
 from ..core.models import utc_now
-from .guard import current_authority
-from .throttle import Attempt, count_attempt, forget_attempts, refusal, take_back_attempt
+from .throttle import Attempt, count_attempt, forget_attempts, purge_ended_windows, refusal, take_back_attempt
 
-REDIS_UNAVAILABLE = "The sign-in attempt counter (Redis) is unavailable; try again later."
+REDIS_UNAVAILABLE = "The attempt counter (Redis) is unavailable; try again later."
 
 
 class AttemptCounter(Protocol):
@@ -25,6 +21,9 @@ class AttemptCounter(Protocol):
     def take_back(self, key: str) -> None: ...
 
     def forget(self, key: str) -> None: ...
+
+    def purge(self) -> None:
+        """Delete some of the counters whose window has ended."""
 
 
 class DatabaseCounter:
@@ -43,6 +42,10 @@ class DatabaseCounter:
 
     def forget(self, key: str) -> None:
         self.session.execute(forget_attempts(key))
+        self.session.commit()
+
+    def purge(self) -> None:
+        self.session.execute(purge_ended_windows(utc_now()))
         self.session.commit()
 
 
@@ -77,26 +80,22 @@ class RedisCounter:
         except RedisError:
             raise UnavailableError(REDIS_UNAVAILABLE) from None
 
-
-@contextmanager
-def attempt_counter() -> Iterator[AttemptCounter]:
-    """Redis, when the settings name one (a connection for this request), else the database."""
-    url = current_authority().settings.redis_url
-    if url is None:
-        yield DatabaseCounter(database.session())
-        return
-    with Redis.from_url(url, socket_timeout=5) as redis:
-        yield RedisCounter(redis)
+    def purge(self) -> None:
+        """Nothing to do: Redis deletes a counter when its window ends."""
 
 
 def admit(counter: AttemptCounter, attempt: Attempt) -> None:
-    """Count the attempt; refuse it with 429 when a counter is over its limit."""
-    counts = {key: counter.count(key, attempt.window) for key in attempt.limits}
-    if error := refusal(counts, attempt, utc_now()):
-        raise error
+    """Count the attempt, counter by counter; refuse it with 429 at the first that is over its limit."""
+    counter.purge()
+    for key, limit in attempt.limits.items():
+        attempts, window_ends = counter.count(key, attempt.window)
+        if error := refusal(attempts, window_ends, limit, utc_now()):
+            raise error
 
 
 def settle(counter: AttemptCounter, attempt: Attempt) -> None:
-    """After a successful sign-in: the account starts afresh, and the address gets its attempt back."""
-    counter.forget(attempt.account)
-    counter.take_back(attempt.address)
+    """After a success: forget what the attempt asks to be forgotten, and give its other attempts back."""
+    for key in attempt.forgotten_on_success:
+        counter.forget(key)
+    for key in attempt.given_back_on_success:
+        counter.take_back(key)

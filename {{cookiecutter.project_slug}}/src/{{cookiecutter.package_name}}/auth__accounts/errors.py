@@ -13,10 +13,11 @@ class UserNotFoundError(NotFoundError):
 
 
 class OwnAccountError(ConflictError):
-    """An admin may not demote or deactivate themselves: no service should be left without an admin by mistake."""
+    """An admin may not demote, deactivate or delete themselves as an admin: no service should be left without an admin
+    by mistake (their own password deletes their account)."""
 
     def __init__(self) -> None:
-        super().__init__("An admin cannot change their own role or deactivate themselves; another admin can.")
+        super().__init__("An admin cannot change their own role, deactivate or delete themselves; another admin can.")
 
 
 class EmailTakenError(ConflictError):

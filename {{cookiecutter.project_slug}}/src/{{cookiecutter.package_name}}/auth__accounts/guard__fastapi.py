@@ -1,16 +1,21 @@
-"""The current principal as a FastAPI dependency: a bearer access token, checked against the account it names."""
+"""The accounts' FastAPI dependencies: the current principal (a bearer access token, checked against the account it
+names), the client's address and the attempt counter."""
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from redis.asyncio import Redis
 
 from ..core.access import AuthenticationError, PermissionDeniedError
 from ..core.database import SessionDep
 from ..core.principals import Principal
 from ..web.problems import problem_responses
 from . import TOKEN_URL, service
+from .attempts import AttemptCounter, DatabaseCounter, RedisCounter
 from .authority import Authority
+from .clients import FORWARDED_FOR, client_address
 from .settings import AuthSettings
 
 bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, scheme_name="OAuth2", auto_error=False)
@@ -53,3 +58,24 @@ async def current_admin(principal: CurrentPrincipal) -> Principal:
 
 
 CurrentAdmin = Annotated[Principal, Depends(current_admin)]
+
+
+def request_client_address(request: Request) -> str:
+    """The client's address, read through the trusted proxies of the settings."""
+    peer = request.client.host if request.client else ""
+    return client_address(peer, request.headers.getlist(FORWARDED_FOR), get_authority(request).settings.trusted_proxies)
+
+
+ClientAddress = Annotated[str, Depends(request_client_address)]
+
+
+async def attempt_counter(session: SessionDep, authority: AuthorityDep) -> AsyncIterator[AttemptCounter]:
+    """Redis, when the settings name one (a connection for this request), else the database."""
+    if authority.settings.redis_url is None:
+        yield DatabaseCounter(session)
+        return
+    async with Redis.from_url(authority.settings.redis_url, socket_timeout=5) as redis:
+        yield RedisCounter(redis)
+
+
+AttemptCounterDep = Annotated[AttemptCounter, Depends(attempt_counter)]

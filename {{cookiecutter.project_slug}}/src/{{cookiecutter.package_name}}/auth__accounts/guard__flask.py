@@ -1,10 +1,14 @@
-"""The current principal for Flask: a bearer access token, checked against the account it names, in a hook that runs
-before a guarded blueprint's views (see ``web.guarding``)."""
+"""The accounts' part of each Flask request: the current principal (a bearer access token, checked against the
+account it names, in a hook that runs before a guarded blueprint's views: see ``web.guarding``), the client's address
+and the attempt counter."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
 from flask_openapi3.blueprint import APIBlueprint
+from redis import Redis
 
 from ..core import database
 from ..core.access import AuthenticationError, PermissionDeniedError, bearer_token
@@ -13,7 +17,9 @@ from ..web import guarding
 from ..web.guarding import current_principal as current_principal
 from ..web.problems import problem_responses
 from . import TOKEN_URL, service
+from .attempts import AttemptCounter, DatabaseCounter, RedisCounter
 from .authority import Authority
+from .clients import FORWARDED_FOR, client_address
 from .settings import AuthSettings
 
 SCHEME = "OAuth2"
@@ -60,3 +66,20 @@ def guarded_blueprint(name: str, import_name: str, **options: Any) -> APIBluepri
     return guarding.guarded_blueprint(
         name, import_name, authenticate, security=SECURITY, responses=GUARDED_RESPONSES, **options
     )
+
+
+def request_client_address() -> str:
+    """The client's address, read through the trusted proxies of the settings."""
+    trusted_proxies = current_authority().settings.trusted_proxies
+    return client_address(request.remote_addr or "", request.headers.getlist(FORWARDED_FOR), trusted_proxies)
+
+
+@contextmanager
+def attempt_counter() -> Iterator[AttemptCounter]:
+    """Redis, when the settings name one (a connection for this request), else the database."""
+    url = current_authority().settings.redis_url
+    if url is None:
+        yield DatabaseCounter(database.session())
+        return
+    with Redis.from_url(url, socket_timeout=5) as redis:
+        yield RedisCounter(redis)

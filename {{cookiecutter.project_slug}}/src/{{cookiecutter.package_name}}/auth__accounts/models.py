@@ -10,9 +10,12 @@ from ..core.principals import Role
 
 
 class User(Base):
-    """An account. ``credentials_version`` grows when the password changes, which ends every earlier token."""
+    """An account. ``credentials_version`` grows when the password changes or the account is deactivated, which ends
+    every earlier token. An id is never given twice, even after its account is deleted (SQLite's ``AUTOINCREMENT``;
+    PostgreSQL's sequence never goes back), so that nothing of a deleted account can pass to a new one."""
 
     __tablename__ = "users"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -42,10 +45,10 @@ class RefreshToken(Base):
 
 
 class SignInAttempts(Base):
-    """How many times someone tried to sign in for one account, or from one address, in the current window."""
+    """How many attempts a counter of ``throttle`` has seen in its current window."""
 
     __tablename__ = "sign_in_attempts"
 
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     attempts: Mapped[int]
-    window_ends: Mapped[datetime] = mapped_column(UTCDateTime(), info={PURGE_AFTER: True})
+    window_ends: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, info={PURGE_AFTER: True})

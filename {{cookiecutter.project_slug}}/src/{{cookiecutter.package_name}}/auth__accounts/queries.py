@@ -3,12 +3,12 @@
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Update, func, select, update
+from sqlalchemy import ColumnElement, Delete, Select, Update, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from ..core.fields import PageQuery
-from ..core.models import unique_constraint_name, utc_now, violated_constraint
+from ..core.models import OWNER, Base, unique_constraint_name, utc_now, violated_constraint
 from ..core.principals import Role
 from .models import RefreshToken, User
 from .tokens import new_refresh_token, refresh_token_hash
@@ -102,3 +102,13 @@ def _revoke(tokens: ColumnElement[bool], now: datetime) -> Update:
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def delete_owned_rows(subject: str) -> list[Delete]:
+    """The statements that delete every row a principal owns, in every table whose owner column is marked ``OWNER``."""
+    return [
+        delete(table).where(column == subject)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.info.get(OWNER)
+    ]

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request, Response, status
+from fastapi import APIRouter, Form, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from ..core.database import SessionDep
@@ -11,12 +11,13 @@ from ..core.principals import Role
 from ..web.compat import FormOnly
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
-from .attempts import AttemptCounterDep, admit, settle
+from .attempts import admit, settle
 from .errors import OAuthError, RegistrationClosedError
-from .guard import GUARDED_RESPONSES, AuthorityDep, CurrentAdmin, CurrentPrincipal
+from .guard import GUARDED_RESPONSES, AttemptCounterDep, AuthorityDep, ClientAddress, CurrentAdmin, CurrentPrincipal
 from .models import User
 from .schemas import (
     NO_STORE,
+    AccountDeletion,
     OAuthErrorBody,
     PasswordChange,
     PasswordGrant,
@@ -31,6 +32,8 @@ from .schemas import (
 from .throttle import Attempt
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+USER_PATH = "/{user_id:int}"
+"""Digits only, so that ``/me`` is never taken for an account's id: another method on it is 405, not 422."""
 
 auth = APIRouter(prefix=AUTH_URL, tags=["auth"])
 users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
@@ -40,12 +43,21 @@ users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
-    responses=problem_responses(400, 403, 409, 413, 415, 422, 503),
+    responses=problem_responses(400, 403, 409, 413, 415, 422, 429, 503),
 )
-async def register(data: Registration, session: SessionDep, authority: AuthorityDep, response: Response) -> User:
-    """Create a member account, unless registration is switched off."""
+async def register(
+    data: Registration,
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    address: ClientAddress,
+    response: Response,
+) -> User:
+    """Create a member account, unless registration is switched off; registrations are limited per client address
+    (429 with Retry-After)."""
     if not authority.settings.registration_enabled:
         raise RegistrationClosedError()
+    await admit(counter, Attempt.registration(authority.settings, address))
     user = await service.create_user(session, authority, data.email, data.password, Role.MEMBER)
     response.headers["Location"] = user_url(user.id)
     return user
@@ -65,14 +77,15 @@ async def issue_token(
     session: SessionDep,
     authority: AuthorityDep,
     counter: AttemptCounterDep,
-    request: Request,
+    address: ClientAddress,
 ) -> Response:
     """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
-    grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
+    grant. Sign-in attempts are limited per client address, per account from one address and per account (429 with
+    Retry-After)."""
     try:
         grant = form.grant()
         if isinstance(grant, PasswordGrant):
-            attempt = Attempt.of(authority.settings, grant.username, request.client.host if request.client else "")
+            attempt = Attempt.password_check(authority.settings, grant.username, address)
             await admit(counter, attempt)
             tokens = await service.password_grant(session, authority, grant.username, grant.password)
             await settle(counter, attempt)
@@ -105,13 +118,37 @@ async def read_me(principal: CurrentPrincipal, session: SessionDep) -> User:
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=problem_responses(400, 403, 413, 415, 422, 503),
+    responses=problem_responses(400, 403, 413, 415, 422, 429, 503),
 )
 async def change_password(
-    change: PasswordChange, principal: CurrentPrincipal, session: SessionDep, authority: AuthorityDep
+    change: PasswordChange,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    address: ClientAddress,
 ) -> None:
-    """Change the caller's password; every session of theirs ends, this one too."""
-    await service.change_password(session, authority, principal, change)
+    """Change the caller's password; every session of theirs ends, this one too. The current password is checked
+    under the limits of a sign-in."""
+    await service.change_password(session, authority, counter, principal, change, address)
+
+
+@users.post(
+    "/me/delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(400, 403, 413, 415, 422, 429, 503),
+)
+async def delete_own_account(
+    data: AccountDeletion,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    address: ClientAddress,
+) -> None:
+    """Delete the caller's account and everything it owns, given its current password; every session ends."""
+    await service.delete_own_account(session, authority, counter, principal, data.current_password, address)
 
 
 @users.get("", responses=problem_responses(403, 422, 503))
@@ -123,20 +160,31 @@ async def list_users(query: Annotated[PageQuery, Query()], admin: CurrentAdmin, 
     )
 
 
-@users.get("/{user_id}", response_model=UserRead, responses=problem_responses(404, 422, 503))
+@users.get(USER_PATH, response_model=UserRead, responses=problem_responses(404, 422, 503))
 async def read_user(user_id: UserId, principal: CurrentPrincipal, session: SessionDep) -> User:
     """Read an account: any, for an admin; one's own, for a member."""
     return await service.find_user(session, principal, user_id)
 
 
 @users.patch(
-    "/{user_id}",
+    USER_PATH,
     response_model=UserRead,
     responses=problem_responses(400, 403, 404, 409, 413, 415, 422, 503),
 )
 async def update_user(user_id: UserId, change: UserUpdate, admin: CurrentAdmin, session: SessionDep) -> User:
     """Change an account's role or whether it may sign in (admins only); it takes effect from its next request."""
     return await service.update_user(session, admin, user_id, change)
+
+
+@users.delete(
+    USER_PATH,
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(403, 404, 409, 422, 503),
+)
+async def delete_user(user_id: UserId, admin: CurrentAdmin, session: SessionDep) -> None:
+    """Delete an account and everything it owns (admins only); every session of theirs ends at once."""
+    await service.delete_user(session, admin, user_id)
 
 
 routers = [auth, users]

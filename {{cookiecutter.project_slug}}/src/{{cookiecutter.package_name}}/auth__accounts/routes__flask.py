@@ -1,6 +1,6 @@
 """The accounts' routes: registration, the OAuth 2.0 token and revocation endpoints, and the user's own account."""
 
-from flask import Response, request
+from flask import Response
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 from pydantic import BaseModel
@@ -11,11 +11,19 @@ from ..core.principals import Role
 from ..web.compat import empty_response, form_body, json_response
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
-from .attempts import admit, attempt_counter, settle
+from .attempts import admit, settle
 from .errors import OAuthError, RegistrationClosedError
-from .guard import current_admin, current_authority, current_principal, guarded_blueprint
+from .guard import (
+    attempt_counter,
+    current_admin,
+    current_authority,
+    current_principal,
+    guarded_blueprint,
+    request_client_address,
+)
 from .schemas import (
     NO_STORE,
+    AccountDeletion,
     OAuthErrorBody,
     PasswordChange,
     PasswordGrant,
@@ -34,16 +42,23 @@ class UserPath(BaseModel):
     user_id: RowId
 
 
+USER_PATH = "/<int:user_id>"
+"""Digits only, so that ``/me`` is never taken for an account's id: another method on it is 405, not 415 or 422."""
+
+
 auth = APIBlueprint("auth", __name__, url_prefix=AUTH_URL, abp_tags=[Tag(name="auth")])
 users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag(name="users")])
 
 
-@auth.post("/register", responses={201: UserRead, **problem_responses(400, 403, 409, 413, 415, 422, 503)})
+@auth.post("/register", responses={201: UserRead, **problem_responses(400, 403, 409, 413, 415, 422, 429, 503)})
 def register(body: Registration) -> Response:
-    """Create a member account, unless registration is switched off."""
+    """Create a member account, unless registration is switched off; registrations are limited per client address
+    (429 with Retry-After)."""
     authority = current_authority()
     if not authority.settings.registration_enabled:
         raise RegistrationClosedError()
+    with attempt_counter() as counter:
+        admit(counter, Attempt.registration(authority.settings, request_client_address()))
     user = service.create_user(database.session(), authority, body.email, body.password, Role.MEMBER)
     return json_response(UserRead.model_validate(user), 201, {"Location": user_url(user.id)})
 
@@ -52,12 +67,13 @@ def register(body: Registration) -> Response:
 @form_body
 def issue_token(form: TokenRequest) -> Response:
     """The OAuth 2.0 token endpoint: the password grant (username is the e-mail address) and the refresh-token
-    grant. Sign-in attempts are limited per account and per client address (429 with Retry-After)."""
+    grant. Sign-in attempts are limited per client address, per account from one address and per account (429 with
+    Retry-After)."""
     session, authority = database.session(), current_authority()
     try:
         grant = form.grant()
         if isinstance(grant, PasswordGrant):
-            attempt = Attempt.of(authority.settings, grant.username, request.remote_addr or "")
+            attempt = Attempt.password_check(authority.settings, grant.username, request_client_address())
             with attempt_counter() as counter:
                 admit(counter, attempt)
                 tokens = service.password_grant(session, authority, grant.username, grant.password)
@@ -83,10 +99,29 @@ def read_me() -> Response:
     return json_response(UserRead.model_validate(service.get_user(database.session(), current_principal())))
 
 
-@users.post("/me/password", responses={204: None, **problem_responses(400, 403, 413, 415, 422, 503)})
+@users.post("/me/password", responses={204: None, **problem_responses(400, 403, 413, 415, 422, 429, 503)})
 def change_password(body: PasswordChange) -> Response:
-    """Change the caller's password; every session of theirs ends, this one too."""
-    service.change_password(database.session(), current_authority(), current_principal(), body)
+    """Change the caller's password; every session of theirs ends, this one too. The current password is checked
+    under the limits of a sign-in."""
+    with attempt_counter() as counter:
+        service.change_password(
+            database.session(), current_authority(), counter, current_principal(), body, request_client_address()
+        )
+    return empty_response(204)
+
+
+@users.post("/me/delete", responses={204: None, **problem_responses(400, 403, 413, 415, 422, 429, 503)})
+def delete_own_account(body: AccountDeletion) -> Response:
+    """Delete the caller's account and everything it owns, given its current password; every session ends."""
+    with attempt_counter() as counter:
+        service.delete_own_account(
+            database.session(),
+            current_authority(),
+            counter,
+            current_principal(),
+            body.current_password,
+            request_client_address(),
+        )
     return empty_response(204)
 
 
@@ -102,7 +137,7 @@ def list_users(query: PageQuery) -> Response:
     )
 
 
-@users.get("/<user_id>", responses={200: UserRead, **problem_responses(404, 422, 503)})
+@users.get(USER_PATH, responses={200: UserRead, **problem_responses(404, 422, 503)})
 def read_user(path: UserPath) -> Response:
     """Read an account: any, for an admin; one's own, for a member."""
     return json_response(
@@ -110,11 +145,18 @@ def read_user(path: UserPath) -> Response:
     )
 
 
-@users.patch("/<user_id>", responses={200: UserRead, **problem_responses(400, 403, 404, 409, 413, 415, 422, 503)})
+@users.patch(USER_PATH, responses={200: UserRead, **problem_responses(400, 403, 404, 409, 413, 415, 422, 503)})
 def update_user(path: UserPath, body: UserUpdate) -> Response:
     """Change an account's role or whether it may sign in (admins only); it takes effect from its next request."""
     user = service.update_user(database.session(), current_admin(), path.user_id, body)
     return json_response(UserRead.model_validate(user))
+
+
+@users.delete(USER_PATH, responses={204: None, **problem_responses(403, 404, 409, 422, 503)})
+def delete_user(path: UserPath) -> Response:
+    """Delete an account and everything it owns (admins only); every session of theirs ends at once."""
+    service.delete_user(database.session(), current_admin(), path.user_id)
+    return empty_response(204)
 
 
 routers = [auth, users]

@@ -19,7 +19,13 @@ from ..core.principals import Role
 from .errors import OAuthError
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
-Email = Annotated[EmailStr, Field(max_length=320, examples=["ada@example.com"]), AfterValidator(str.lower)]
+EMAIL_MAX_LENGTH = 254
+"""The longest address that SMTP can carry (RFC 5321's path limit, less its angle brackets)."""
+REFRESH_TOKEN_MAX_LENGTH = 128
+"""Longer than any refresh token this service issues (43 characters)."""
+SCOPE_MAX_LENGTH = 1000
+
+Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"]), AfterValidator(str.lower)]
 Password = Annotated[
     str,
     Field(
@@ -27,6 +33,8 @@ Password = Annotated[
         max_length=MAX_PASSWORD_LENGTH,
         pattern=NO_NUL,
         examples=["correct horse battery staple"],
+        # The rule of password_problem that needs no other field, stated so that the schema allows no such password.
+        json_schema_extra={"not": {"pattern": r"^(.)\1*$"}},
     ),
     NFC,
 ]
@@ -55,6 +63,14 @@ class PasswordChange(BaseModel):
 
     current_password: Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
     new_password: Password
+
+
+class AccountDeletion(BaseModel):
+    """The account's current password, which deleting it asks for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
 
 
 class UserRead(BaseModel):
@@ -101,6 +117,14 @@ class TokenRequest(BaseModel):
 
     def grant(self) -> "PasswordGrant | RefreshGrant":
         """The grant asked for, with its parameters; else the OAuth error to answer (RFC 6749, section 5.2)."""
+        for name, value, limit in (
+            ("username", self.username, EMAIL_MAX_LENGTH),
+            ("password", self.password, MAX_PASSWORD_LENGTH),
+            ("refresh_token", self.refresh_token, REFRESH_TOKEN_MAX_LENGTH),
+            ("scope", self.scope, SCOPE_MAX_LENGTH),
+        ):
+            if value is not None and len(value) > limit:
+                raise OAuthError("invalid_request", f"The {name} parameter is longer than {limit} characters.")
         if self.grant_type == "password" and self.username is not None and self.password is not None:
             return PasswordGrant(self.username, self.password)
         if self.grant_type == "refresh_token" and self.refresh_token is not None:

@@ -9,6 +9,7 @@ from ..core.fields import PageQuery
 from ..core.models import utc_now
 from ..core.principals import Principal, Role
 from ..settings import Settings
+from .attempts import AttemptCounter, admit, settle
 from .authority import Authority
 from .errors import (
     INVALID_CREDENTIALS,
@@ -24,6 +25,7 @@ from .models import User
 from .passwords import password_problem
 from .queries import (
     active_role,
+    delete_owned_rows,
     is_email_taken,
     is_spent,
     mark_used,
@@ -37,6 +39,7 @@ from .queries import (
     users_page,
 )
 from .schemas import PasswordChange, TokenResponse, UserUpdate
+from .throttle import Attempt
 from .tokens import InvalidTokenError
 
 
@@ -75,9 +78,7 @@ def authenticate(session: Session, authority: Authority, token: str) -> Principa
         claims = authority.tokens.check(token)
     except InvalidTokenError as error:
         raise AuthenticationError(f"The access token is invalid: {error}.", token_refused=True) from None
-    role = None
-    if claims.subject.isdigit():
-        role = session.execute(active_role(int(claims.subject), claims.version)).scalar_one_or_none()
+    role = session.execute(active_role(int(claims.subject), claims.version)).scalar_one_or_none()
     if role is None:
         raise AuthenticationError("The access token no longer stands for an active account.", token_refused=True)
     return Principal(subject=claims.subject, role=role)
@@ -105,10 +106,13 @@ def find_user(session: Session, principal: Principal, user_id: int) -> User:
 
 
 def update_user(session: Session, admin: Principal, user_id: int, change: UserUpdate) -> User:
-    """Change an account's role or active flag; it takes effect from the account's next request."""
+    """Change an account's role or active flag, from the account's next request on; a deactivation ends every
+    session, and a later reactivation revives none."""
     user = find_user(session, admin, user_id)
     if admin.subject == str(user_id):
         raise OwnAccountError()
+    if change.is_active is False and user.is_active:
+        _end_every_session(session, user)
     for field in change.model_fields_set:
         setattr(user, field, getattr(change, field))
     session.commit()
@@ -151,18 +155,64 @@ def revoke(session: Session, token: str) -> None:
         session.commit()
 
 
-def change_password(session: Session, authority: Authority, principal: Principal, change: PasswordChange) -> None:
+def change_password(
+    session: Session,
+    authority: Authority,
+    counter: AttemptCounter,
+    principal: Principal,
+    change: PasswordChange,
+    address: str,
+) -> None:
     """Set a new password; every token issued before, access or refresh, stops working."""
     user = get_user(session, principal)
-    matches, _ = authority.passwords.verify(change.current_password, user.password_hash)
-    if not matches:
-        raise WrongPasswordError()
+    check_password(authority, counter, user, change.current_password, address)
     if problem := password_problem(change.new_password, user.email):
         raise WeakPasswordError(f"The new password is refused: {problem}.")
     user.password_hash = authority.passwords.hash(change.new_password)
+    _end_every_session(session, user)
+    session.commit()
+
+
+def delete_own_account(
+    session: Session, authority: Authority, counter: AttemptCounter, principal: Principal, password: str, address: str
+) -> None:
+    """Delete the principal's account, once they have given its password."""
+    user = get_user(session, principal)
+    check_password(authority, counter, user, password, address)
+    _delete(session, user)
+
+
+def delete_user(session: Session, admin: Principal, user_id: int) -> None:
+    """Delete another account (admins only)."""
+    user = find_user(session, admin, user_id)
+    if admin.subject == str(user_id):
+        raise OwnAccountError()
+    _delete(session, user)
+
+
+def check_password(authority: Authority, counter: AttemptCounter, user: User, password: str, address: str) -> None:
+    """The account's current password, before a change or a deletion, checked under the limits of a sign-in."""
+    attempt = Attempt.password_check(authority.settings, user.email, address)
+    admit(counter, attempt)
+    matches, _ = authority.passwords.verify(password, user.password_hash)
+    if not matches:
+        raise WrongPasswordError()
+    settle(counter, attempt)
+
+
+def _delete(session: Session, user: User) -> None:
+    """Delete an account with every row it owns in any feature's tables; its refresh tokens go with it (the
+    foreign key cascades), and its access tokens name an account that no longer exists."""
+    for statement in delete_owned_rows(str(user.id)):
+        session.execute(statement)
+    session.delete(user)
+    session.commit()
+
+
+def _end_every_session(session: Session, user: User) -> None:
+    """Refuse every token issued so far: access tokens by their credentials version, refresh tokens by revocation."""
     user.credentials_version += 1
     session.execute(revoke_every_session(user.id, utc_now()))
-    session.commit()
 
 
 def _issue(session: Session, authority: Authority, user: User, family: str | None) -> TokenResponse:

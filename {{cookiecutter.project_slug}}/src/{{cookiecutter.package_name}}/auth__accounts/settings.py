@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Self
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 
 MIN_SIGNING_KEY_BYTES = 32
 """HS256 keys shorter than its 256-bit hash are refused (RFC 7518, section 3.2)."""
@@ -41,16 +41,34 @@ class AuthSettings(BaseModel):
     access_token_seconds: int = Field(default=15 * 60, ge=1, description="How long an access token is valid.")
     refresh_token_days: int = Field(default=30, ge=1, description="How long an unused refresh token is valid.")
     registration_enabled: bool = Field(default=True, description="Whether anyone may create an account.")
+    sign_in_attempts_per_account_and_address: int = Field(
+        default=5,
+        ge=1,
+        description="Password checks (sign-in, password change, account deletion) allowed for one account from one "
+        "client address in a window; then 429 for that address alone, so the owner can still sign in from another.",
+    )
     sign_in_attempts_per_account: int = Field(
-        default=5, ge=1, description="Sign-in attempts allowed for one account in a window; then 429."
+        default=50,
+        ge=1,
+        description="Password checks allowed for one account from every address together in a window; then 429.",
     )
     sign_in_attempts_per_address: int = Field(
-        default=100, ge=1, description="Sign-in attempts allowed from one client address in a window; then 429."
+        default=100, ge=1, description="Password checks allowed from one client address in a window; then 429."
     )
-    sign_in_window_seconds: int = Field(default=15 * 60, ge=1, description="How long a window of attempts lasts.")
+    registrations_per_address: int = Field(
+        default=10, ge=1, description="Registrations allowed from one client address in a window; then 429."
+    )
+    sign_in_window_seconds: int = Field(
+        default=15 * 60, ge=1, description="How long a window of attempts lasts, in seconds."
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default=[],
+        description="Addresses or networks of the proxies in front of the service (JSON list): only from them is "
+        "X-Forwarded-For believed, for the client address that attempts are counted by.",
+    )
     redis_url: str | None = Field(
         default=None,
-        description="Where to count sign-in attempts (redis://host:port/db); without it, in the database.",
+        description="Where to count attempts (redis://host:port/db); without it, in the database.",
     )
     password_hash_time_cost: int = Field(default=2, ge=1, description="Argon2id passes (OWASP: 2).")
     password_hash_memory_kib: int = Field(default=19 * 1024, ge=8, description="Argon2id memory (OWASP: 19 MiB).")

@@ -1,8 +1,14 @@
-"""Password guessing, bounded: sign-in attempts are counted per account and per client address, in windows.
+"""Guessing and flooding, bounded: password checks and registrations are counted in windows, per client address
+and per account.
 
-Every attempt is counted before its password is checked, so that requests racing in parallel cannot slip past the
-limit; a successful sign-in takes its attempt back and clears the account's count. The counts live where every
-worker process and every replica sees them: in the database, or in Redis when a Redis URL is configured.
+A password check (a sign-in, or the current password before a change or a deletion) adds to three counters, checked
+in this order: its client address; the account from that address, whose small limit stops a guess without locking
+the owner out of their other devices; and the account from every address, a looser ceiling that still ends a guess
+spread over many addresses. A counter over its limit refuses the attempt at once, and the ones after it are not
+counted: a refused request adds no counter of its own. Every attempt is counted before its password is checked, so
+that requests racing in parallel cannot slip past a limit; a success gives its attempts back and forgets the
+account's count from that address. The counts live where every worker process and every replica sees them: in the
+database, or in Redis when a Redis URL is configured.
 """
 
 import math
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-from sqlalchemy import Delete, Update, case, delete, update
+from sqlalchemy import Delete, Update, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -18,15 +24,18 @@ from ..core.errors import ServiceError
 from .models import SignInAttempts
 from .settings import AuthSettings
 
+PURGED_AT_ONCE = 100
+"""How many ended counters one attempt deletes at most: enough to outpace their creation, never a long statement."""
+
 
 class TooManyAttemptsError(ServiceError):
-    """Too many sign-in attempts for this account or from this address: wait for the window to end."""
+    """Too many attempts for this account or from this address: wait for the window to end."""
 
     status = HTTPStatus.TOO_MANY_REQUESTS
 
     def __init__(self, retry_after: timedelta) -> None:
         self.retry_after = max(1, math.ceil(retry_after.total_seconds()))
-        super().__init__(f"Too many sign-in attempts; try again in {self.retry_after} seconds.")
+        super().__init__(f"Too many attempts; try again in {self.retry_after} seconds.")
 
     @property
     def headers(self) -> dict[str, str]:
@@ -35,24 +44,47 @@ class TooManyAttemptsError(ServiceError):
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """One sign-in attempt: the counters it adds to, and the most attempts each allows in a window."""
+    """The counters an attempt adds to, in the order they are checked, each with the most attempts it allows in a
+    window; and, on success, the counters forgotten and those that get their attempt back."""
 
-    account: str
-    address: str
     limits: dict[str, int]
     window: timedelta
+    forgotten_on_success: tuple[str, ...] = ()
+    given_back_on_success: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, settings: AuthSettings, email: str, address: str) -> "Attempt":
-        account, source = f"sign-in:account:{email.lower()}", f"sign-in:address:{address}"
-        limits = {account: settings.sign_in_attempts_per_account, source: settings.sign_in_attempts_per_address}
-        return cls(account, source, limits, timedelta(seconds=settings.sign_in_window_seconds))
+    def password_check(cls, settings: AuthSettings, email: str, address: str) -> "Attempt":
+        """A password checked for the account of ``email``, asked for from ``address``."""
+        account = email.lower()
+        # Different prefixes, and a space (which no address holds) between the pair's parts: no key is another's.
+        by_address, by_pair, by_account = (
+            f"password-address:{address}",
+            f"password-pair:{address} {account}",
+            (f"password-account:{account}"),
+        )
+        return cls(
+            limits={
+                by_address: settings.sign_in_attempts_per_address,
+                by_pair: settings.sign_in_attempts_per_account_and_address,
+                by_account: settings.sign_in_attempts_per_account,
+            },
+            window=timedelta(seconds=settings.sign_in_window_seconds),
+            forgotten_on_success=(by_pair,),
+            given_back_on_success=(by_address, by_account),
+        )
+
+    @classmethod
+    def registration(cls, settings: AuthSettings, address: str) -> "Attempt":
+        """A new account asked for from ``address``: each counts, whether it succeeds or not."""
+        return cls(
+            limits={f"registration-address:{address}": settings.registrations_per_address},
+            window=timedelta(seconds=settings.sign_in_window_seconds),
+        )
 
 
-def refusal(counts: dict[str, tuple[int, datetime]], attempt: Attempt, now: datetime) -> TooManyAttemptsError | None:
-    """The error to answer when any counter is over its limit, with the longest wait; None when none is."""
-    waits = [ends - now for key, (attempts, ends) in counts.items() if attempts > attempt.limits[key]]
-    return TooManyAttemptsError(max(waits)) if waits else None
+def refusal(attempts: int, window_ends: datetime, limit: int, now: datetime) -> TooManyAttemptsError | None:
+    """The error to answer when a counter is over its limit, None when it is not."""
+    return TooManyAttemptsError(window_ends - now) if attempts > limit else None
 
 
 def count_attempt(dialect: str, key: str, now: datetime, window: timedelta) -> ReturningInsert[int, datetime]:
@@ -81,3 +113,20 @@ def take_back_attempt(key: str) -> Update:
 
 def forget_attempts(key: str) -> Delete:
     return delete(SignInAttempts).where(SignInAttempts.key == key).execution_options(synchronize_session=False)
+
+
+def purge_ended_windows(now: datetime) -> Delete:
+    """Delete counters whose window has ended, a few at a time, so that the table stays small without the jobs'
+    sweep. Rows another transaction holds are skipped (``SKIP LOCKED`` on PostgreSQL): a purge never waits, and so
+    can never be part of a deadlock."""
+    ended = (
+        select(SignInAttempts.key)
+        .where(SignInAttempts.window_ends <= now)
+        .limit(PURGED_AT_ONCE)
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        delete(SignInAttempts)
+        .where(SignInAttempts.key.in_(ended.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )

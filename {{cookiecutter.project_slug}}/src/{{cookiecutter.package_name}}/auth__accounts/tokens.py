@@ -6,18 +6,23 @@ the previous ones are still accepted until they expire.
 
 import base64
 import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass
 
 import jwt
 
+from ..core.fields import MAX_ROW_ID
 from .settings import AuthSettings
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 30
 """Clock difference tolerated between the servers that issue and check a token."""
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "iss", "aud", "jti", "ver"]
+SUBJECT = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
+"""An account's id as this service writes it: ASCII digits without a leading zero, so that one account has one
+spelling (``int()`` would also read ``03``, ``٣`` and `` 3``)."""
 
 
 class InvalidTokenError(Exception):
@@ -77,11 +82,14 @@ class AccessTokens:
                 leeway=LEEWAY_SECONDS,
                 options={"require": REQUIRED_CLAIMS},
             )
-        except jwt.PyJWTError as error:
-            raise InvalidTokenError(str(error)) from None
-        if not isinstance(claims["sub"], str) or not isinstance(claims["ver"], int):
-            raise InvalidTokenError("the token's claims have the wrong types")
-        return AccessClaims(claims["sub"], claims["ver"])
+        except jwt.PyJWTError:
+            raise InvalidTokenError("the token is malformed, forged, expired or meant for another service") from None
+        subject, version = claims["sub"], claims["ver"]
+        if not (isinstance(subject, str) and SUBJECT.fullmatch(subject) and int(subject) <= MAX_ROW_ID):
+            raise InvalidTokenError("the token's subject is not an account of this service")
+        if type(version) is not int or not 1 <= version <= MAX_ROW_ID:
+            raise InvalidTokenError("the token's credentials version is not one this service issues")
+        return AccessClaims(subject, version)
 
 
 def new_refresh_token() -> str:

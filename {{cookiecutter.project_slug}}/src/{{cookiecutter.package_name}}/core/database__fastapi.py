@@ -9,7 +9,7 @@ from sqlalchemy import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from ..settings import Settings
-from .engine import engine_url, milliseconds, ping_idle_connections, pool_options
+from .engine import enforce_foreign_keys, engine_url, milliseconds, ping_idle_connections, pool_options
 from .errors import MigrationsPendingError
 from .models import missing_schema
 
@@ -30,6 +30,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = engine_url(settings.database_url, ASYNC_DRIVERS)
     engine = create_async_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
     ping_idle_connections(engine.sync_engine)
+    enforce_foreign_keys(engine.sync_engine)
     return engine
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine as create_sqlalchemy_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
-from .engine import engine_url, milliseconds, ping_idle_connections, pool_options
+from .engine import enforce_foreign_keys, engine_url, milliseconds, ping_idle_connections, pool_options
 from .errors import MigrationsPendingError
 from .models import missing_schema
 
@@ -39,6 +39,7 @@ def create_engine(settings: Settings) -> Engine:
     url = engine_url(settings.database_url, DRIVERS)
     engine = create_sqlalchemy_engine(url, connect_args=connect_args(url, settings), **pool_options(url, settings))
     ping_idle_connections(engine)
+    enforce_foreign_keys(engine)
     return engine
 
 

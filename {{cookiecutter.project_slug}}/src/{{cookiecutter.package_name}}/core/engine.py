@@ -49,5 +49,18 @@ def ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError(str(error)) from error
 
 
+def enforce_foreign_keys(engine: Engine) -> None:
+    """Make SQLite enforce foreign keys, and so their ``ON DELETE CASCADE``, on every connection: it does not unless
+    each connection asks."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def foreign_keys_on(connection: Any, _record: ConnectionPoolEntry) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+
 def milliseconds(seconds: float) -> str:
     return str(round(seconds * 1000))

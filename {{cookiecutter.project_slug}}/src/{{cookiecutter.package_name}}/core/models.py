@@ -18,6 +18,9 @@ NAMING_CONVENTION = {
 PURGE_AFTER = "purge_after"
 """The key of a column's ``info`` that marks the time after which its row is of no more use: with background jobs,
 the periodic sweep deletes such rows."""
+OWNER = "owner"
+"""The key of a column's ``info`` that marks it as naming the subject of the principal who owns the row: when an
+account is deleted, its rows in every such table go with it."""
 SQLITE_UNIQUE_VIOLATION = re.compile(r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<columns>\w+(?:, \w+\.\w+)*)")
 """SQLite names the table and columns of a violated unique constraint, not the constraint itself."""
 

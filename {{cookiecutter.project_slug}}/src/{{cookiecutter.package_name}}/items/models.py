@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import Base, UTCDateTime, utc_now
+from ..core.models import OWNER, Base, UTCDateTime, utc_now
 from ..core.principals import SUBJECT_MAX_LENGTH
 
 
@@ -17,7 +17,7 @@ class Item(Base):
     __table_args__ = (UniqueConstraint("owner", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
+    owner: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH), info={OWNER: True})
     """The subject of the principal who created the item."""
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(1000))

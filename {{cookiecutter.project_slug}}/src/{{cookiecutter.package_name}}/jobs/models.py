@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import Base, UTCDateTime, utc_now
+from ..core.models import OWNER, Base, UTCDateTime, utc_now
 from ..core.principals import SUBJECT_MAX_LENGTH
 
 
@@ -25,7 +25,7 @@ class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH), index=True)
+    owner: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH), index=True, info={OWNER: True})
     kind: Mapped[str] = mapped_column(String(50))
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[JobStatus] = mapped_column(String(20), default=JobStatus.QUEUED)

@@ -42,7 +42,7 @@ def route_template(scope: Scope) -> str | None:
     route = scope.get("route")
     if route is None or scope["method"] not in getattr(route, "methods", ()):
         return None
-    path: str = route.path
+    path: str = route.path_format
     return path
 
 
