@@ -116,9 +116,11 @@ class Issuer:
         audience: str,
         realm_roles: Iterable[str] = (),
         key: SigningKey | None = None,
+        header_type: str | None = "at+jwt",
         **claims: Any,
     ) -> str:
-        """An access token as a provider issues it, valid for a minute, with its roles where Keycloak puts them."""
+        """An access token as a provider issues it (RFC 9068), valid for a minute, with its roles where Keycloak puts
+        them; ``header_type`` is its ``typ`` header (None: none)."""
         key = key or self.published[0]
         now = int(time.time())
         payload = {
@@ -132,4 +134,4 @@ class Issuer:
             "realm_access": {"roles": list(realm_roles)},
             **claims,
         }
-        return jwt.encode(payload, key.private_key, key.algorithm, headers={"kid": key.kid})
+        return jwt.encode(payload, key.private_key, key.algorithm, headers={"kid": key.kid, "typ": header_type})

@@ -1,6 +1,6 @@
 """Tokens of an OpenID Connect provider, tried as an attacker would: forged, expired, unsigned, meant for another
-service, signed with the provider's public key as an HMAC secret, naming keys that do not exist; and the provider
-rotating its keys, going down, and coming back. The provider is a real HTTP server (``issuer.py``)."""
+service or client, ID tokens, signed with the provider's public key as an HMAC secret, naming keys that do not exist;
+and the provider rotating its keys, going down, and coming back. The provider is a real HTTP server (``issuer.py``)."""
 
 import base64
 import hmac
@@ -29,6 +29,7 @@ from .issuer import Issuer, SigningKey
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 ME = f"{USERS_URL}/me"
 KEYS_PATH = "/realms/tests/keys"
+INJECTED = "Text-Of-The-Attacker"
 
 
 def assert_refused(response: httpx2.Response, *, token_given: bool = True) -> None:
@@ -119,6 +120,27 @@ def test_the_roles_claim_and_the_admin_role_come_from_the_settings(
     assert keycloak_admin.json()["role"] == "member"
 
 
+@pytest.mark.parametrize(
+    ("roles", "role"),
+    [
+        pytest.param(["user", "admin"], "admin", id="a list"),
+        pytest.param("admin", "admin", id="one name"),
+        pytest.param("user admin", "member", id="names in a string"),
+        pytest.param(["user admin"], "member", id="names in a string in a list"),
+        pytest.param(["admin", 1], "member", id="a list with a number"),
+        pytest.param({"admin": True}, "member", id="an object"),
+        pytest.param(1, "member", id="a number"),
+    ],
+)
+def test_a_roles_claim_is_a_list_of_names_and_a_string_is_one_name_never_split(
+    anonymous_client: httpx2.Client, roles: Any, role: str
+) -> None:
+    response = anonymous_client.get(ME, headers=bearer(token(realm_access={"roles": roles})))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["role"] == role
+
+
 def test_required_scopes_are_checked_with_403_and_the_challenge_of_rfc_6750(
     client_of: Callable[..., httpx2.Client], issuer: Issuer
 ) -> None:
@@ -127,10 +149,11 @@ def test_required_scopes_are_checked_with_403_and_the_challenge_of_rfc_6750(
     without = client.get(ME, headers=bearer(token(issuer=issuer)))
     with_scope = client.get(ME, headers=bearer(token(issuer=issuer, scope="openid items")))
     entra_style = client.get(ME, headers=bearer(token(issuer=issuer, scope=None, scp="items")))
+    okta_style = client.get(ME, headers=bearer(token(issuer=issuer, scope=None, scp=["items"])))
 
     assert_problem(without, 403)
     assert without.headers["www-authenticate"] == 'Bearer error="insufficient_scope", scope="items"'
-    assert with_scope.status_code == entra_style.status_code == 200
+    assert with_scope.status_code == entra_style.status_code == okta_style.status_code == 200
 
 
 # Forged and stale tokens
@@ -157,6 +180,10 @@ def hmac_with_the_public_key() -> str:
         pytest.param(lambda: token(aud="another-service"), id="another audience"),
         pytest.param(lambda: token(sub=""), id="empty subject"),
         pytest.param(lambda: token(sub="x" * 256), id="subject too long"),
+        pytest.param(lambda: token(sub=7), id="subject a number"),
+        pytest.param(lambda: token(sub=True), id="subject a boolean"),
+        pytest.param(lambda: token(sub=["ada"]), id="subject a list"),
+        pytest.param(lambda: token(sub={"id": "ada"}), id="subject an object"),
         pytest.param(
             lambda: hand_made({"alg": "none", "kid": ISSUER.published[0].kid}, claims_of(token())), id="alg none"
         ),
@@ -190,6 +217,43 @@ def test_a_forged_or_stale_token_is_refused(anonymous_client: httpx2.Client, for
     assert_refused(anonymous_client.get(ME, headers=bearer(forge())))
 
 
+def library_message(token: str) -> str:
+    """What PyJWT says of a token it refuses, checked with the provider's key as this service checks it."""
+    key = jwt.PyJWK(ISSUER.published[0].jwk)
+    with pytest.raises(jwt.PyJWTError) as refusal:
+        jwt.decode(token, key, algorithms=["RS256"], audience=SERVICE, issuer=ISSUER.url)
+    return str(refusal.value)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda: "not-a-jwt", id="not a JWT"),
+        pytest.param(lambda: f"{b64(b'{oops')}.{b64(b'{}')}.", id="a header that is not JSON"),
+        pytest.param(lambda: token(exp=int(time.time()) - 120), id="expired"),
+        pytest.param(lambda: token(aud="another-service"), id="another audience"),
+        pytest.param(other_key_with_our_kid, id="another key"),
+        pytest.param(lambda: hand_made({"alg": INJECTED, "kid": "k"}, claims_of(token())), id="the alg"),
+        pytest.param(lambda: hand_made({"alg": "RS256", "typ": INJECTED}, claims_of(token())), id="the typ"),
+        pytest.param(lambda: hand_made({"alg": "RS256", "kid": INJECTED}, claims_of(token())), id="the kid"),
+        pytest.param(
+            lambda: hand_made({"alg": "RS256", "kid": "k", "crit": [INJECTED]}, claims_of(token())),
+            id="a critical extension",
+        ),
+    ],
+)
+def test_a_refusal_repeats_neither_the_token_nor_the_librarys_message(
+    anonymous_client: httpx2.Client, forge: Callable[[], str]
+) -> None:
+    forged = forge()
+    response = anonymous_client.get(ME, headers=bearer(forged))
+
+    assert_refused(response)
+    answer = f"{response.text} {dict(response.headers)}".lower()
+    assert INJECTED.lower() not in answer
+    assert library_message(forged).lower() not in answer
+
+
 def test_without_a_token_every_protected_operation_is_401(anonymous_client: httpx2.Client) -> None:
     assert_refused(anonymous_client.get(ME), token_given=False)
     assert_refused(anonymous_client.get(ITEMS, headers={"Authorization": "Basic YWRhOnNlY3JldA=="}), token_given=False)
@@ -212,6 +276,63 @@ def test_made_up_key_ids_cost_one_fetch_per_interval_at_most(
         assert_refused(client.get(ME, headers=bearer(made_up)))
 
     assert fetched == issuer.key_fetches == 1
+
+
+# ID tokens, and the clients a token is issued to
+
+
+@pytest.mark.parametrize("header_type", ["at+jwt", "application/at+jwt", "JWT", "AT+JWT", None])
+def test_an_access_token_is_typed_as_rfc_9068_or_as_a_plain_jwt_or_not_at_all(
+    anonymous_client: httpx2.Client, header_type: str | None
+) -> None:
+    response = anonymous_client.get(ME, headers=bearer(token(header_type=header_type)))
+
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    "id_token",
+    [
+        pytest.param(lambda: token(header_type="id+jwt", azp="web-app"), id="typ id+jwt"),
+        pytest.param(lambda: token(header_type="logout+jwt"), id="typ of another token"),
+        pytest.param(lambda: token(header_type="JWT", nonce="n-0S6_WzA2Mj", azp="web-app"), id="a nonce"),
+        pytest.param(lambda: token(header_type="JWT", typ="ID", azp="web-app"), id="Keycloak's typ claim ID"),
+    ],
+)
+def test_an_id_token_meant_for_this_audience_is_refused(
+    anonymous_client: httpx2.Client, id_token: Callable[[], str]
+) -> None:
+    assert_refused(anonymous_client.get(ME, headers=bearer(id_token())))
+
+
+def test_any_client_of_the_provider_is_accepted_unless_the_settings_name_the_clients(
+    anonymous_client: httpx2.Client,
+) -> None:
+    response = anonymous_client.get(ME, headers=bearer(token(azp="any-app")))
+
+    assert response.status_code == 200, response.text
+
+
+def test_when_the_settings_name_clients_only_their_tokens_are_accepted(
+    client_of: Callable[..., httpx2.Client], issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}OIDC_AUTHORIZED_PARTIES", '["web-app", "cli"]')
+    client = client_of(issuer, oidc_authorized_parties=Settings().oidc_authorized_parties)
+
+    def answer(**claims: Any) -> httpx2.Response:
+        return client.get(ME, headers=bearer(token(issuer=issuer, **claims)))
+
+    for claims in ({"azp": "web-app"}, {"client_id": "cli"}, {"azp": "cli", "client_id": "cli"}):
+        assert answer(**claims).status_code == 200, claims
+    refused: list[dict[str, Any]] = [
+        {},
+        {"azp": "other-app"},
+        {"client_id": "other-app"},
+        {"azp": "web-app", "client_id": "other-app"},
+        {"azp": ["web-app"]},
+    ]
+    for claims in refused:
+        assert_refused(answer(**claims))
 
 
 # Keys that change, and a provider that goes down

@@ -9,7 +9,8 @@ from ..core.errors import UnavailableError
 
 class InvalidTokenError(AuthenticationError):
     """The token is malformed, forged, expired, meant for another service, or signed by a key the provider does not
-    publish."""
+    publish. ``reason`` is a fixed text of this package, never text of the token or a library's message: clients
+    show the problem to whoever sent the token."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"The access token is invalid: {reason}.", token_refused=True)

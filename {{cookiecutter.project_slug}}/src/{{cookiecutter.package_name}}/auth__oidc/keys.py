@@ -5,6 +5,7 @@ If the provider is down, the keys fetched before keep working; with none at all,
 """
 
 import json
+import logging
 import threading
 import time
 import urllib.request
@@ -14,6 +15,8 @@ import jwt
 
 from .errors import InvalidTokenError, ProviderUnavailableError
 from .settings import AuthSettings, check_web_url
+
+logger = logging.getLogger(__name__)
 
 PUBLIC_KEY_TYPES = {"RSA", "EC", "OKP"}
 """The key types a token may be checked with: a symmetric (``oct``) key that a JWKS lists is never used."""
@@ -103,10 +106,11 @@ class ProviderKeys:
         if parsed is None:
             jwk = self.keys[kid]
             if jwk.get("alg", algorithm) != algorithm:
-                raise InvalidTokenError(f"the key {kid} is not for {algorithm}")
+                raise InvalidTokenError("its key is not for its algorithm")
             try:
                 parsed = jwt.PyJWK(jwk, algorithm)
             except jwt.PyJWTError as error:
-                raise InvalidTokenError(f"the key {kid} cannot check {algorithm}: {error}") from None
+                logger.debug("The key %s cannot check %s: %s", kid, algorithm, error)
+                raise InvalidTokenError("its key is not for its algorithm") from None
             self.parsed[(kid, algorithm)] = parsed
         return parsed

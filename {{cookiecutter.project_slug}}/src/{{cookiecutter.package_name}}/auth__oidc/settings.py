@@ -33,6 +33,11 @@ class AuthSettings(BaseModel):
         default=SERVICE,
         description="The aud claim every token must carry: the identifier the provider knows this API by.",
     )
+    oidc_authorized_parties: list[str] = Field(
+        default=[],
+        description="The clients (their client ids) whose tokens this API accepts, as a JSON list: a token must name "
+        "one in its azp or client_id claim. Empty: any client of the provider.",
+    )
     oidc_required_scopes: list[str] = Field(
         default=[], description="Scopes every token must grant (scope or scp claim), else 403 (JSON list)."
     )
