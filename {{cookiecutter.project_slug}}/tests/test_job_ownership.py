@@ -1,18 +1,23 @@
 """Jobs belong to their principal as items do: two members against each other on every jobs operation, an export
-that holds its owner's items alone, and an admin who sees every job."""
+that holds its owner's items alone, an admin who sees every job, and a result made with admin rights that only an
+admin gets."""
 
 import json
+from collections.abc import Callable
 
 import httpx2
+from sqlalchemy import update
 
+from {{ cookiecutter.package_name }}.core.principals import Role
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.jobs import EXPORTS_URL, job_url, result_url
-from {{ cookiecutter.package_name }}.jobs.models import JobStatus
+from {{ cookiecutter.package_name }}.jobs.errors import ResultWithheldError
+from {{ cookiecutter.package_name }}.jobs.models import Job, JobStatus
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import sign_in, sign_in_admin
-from .helpers import assert_problem
-from .jobs import export, wait_for
+from .helpers import assert_problem, create
+from .jobs import export, job_row, run_sql, wait_for
 from .worker import Worker
 
 
@@ -53,6 +58,28 @@ def test_an_admin_sees_every_job(anonymous_client: httpx2.Client, settings: Sett
 
     assert anonymous_client.get(job_url(job_id), headers=admin).json()["status"] == JobStatus.SUCCEEDED
     assert exported_names(anonymous_client, job_id, admin) == ["Widget"]
+
+
+def test_an_export_queued_by_an_admin_is_withheld_from_them_once_they_are_a_member(
+    own_client: httpx2.Client, settings: Settings, start_worker: Callable[..., Worker]
+) -> None:
+    """The owner queued the export as an admin and lost the role before it ran (their job's row says so, whatever
+    identity provider took the role away): it still runs with the rights it was queued with, and only an admin gets
+    its result."""
+    admin = sign_in_admin(own_client, settings)
+    create(own_client, ITEMS, name="Ada's widget")
+    assert own_client.post(ITEMS, json={"name": "Root's gadget"}, headers=admin).status_code == 201
+    job_id = export(own_client)["id"]
+    queued_as_admin = {**job_row(settings, job_id)["parameters"], "role": Role.ADMIN.value}
+    run_sql(settings, update(Job).where(Job.id == job_id).values(parameters=queued_as_admin))
+
+    start_worker()
+    wait_for(own_client, job_id, JobStatus.SUCCEEDED)
+
+    withheld = own_client.get(result_url(job_id))
+    assert assert_problem(withheld, 403)["detail"] == ResultWithheldError().detail
+    assert own_client.get(job_url(job_id)).json()["status"] == JobStatus.SUCCEEDED
+    assert exported_names(own_client, job_id, admin) == ["Ada's widget", "Root's gadget"]
 
 
 def test_every_jobs_operation_needs_a_caller(anonymous_client: httpx2.Client) -> None:

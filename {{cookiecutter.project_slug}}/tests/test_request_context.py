@@ -160,3 +160,20 @@ def test_configured_origins_may_call_the_api(
     assert preflight.headers["access-control-allow-origin"] == ORIGIN
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_answers_to_configured_origins_vary_by_origin(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    """Even with one origin allowed: a cache that kept an answer for one origin must not hand it to another."""
+    client = make_client(settings.model_copy(update={"cors_origins": [ORIGIN]}))
+
+    answers = [
+        client.get("/health/live", headers={"origin": ORIGIN}),
+        client.get("/unknown", headers={"origin": ORIGIN}),
+        client.options(ITEMS, headers={"origin": ORIGIN, "access-control-request-method": "POST"}),
+    ]
+
+    for answer in answers:
+        assert answer.headers["access-control-allow-origin"] == ORIGIN
+        assert "origin" in {name.strip().lower() for name in answer.headers.get("vary", "").split(",")}, answer

@@ -1,6 +1,8 @@
 """What can go wrong with a job, in the words of the error vocabulary."""
 
-from ..core.errors import GoneError, NotFoundError, UnavailableError
+from http import HTTPStatus
+
+from ..core.errors import GoneError, NotFoundError, ServiceError, UnavailableError
 
 
 class JobNotFoundError(NotFoundError):
@@ -15,6 +17,20 @@ class ResultNotReadyError(NotFoundError):
 
     def __init__(self, job_id: int, status: str) -> None:
         super().__init__(f"Job {job_id} is {status}: it has no result.")
+
+
+class ResultWithheldError(ServiceError):
+    """The job ran with admin rights, which its owner has lost since they queued it: its result may hold others'
+    data, and goes to admins only.
+
+    403 rather than 404: the owner still sees the job, so hiding its result would hide nothing, and 403 tells them to
+    ask for a new export.
+    """
+
+    status = HTTPStatus.FORBIDDEN
+
+    def __init__(self) -> None:
+        super().__init__("This result was made with admin rights, which you no longer have; ask for a new export.")
 
 
 class ResultExpiredError(GoneError):

@@ -38,7 +38,8 @@ def changed_one(result: Result[Any]) -> bool:
 
 
 def new_job(principal: Principal, kind: str, parameters: dict[str, Any]) -> Job:
-    """The principal's new job, queued; the role is kept, so that the job sees what its principal saw."""
+    """The principal's new job, queued; the role is kept, so that the job sees what its principal saw (and its result
+    goes only to those who may see as much: see ``documents.result_for``)."""
     return Job(
         owner=principal.subject,
         kind=kind,
@@ -70,8 +71,13 @@ def claim(job_id: int, settings: Settings, now: datetime) -> Update:
     )
 
 
+def queued_role(job: Job) -> Role:
+    """The role the job's principal had when they queued it: the rights it runs with."""
+    return Role(job.parameters["role"])
+
+
 def attempt_of(job: Job) -> Attempt:
-    principal = Principal(subject=job.owner, role=Role(job.parameters["role"]))
+    principal = Principal(subject=job.owner, role=queued_role(job))
     return Attempt(job.id, job.deliveries, job.kind, job.parameters, principal)
 
 

@@ -64,9 +64,10 @@ async def read_job(job_id: JobId, principal: CurrentPrincipal, session: SessionD
 @router.get(
     URL + "/{job_id}/result",
     response_class=Response,
-    responses={**RESULT_RESPONSE, **problem_responses(404, 410, 422, 503)},
+    responses={**RESULT_RESPONSE, **problem_responses(403, 404, 410, 422, 503)},
 )
 async def read_job_result(job_id: JobId, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired."""
+    """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired, 403 if it was
+    made with admin rights that you no longer have."""
     result, media_type = await service.get_result(session, principal, job_id)
     return Response(result, media_type=media_type, headers=attachment(job_id, media_type))

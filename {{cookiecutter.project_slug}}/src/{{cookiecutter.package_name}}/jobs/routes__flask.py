@@ -52,8 +52,9 @@ def read_job(path: JobPath) -> Response:
     return json_response(JobRead.of(service.get_job(database.session(), current_principal(), path.job_id)))
 
 
-@blueprint.get(f"{URL}/<job_id>/result", responses={**RESULT_RESPONSE, **problem_responses(404, 410, 422, 503)})
+@blueprint.get(f"{URL}/<job_id>/result", responses={**RESULT_RESPONSE, **problem_responses(403, 404, 410, 422, 503)})
 def read_job_result(path: JobPath) -> Response:
-    """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired."""
+    """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired, 403 if it was
+    made with admin rights that you no longer have."""
     result, media_type = service.get_result(database.session(), current_principal(), path.job_id)
     return Response(result, content_type=media_type, headers=attachment(path.job_id, media_type))

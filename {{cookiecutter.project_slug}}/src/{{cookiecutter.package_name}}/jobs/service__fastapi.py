@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.principals import Principal
 from .broker import publish
-from .documents import result_of
+from .documents import result_for
 from .errors import BrokerUnavailableError, JobNotFoundError
 from .exports import KIND
 from .models import Job
@@ -40,4 +40,4 @@ async def get_job(session: AsyncSession, principal: Principal, job_id: int) -> J
 
 async def get_result(session: AsyncSession, principal: Principal, job_id: int) -> tuple[str, str]:
     """The result of a job that succeeded, and its media type."""
-    return result_of(await get_job(session, principal, job_id))
+    return result_for(await get_job(session, principal, job_id), principal)

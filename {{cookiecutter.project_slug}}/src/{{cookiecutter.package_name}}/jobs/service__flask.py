@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from ..core.principals import Principal
 from .broker import publish
-from .documents import result_of
+from .documents import result_for
 from .errors import BrokerUnavailableError, JobNotFoundError
 from .exports import KIND
 from .models import Job
@@ -36,4 +36,4 @@ def get_job(session: Session, principal: Principal, job_id: int) -> Job:
 
 def get_result(session: Session, principal: Principal, job_id: int) -> tuple[str, str]:
     """The result of a job that succeeded, and its media type."""
-    return result_of(get_job(session, principal, job_id))
+    return result_for(get_job(session, principal, job_id), principal)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
@@ -139,6 +139,14 @@ def guard_bodies(app: Flask) -> None:
         app.before_request_funcs.setdefault(blueprint, []).insert(0, check_body)
 
 
+def vary_by_origin(response: Response) -> Response:
+    """Tell caches that the answer depends on the request's Origin, whichever origin sent it, if any: flask-cors says
+    so only when several origins are allowed, and a cache that kept the answer to one origin would hand its
+    ``Access-Control-Allow-Origin`` to another."""
+    response.vary.add("Origin")
+    return response
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     """Wrap the application in the request context, measured unless metrics are off; answer cross-origin requests only
     when origins are configured."""
@@ -151,4 +159,6 @@ def init_app(app: Flask, settings: Settings) -> None:
             origins=settings.cors_origins,
             allow_headers=CORS_ALLOWED_HEADERS,
             expose_headers=CORS_EXPOSED_HEADERS,
+            vary_header=False,
         )
+        app.after_request(vary_by_origin)
