@@ -31,8 +31,12 @@ TEST_SETTINGS: dict[str, Any] = {
 PASSWORD = "correct horse battery staple"
 PROTECTED_STATUSES = {"401"}
 """What every protected operation documents besides its own statuses."""
-RULES_BEYOND_THE_SCHEMA = {(f"{AUTH_URL}/register", "post")}
-"""Operations that refuse some bodies their schema allows: a password may not be the e-mail address."""
+RULES_BEYOND_THE_SCHEMA = {
+    (f"{AUTH_URL}/{operation}", "post")
+    for operation in ("register", "password-reset", "password-reset/confirm", "verify-email", "verify-email/resend")
+}
+"""Operations that refuse some bodies their schema allows: a password may not be the e-mail address, an address must
+be able to receive mail (not ``example.test``), and a link's token must be one that was mailed."""
 ME = f"{USERS_URL}/me"
 OAUTH_OPERATIONS = {(TOKEN_URL, "post")}
 """The operations whose errors follow RFC 6749 rather than RFC 9457."""

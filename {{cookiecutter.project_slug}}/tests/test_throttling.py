@@ -175,6 +175,19 @@ def test_a_forged_forwarded_for_gains_nothing(
         assert_too_many(sign_in_from(client, "someone@example.com", forged.format(7)))
 
 
+def test_a_malformed_forwarded_for_is_believed_no_further_than_the_proxy(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(
+        settings.model_copy(update={"trusted_proxies": [ip_network("127.0.0.1")], "sign_in_attempts_per_address": 2})
+    )
+    for malformed in ("not-an-address", "999.0.2.1"):
+        assert guess(client, "someone@example.com", 1, address=f"203.0.113.8, {malformed}") == [400]
+
+    assert_too_many(sign_in_from(client, "someone@example.com", "still-not-an-address"))
+    assert_oauth_error(sign_in_from(client, "someone@example.com", "203.0.113.8"), "invalid_grant")
+
+
 # What is counted, and for how long
 
 

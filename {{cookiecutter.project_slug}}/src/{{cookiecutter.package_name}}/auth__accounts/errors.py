@@ -47,8 +47,18 @@ class WeakPasswordError(ServiceError):
     status = HTTPStatus.BAD_REQUEST
 
 
+class InvalidLinkError(ServiceError):
+    """A mailed link's token that is unknown, used, expired or for an account that can no longer use it."""
+
+    status = HTTPStatus.BAD_REQUEST
+
+    def __init__(self) -> None:
+        super().__init__("The link is invalid, used or expired; ask for a new one.")
+
+
 INVALID_CREDENTIALS = "The e-mail address or the password is wrong."
 INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked."
+UNVERIFIED_EMAIL = "The e-mail address is not verified yet: follow the link mailed to it, or ask for a new one."
 
 
 class OAuthError(Exception):

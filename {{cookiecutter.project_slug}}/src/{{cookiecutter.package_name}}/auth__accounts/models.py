@@ -26,8 +26,27 @@ class User(Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True)
     credentials_version: Mapped[int] = mapped_column(default=1)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the owner followed a verification or password-reset link sent to the address; None until then."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class LinkToken(Base):
+    """A single-use token mailed in a link, for a password reset or an e-mail verification; only its hash is kept."""
+
+    __tablename__ = "link_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), info={PURGE_AFTER: True})
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RefreshToken(Base):

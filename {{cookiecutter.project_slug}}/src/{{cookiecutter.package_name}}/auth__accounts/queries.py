@@ -10,8 +10,11 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from ..core.fields import PageQuery
 from ..core.models import OWNER, Base, unique_constraint_name, utc_now, violated_constraint
 from ..core.principals import Role
-from .models import RefreshToken, User
+from .models import LinkToken, RefreshToken, User
 from .tokens import new_refresh_token, refresh_token_hash
+
+PASSWORD_RESET = "password-reset"
+EMAIL_VERIFICATION = "email-verification"
 
 UNIQUE_EMAIL = unique_constraint_name(User, "email")
 
@@ -37,7 +40,7 @@ def active_role(user_id: int, credentials_version: int) -> Select[Role]:
     )
 
 
-def new_user(email: str, password_hash: str, role: Role = Role.MEMBER) -> User:
+def new_user(email: str, password_hash: str, role: Role = Role.MEMBER, *, verified: bool = False) -> User:
     now = utc_now()
     return User(
         email=email.lower(),
@@ -45,6 +48,7 @@ def new_user(email: str, password_hash: str, role: Role = Role.MEMBER) -> User:
         role=role,
         is_active=True,
         credentials_version=1,
+        email_verified_at=now if verified else None,
         created_at=now,
         updated_at=now,
     )
@@ -112,3 +116,43 @@ def delete_owned_rows(subject: str) -> list[Delete]:
         for column in table.columns
         if column.info.get(OWNER)
     ]
+
+
+def new_link_token(user_id: int, purpose: str, lifetime: timedelta) -> tuple[str, LinkToken]:
+    """A token to mail in a link, and its row, which keeps only its hash."""
+    token = new_refresh_token()
+    row = LinkToken(
+        user_id=user_id, purpose=purpose, token_hash=refresh_token_hash(token), expires_at=utc_now() + lifetime
+    )
+    return token, row
+
+
+def usable_link_token(token: str, purpose: str, now: datetime) -> Select[LinkToken]:
+    return select(LinkToken).where(
+        LinkToken.token_hash == refresh_token_hash(token),
+        LinkToken.purpose == purpose,
+        LinkToken.used_at.is_(None),
+        LinkToken.expires_at > now,
+    )
+
+
+def use_link_token(row: LinkToken, now: datetime) -> ReturningUpdate[int]:
+    """Mark a link token used, only if it was not, returning its id: of two requests racing with one link, one gets
+    no row back."""
+    return (
+        update(LinkToken)
+        .where(LinkToken.id == row.id, LinkToken.used_at.is_(None))
+        .values(used_at=now)
+        .returning(LinkToken.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def retire_link_tokens(user_id: int, purpose: str, now: datetime) -> Update:
+    """Mark the account's unused tokens of a purpose used: only the newest link works."""
+    return (
+        update(LinkToken)
+        .where(LinkToken.user_id == user_id, LinkToken.purpose == purpose, LinkToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Response, status
+from fastapi import APIRouter, Form, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ..core.database import SessionDep
 from ..core.fields import MAX_ROW_ID, PageQuery
-from ..core.principals import Role
+from ..mail.sender import run_sender, wake_sender
 from ..web.compat import FormOnly
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
@@ -16,11 +16,17 @@ from .errors import OAuthError, RegistrationClosedError
 from .guard import GUARDED_RESPONSES, AttemptCounterDep, AuthorityDep, ClientAddress, CurrentAdmin, CurrentPrincipal
 from .models import User
 from .schemas import (
+    MAIL_ON_ITS_WAY,
     NO_STORE,
+    REGISTRATION_ACCEPTED,
+    Accepted,
     AccountDeletion,
+    EmailVerification,
+    MailRequest,
     OAuthErrorBody,
     PasswordChange,
     PasswordGrant,
+    PasswordReset,
     Registration,
     RevocationRequest,
     TokenRequest,
@@ -35,7 +41,7 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 USER_PATH = "/{user_id:int}"
 """Digits only, so that ``/me`` is never taken for an account's id: another method on it is 405, not 422."""
 
-auth = APIRouter(prefix=AUTH_URL, tags=["auth"])
+auth = APIRouter(prefix=AUTH_URL, tags=["auth"], lifespan=run_sender)
 users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
 
 
@@ -43,7 +49,10 @@ users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
-    responses=problem_responses(400, 403, 409, 413, 415, 422, 429, 503),
+    responses={
+        202: {"model": Accepted, "description": "Accepted: with verification required, for any address"},
+        **problem_responses(400, 403, 409, 413, 415, 422, 429, 503),
+    },
 )
 async def register(
     data: Registration,
@@ -51,16 +60,86 @@ async def register(
     authority: AuthorityDep,
     counter: AttemptCounterDep,
     address: ClientAddress,
+    request: Request,
     response: Response,
-) -> User:
-    """Create a member account, unless registration is switched off; registrations are limited per client address
-    (429 with Retry-After)."""
+) -> User | Response:
+    """Create a member account, unless registration is switched off, and mail its verification link. With
+    verification required, the answer is 202 for a new and a taken address alike (the owner of a taken one is told
+    by mail). Registrations are limited per client address (429 with Retry-After)."""
     if not authority.settings.registration_enabled:
         raise RegistrationClosedError()
     await admit(counter, Attempt.registration(authority.settings, address))
-    user = await service.create_user(session, authority, data.email, data.password, Role.MEMBER)
+    user = await service.register(session, authority, data.email, data.password)
+    wake_sender(request)
+    if user is None:
+        return JSONResponse(REGISTRATION_ACCEPTED.model_dump(), status.HTTP_202_ACCEPTED)
     response.headers["Location"] = user_url(user.id)
     return user
+
+
+@auth.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(400, 413, 415, 422, 429, 503),
+)
+async def request_password_reset(
+    data: MailRequest,
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    address: ClientAddress,
+    request: Request,
+) -> Accepted:
+    """Mail a single-use password-reset link to the address's account; the answer is the same for any address.
+    Limited per client address and per address asked for (429)."""
+    await admit(counter, Attempt.mail_request(authority.settings, data.email, address))
+    await service.request_password_reset(session, authority, data.email)
+    wake_sender(request)
+    return MAIL_ON_ITS_WAY
+
+
+@auth.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(400, 413, 415, 422, 503),
+)
+async def reset_password(data: PasswordReset, session: SessionDep, authority: AuthorityDep) -> None:
+    """Set a new password with the token of a reset link (400 when it is unknown, used or expired); every session
+    of the account ends."""
+    await service.reset_password(session, authority, data.token, data.new_password)
+
+
+@auth.post(
+    "/verify-email",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(400, 413, 415, 422, 503),
+)
+async def verify_email(data: EmailVerification, session: SessionDep) -> None:
+    """Verify an account's address with the token of its verification link (400 when unknown, used or expired)."""
+    await service.verify_email(session, data.token)
+
+
+@auth.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(400, 413, 415, 422, 429, 503),
+)
+async def request_verification(
+    data: MailRequest,
+    session: SessionDep,
+    authority: AuthorityDep,
+    counter: AttemptCounterDep,
+    address: ClientAddress,
+    request: Request,
+) -> Accepted:
+    """Mail a new verification link to the address's unverified account; the answer is the same for any address.
+    Limited per client address and per address asked for (429)."""
+    await admit(counter, Attempt.mail_request(authority.settings, data.email, address))
+    await service.request_verification(session, authority, data.email)
+    wake_sender(request)
+    return MAIL_ON_ITS_WAY
 
 
 @auth.post(

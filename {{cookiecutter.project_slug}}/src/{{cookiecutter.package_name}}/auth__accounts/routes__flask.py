@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from ..core import database
 from ..core.fields import PageQuery, RowId
-from ..core.principals import Role
+from ..mail.sender import start_sender, wake_sender
 from ..web.compat import empty_response, form_body, json_response
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
@@ -22,11 +22,17 @@ from .guard import (
     request_client_address,
 )
 from .schemas import (
+    MAIL_ON_ITS_WAY,
     NO_STORE,
+    REGISTRATION_ACCEPTED,
+    Accepted,
     AccountDeletion,
+    EmailVerification,
+    MailRequest,
     OAuthErrorBody,
     PasswordChange,
     PasswordGrant,
+    PasswordReset,
     Registration,
     RevocationRequest,
     TokenRequest,
@@ -47,20 +53,66 @@ USER_PATH = "/<int:user_id>"
 
 
 auth = APIBlueprint("auth", __name__, url_prefix=AUTH_URL, abp_tags=[Tag(name="auth")])
+auth.before_app_request(start_sender)
 users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag(name="users")])
 
 
-@auth.post("/register", responses={201: UserRead, **problem_responses(400, 403, 409, 413, 415, 422, 429, 503)})
+@auth.post(
+    "/register", responses={201: UserRead, 202: Accepted, **problem_responses(400, 403, 409, 413, 415, 422, 429, 503)}
+)
 def register(body: Registration) -> Response:
-    """Create a member account, unless registration is switched off; registrations are limited per client address
-    (429 with Retry-After)."""
+    """Create a member account, unless registration is switched off, and mail its verification link. With
+    verification required, the answer is 202 for a new and a taken address alike (the owner of a taken one is told
+    by mail). Registrations are limited per client address (429 with Retry-After)."""
     authority = current_authority()
     if not authority.settings.registration_enabled:
         raise RegistrationClosedError()
     with attempt_counter() as counter:
         admit(counter, Attempt.registration(authority.settings, request_client_address()))
-    user = service.create_user(database.session(), authority, body.email, body.password, Role.MEMBER)
+    user = service.register(database.session(), authority, body.email, body.password)
+    wake_sender()
+    if user is None:
+        return json_response(REGISTRATION_ACCEPTED, 202)
     return json_response(UserRead.model_validate(user), 201, {"Location": user_url(user.id)})
+
+
+@auth.post("/password-reset", responses={202: Accepted, **problem_responses(400, 413, 415, 422, 429, 503)})
+def request_password_reset(body: MailRequest) -> Response:
+    """Mail a single-use password-reset link to the address's account; the answer is the same for any address.
+    Limited per client address and per address asked for (429)."""
+    authority = current_authority()
+    with attempt_counter() as counter:
+        admit(counter, Attempt.mail_request(authority.settings, body.email, request_client_address()))
+    service.request_password_reset(database.session(), authority, body.email)
+    wake_sender()
+    return json_response(MAIL_ON_ITS_WAY, 202)
+
+
+@auth.post("/password-reset/confirm", responses={204: None, **problem_responses(400, 413, 415, 422, 503)})
+def reset_password(body: PasswordReset) -> Response:
+    """Set a new password with the token of a reset link (400 when it is unknown, used or expired); every session
+    of the account ends."""
+    service.reset_password(database.session(), current_authority(), body.token, body.new_password)
+    return empty_response(204)
+
+
+@auth.post("/verify-email", responses={204: None, **problem_responses(400, 413, 415, 422, 503)})
+def verify_email(body: EmailVerification) -> Response:
+    """Verify an account's address with the token of its verification link (400 when unknown, used or expired)."""
+    service.verify_email(database.session(), body.token)
+    return empty_response(204)
+
+
+@auth.post("/verify-email/resend", responses={202: Accepted, **problem_responses(400, 413, 415, 422, 429, 503)})
+def request_verification(body: MailRequest) -> Response:
+    """Mail a new verification link to the address's unverified account; the answer is the same for any address.
+    Limited per client address and per address asked for (429)."""
+    authority = current_authority()
+    with attempt_counter() as counter:
+        admit(counter, Attempt.mail_request(authority.settings, body.email, request_client_address()))
+    service.request_verification(database.session(), authority, body.email)
+    wake_sender()
+    return json_response(MAIL_ON_ITS_WAY, 202)
 
 
 @auth.post("/token", responses={200: TokenResponse, 400: OAuthErrorBody, **problem_responses(413, 415, 422, 429, 503)})

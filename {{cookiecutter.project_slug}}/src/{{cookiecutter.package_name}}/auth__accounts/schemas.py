@@ -82,7 +82,46 @@ class UserRead(BaseModel):
     email: str
     role: Role
     is_active: bool
+    email_verified: bool
     created_at: datetime
+
+
+LinkTokenField = Annotated[str, Field(min_length=1, max_length=REFRESH_TOKEN_MAX_LENGTH)]
+
+
+class MailRequest(BaseModel):
+    """The address to mail a link to: a password reset, or a new verification link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class PasswordReset(BaseModel):
+    """The token of a password-reset link, and the new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: LinkTokenField
+    new_password: Password
+
+
+class EmailVerification(BaseModel):
+    """The token of a verification link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: LinkTokenField
+
+
+class Accepted(BaseModel):
+    """The request is taken; what follows comes by mail. The same whether or not the address has an account."""
+
+    detail: str
+
+
+MAIL_ON_ITS_WAY = Accepted(detail="If an account can use this address, a message with a link is on its way to it.")
+REGISTRATION_ACCEPTED = Accepted(detail="Check your mailbox: a message on its way to the address tells how to go on.")
 
 
 class UserPage(BaseModel):

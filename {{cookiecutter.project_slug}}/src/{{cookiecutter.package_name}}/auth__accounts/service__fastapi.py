@@ -1,6 +1,7 @@
 """Accounts and their sessions on an async session."""
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,43 +11,55 @@ from ..core.access import AuthenticationError
 from ..core.fields import PageQuery
 from ..core.models import utc_now
 from ..core.principals import Principal, Role
+from ..mail.outbox import new_message
 from ..settings import Settings
 from .attempts import AttemptCounter, admit, settle
 from .authority import Authority
 from .errors import (
     INVALID_CREDENTIALS,
     INVALID_REFRESH_TOKEN,
+    UNVERIFIED_EMAIL,
     EmailTakenError,
+    InvalidLinkError,
     OAuthError,
     OwnAccountError,
     UserNotFoundError,
     WeakPasswordError,
     WrongPasswordError,
 )
+from .messages import email_verification, password_reset, registration_attempt, sender_domain
 from .models import User
 from .passwords import password_problem
 from .queries import (
+    EMAIL_VERIFICATION,
+    PASSWORD_RESET,
     active_role,
     delete_owned_rows,
     is_email_taken,
     is_spent,
     mark_used,
+    new_link_token,
     new_session_token,
     new_user,
     refresh_token_by_value,
+    retire_link_tokens,
     revoke_every_session,
     revoke_family,
+    usable_link_token,
+    use_link_token,
     user_by_email,
     users_count,
     users_page,
 )
 from .schemas import PasswordChange, TokenResponse, UserUpdate
+from .settings import AuthSettings
 from .throttle import Attempt
 from .tokens import InvalidTokenError
 
 
 async def create_user(session: AsyncSession, authority: Authority, email: str, password: str, role: Role) -> User:
-    user = new_user(email, authority.passwords.hash(password), role)
+    """An account that an operator creates, its address taken as verified."""
+    user = new_user(email, authority.passwords.hash(password), role, verified=True)
     session.add(user)
     try:
         await session.commit()
@@ -56,6 +69,93 @@ async def create_user(session: AsyncSession, authority: Authority, email: str, p
             raise EmailTakenError() from None
         raise
     return user
+
+
+async def register(session: AsyncSession, authority: Authority, email: str, password: str) -> User | None:
+    """A new member account, with its verification link mailed unless verification is off.
+
+    When verification is required, a taken address gets a mail that tells its owner instead of a 409, and the
+    answer is None either way: the caller cannot tell the two apart, by the answer or by its time (the password is
+    hashed in both cases).
+    """
+    settings = authority.settings
+    user = new_user(email, authority.passwords.hash(password))
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        await session.rollback()
+        if not is_email_taken(error):
+            raise
+        if settings.email_verification != "required":
+            raise EmailTakenError() from None
+        session.add(new_message(registration_attempt(settings, email), sender_domain(settings)))
+        await session.commit()
+        return None
+    if settings.email_verification != "off":
+        await _mail_verification_link(session, settings, user)
+    await session.commit()
+    return None if settings.email_verification == "required" else user
+
+
+async def request_password_reset(session: AsyncSession, authority: Authority, email: str) -> None:
+    """Mail a password-reset link to the active account of this address; nothing for any other address."""
+    settings = authority.settings
+    user = (await session.scalars(user_by_email(email))).first()
+    if user is None or not user.is_active:
+        return
+    await session.execute(retire_link_tokens(user.id, PASSWORD_RESET, utc_now()))
+    token, row = new_link_token(user.id, PASSWORD_RESET, timedelta(minutes=settings.password_reset_minutes))
+    session.add(row)
+    session.add(new_message(password_reset(settings, user.email, token), sender_domain(settings)))
+    await session.commit()
+
+
+async def reset_password(session: AsyncSession, authority: Authority, token: str, new_password: str) -> None:
+    """Set the password of a reset link's account, once; every session of the account ends, and its address counts
+    as verified, since the link reached it."""
+    now = utc_now()
+    row = (await session.scalars(usable_link_token(token, PASSWORD_RESET, now))).first()
+    user = await session.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or not user.is_active:
+        raise InvalidLinkError()
+    if problem := password_problem(new_password, user.email):
+        raise WeakPasswordError(f"The new password is refused: {problem}.")
+    if (await session.execute(use_link_token(row, now))).first() is None:
+        await session.rollback()
+        raise InvalidLinkError()
+    user.password_hash = authority.passwords.hash(new_password)
+    user.email_verified_at = user.email_verified_at or now
+    await _end_every_session(session, user)
+    await session.commit()
+
+
+async def request_verification(session: AsyncSession, authority: Authority, email: str) -> None:
+    """Mail a new verification link to the active, unverified account of this address; nothing otherwise."""
+    user = (await session.scalars(user_by_email(email))).first()
+    if user is None or not user.is_active or user.email_verified:
+        return
+    await _mail_verification_link(session, authority.settings, user)
+    await session.commit()
+
+
+async def verify_email(session: AsyncSession, token: str) -> None:
+    """Mark the address of a verification link's account verified, once."""
+    now = utc_now()
+    row = (await session.scalars(usable_link_token(token, EMAIL_VERIFICATION, now))).first()
+    user = await session.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or (await session.execute(use_link_token(row, now))).first() is None:
+        await session.rollback()
+        raise InvalidLinkError()
+    user.email_verified_at = user.email_verified_at or now
+    await session.commit()
+
+
+async def _mail_verification_link(session: AsyncSession, settings: AuthSettings, user: User) -> None:
+    await session.execute(retire_link_tokens(user.id, EMAIL_VERIFICATION, utc_now()))
+    token, row = new_link_token(user.id, EMAIL_VERIFICATION, timedelta(hours=settings.email_verification_hours))
+    session.add(row)
+    session.add(new_message(email_verification(settings, user.email, token), sender_domain(settings)))
 
 
 def make_admin(settings: Settings, email: str, password: str) -> bool:
@@ -131,6 +231,8 @@ async def password_grant(session: AsyncSession, authority: Authority, email: str
     matches, new_hash = authority.passwords.verify(password, user.password_hash if user else None)
     if user is None or not matches or not user.is_active:
         raise OAuthError("invalid_grant", INVALID_CREDENTIALS)
+    if authority.settings.email_verification == "required" and not user.email_verified:
+        raise OAuthError("invalid_grant", UNVERIFIED_EMAIL)
     if new_hash is not None:
         user.password_hash = new_hash
     return await _issue(session, authority, user, family=None)

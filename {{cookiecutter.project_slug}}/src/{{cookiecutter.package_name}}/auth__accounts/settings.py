@@ -3,9 +3,11 @@
 import os
 import secrets
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+
+from ..mail.settings import MailSettings
 
 MIN_SIGNING_KEY_BYTES = 32
 """HS256 keys shorter than its 256-bit hash are refused (RFC 7518, section 3.2)."""
@@ -19,7 +21,7 @@ def check_key(key: SecretStr) -> None:
         raise ValueError(f"a signing key must be at least {MIN_SIGNING_KEY_BYTES} bytes long; {KEY_ADVICE}")
 
 
-class AuthSettings(BaseModel):
+class AuthSettings(MailSettings):
     """Mixed into the application's settings, which read them from the same environment variables."""
 
     signing_key: SecretStr | None = Field(
@@ -41,6 +43,25 @@ class AuthSettings(BaseModel):
     access_token_seconds: int = Field(default=15 * 60, ge=1, description="How long an access token is valid.")
     refresh_token_days: int = Field(default=30, ge=1, description="How long an unused refresh token is valid.")
     registration_enabled: bool = Field(default=True, description="Whether anyone may create an account.")
+    email_verification: Literal["required", "optional", "off"] = Field(
+        default="optional",
+        description="required: registration answers 202 for any address and an account signs in once its address is "
+        "verified; optional: a verification link is mailed, and the account may sign in at once; off: no link.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="Where the pages that mailed links open are served: links are built from it, never from the "
+        "request's Host header.",
+    )
+    password_reset_minutes: int = Field(default=30, ge=1, description="How long a password-reset link is valid.")
+    email_verification_hours: int = Field(default=48, ge=1, description="How long a verification link is valid.")
+    mail_requests_per_address: int = Field(
+        default=10, ge=1, description="Password-reset and verification mails asked for from one address in a window."
+    )
+    mail_requests_per_account: int = Field(
+        default=3, ge=1, description="Password-reset and verification mails asked for one account in a window."
+    )
     sign_in_attempts_per_account_and_address: int = Field(
         default=5,
         ge=1,

@@ -74,6 +74,17 @@ class Attempt:
         )
 
     @classmethod
+    def mail_request(cls, settings: AuthSettings, email: str, address: str) -> "Attempt":
+        """A link asked to be mailed to ``email`` (a password reset, a new verification link) from ``address``."""
+        return cls(
+            limits={
+                f"mail-address:{address}": settings.mail_requests_per_address,
+                f"mail-account:{email.lower()}": settings.mail_requests_per_account,
+            },
+            window=timedelta(seconds=settings.sign_in_window_seconds),
+        )
+
+    @classmethod
     def registration(cls, settings: AuthSettings, address: str) -> "Attempt":
         """A new account asked for from ``address``: each counts, whether it succeeds or not."""
         return cls(

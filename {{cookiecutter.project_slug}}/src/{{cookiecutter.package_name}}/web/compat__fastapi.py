@@ -1,12 +1,14 @@
 """Gaps between FastAPI and the contract, each closed here and named after the upstream behaviour."""
 
 import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, params
 from fastapi.routing import APIRoute
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
 from .limits import is_form_content_type
 from .problems import add_problem_schemas
@@ -37,7 +39,8 @@ class ProblemDocumentedAPI(FastAPI):
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
-    """Add a router's path operations to the application itself, as ``include_router`` did before FastAPI 0.137.
+    """Add a router's path operations (and its lifespan) to the application itself, as ``include_router`` did before
+    FastAPI 0.137.
 
     ``include_router`` now keeps the router as one node of the application's routes, which matches every request
     against the router's routes twice (once to find the node, once to handle the request): about a sixth of the time
@@ -48,6 +51,18 @@ def add_routes(app: FastAPI, router: APIRouter) -> None:
             raise TypeError(f"{route!r} is not a path operation: include its router with include_router")
         options = {name: getattr(route, name) for name in ROUTE_OPTIONS}
         app.router.add_api_route(**options, route_class_override=type(route))
+    app.router.lifespan_context = nested(app.router.lifespan_context, router.lifespan_context)
+
+
+def nested(outer: Lifespan[Any], inner: Lifespan[Any]) -> Lifespan[Any]:
+    """The router's lifespan within the application's, as ``include_router`` nests them."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        async with outer(app), inner(app):
+            yield
+
+    return lifespan
 
 
 def routed(scope: Scope) -> bool:

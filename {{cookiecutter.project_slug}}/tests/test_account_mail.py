@@ -1,0 +1,370 @@
+"""The accounts' mail, delivered by the production server to a real SMTP server in the test process: password reset,
+e-mail verification, and an outbox that loses no message and sends none twice while the SMTP server comes and goes."""
+
+import email
+import email.policy
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import Connection, Row, insert, select
+
+from {{ cookiecutter.package_name }} import TITLE
+from {{ cookiecutter.package_name }}.auth import AUTH_URL
+from {{ cookiecutter.package_name }}.auth.models import LinkToken
+from {{ cookiecutter.package_name }}.auth.tokens import refresh_token_hash
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.models import utc_now
+from {{ cookiecutter.package_name }}.mail.models import OutboxMessage
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .auth import ME, PASSWORD, assert_oauth_error, assert_refused, bearer, password_grant, refresh_grant, token
+from .helpers import assert_problem
+from .live_server import Launch, free_port, live_client
+
+MAIL_WAIT_SECONDS = 20
+PUBLIC_BASE_URL = "https://app.example"
+NEW_PASSWORD = "an entirely new passphrase"
+REFUSED = "refused@example.com"
+LINK = re.compile(r"(?P<base>https?://[^/\s]+)/(?P<page>reset-password|verify-email)\?token=(?P<token>[\w-]+)")
+
+
+class Mailbox:
+    """What the SMTP server received, and a way to wait for it. Mail to ``REFUSED`` is refused for good (550)."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.changed = threading.Condition()
+
+    async def handle_RCPT(  # noqa: N802 - the name aiosmtpd calls
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address == REFUSED:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        assert isinstance(envelope.content, bytes)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self.changed:
+            self.messages.append(message)
+            self.changed.notify_all()
+        return "250 OK"
+
+    def wait_for(self, found: Callable[[list[EmailMessage]], bool]) -> list[EmailMessage]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: found(self.messages), MAIL_WAIT_SECONDS), (
+                f"not received within {MAIL_WAIT_SECONDS} s: {[m['Subject'] for m in self.messages]}"
+            )
+            return list(self.messages)
+
+    def to(self, address: str, subject_word: str) -> EmailMessage:
+        def arrived(messages: list[EmailMessage]) -> bool:
+            return any(m["To"] == address and subject_word in m["Subject"] for m in messages)
+
+        return next(m for m in self.wait_for(arrived) if m["To"] == address and subject_word in m["Subject"])
+
+
+class SmtpServer:
+    """aiosmtpd on a port of its own, which a test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.mailbox = Mailbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server, not started yet."""
+    server = SmtpServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def served(settings: Settings, tmp_path: Path, smtp: SmtpServer, **overrides: str) -> Iterator[httpx2.Client]:
+    """The production server, sending its mail to ``smtp``, and a client of it."""
+    launch = Launch(
+        settings,
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=str(smtp.port),
+        smtp_security="none",
+        mail_poll_seconds="0.2",
+        public_base_url=PUBLIC_BASE_URL,
+        more_overrides=overrides,
+    )
+    try:
+        server = launch.ready()
+        with live_client(server.base_url) as client:
+            yield client
+        # Stopped as an orchestrator stops it, so that it ends its sender and writes its coverage.
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    finally:
+        launch.stop()
+
+
+def link_token(message: EmailMessage, page: str) -> str:
+    """The token of the message's link to ``page``, which its plain-text and HTML parts both hold."""
+    text, html = (message.get_body(preferencelist=(kind,)) for kind in ("plain", "html"))
+    assert text is not None
+    assert html is not None
+    match = LINK.search(text.get_content())
+    assert match is not None, text.get_content()
+    assert (match["base"], match["page"]) == (PUBLIC_BASE_URL, page)
+    assert f'href="{match[0]}"' in html.get_content()
+    return match["token"]
+
+
+def register(client: httpx2.Client, address: str) -> httpx2.Response:
+    return client.post(f"{AUTH_URL}/register", json={"email": address, "password": PASSWORD})
+
+
+def outbox(settings: Settings) -> list[Row[Any]]:
+    """The outbox's rows, oldest first."""
+    found: list[Row[Any]] = []
+
+    def read(connection: Connection) -> None:
+        found.extend(connection.execute(select(OutboxMessage.__table__).order_by(OutboxMessage.id)))
+
+    database.run_on_connection(settings, read)
+    return found
+
+
+def mailed_tokens(settings: Settings, subject_word: str) -> list[str]:
+    """The tokens of the links in the outbox's messages whose subject has this word, oldest first."""
+    matches = [LINK.search(row.text) for row in outbox(settings) if subject_word in row.subject]
+    return [match["token"] for match in matches if match is not None]
+
+
+def wait_for_outbox(settings: Settings, done: Callable[[list[Row[Any]]], bool]) -> list[Row[Any]]:
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    while not done(messages := outbox(settings)):
+        assert time.monotonic() < deadline, f"the outbox did not get there: {messages}"
+        time.sleep(0.05)
+    return messages
+
+
+# Password reset
+
+
+def test_a_reset_link_arrives_by_mail_and_sets_a_new_password_once(
+    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    smtp_server.start()
+    with served(settings, tmp_path, smtp_server) as client:
+        assert register(client, "ada@example.com").status_code == 201
+        tokens = token(client, "ada@example.com")
+
+        # The Host header a request names has no say in the link: it comes from the public base URL.
+        response = client.post(
+            f"{AUTH_URL}/password-reset", json={"email": "ada@example.com"}, headers={"Host": "attacker.example"}
+        )
+        assert response.status_code == 202, response.text
+        reset = link_token(smtp_server.mailbox.to("ada@example.com", "Reset"), "reset-password")
+        confirm = {"token": reset, "new_password": NEW_PASSWORD}
+
+        assert client.post(f"{AUTH_URL}/password-reset/confirm", json=confirm).status_code == 204
+        assert_refused(client.get(ME, headers=bearer(tokens["access_token"])))
+        assert_oauth_error(refresh_grant(client, tokens["refresh_token"]), "invalid_grant")
+        assert password_grant(client, "ada@example.com", NEW_PASSWORD).status_code == 200
+        assert_problem(client.post(f"{AUTH_URL}/password-reset/confirm", json=confirm), 400)
+
+
+def test_a_reset_request_answers_alike_for_any_address(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    register(anonymous_client, "ada@example.com")
+
+    answers = [
+        anonymous_client.post(f"{AUTH_URL}/password-reset", json={"email": address})
+        for address in ("ada@example.com", "nobody@example.com")
+    ]
+
+    assert [answer.status_code for answer in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json()
+    resets = [row for row in outbox(settings) if "Reset" in row.subject]
+    assert [row.recipient for row in resets] == ["ada@example.com"]
+
+
+def test_only_the_newest_reset_link_works(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    register(anonymous_client, "ada@example.com")
+    for _ in range(2):
+        anonymous_client.post(f"{AUTH_URL}/password-reset", json={"email": "ada@example.com"})
+    older, newer = mailed_tokens(settings, "Reset")
+
+    def confirm(reset: str) -> httpx2.Response:
+        return anonymous_client.post(
+            f"{AUTH_URL}/password-reset/confirm", json={"token": reset, "new_password": NEW_PASSWORD}
+        )
+
+    assert_problem(confirm(older), 400)
+    assert confirm(newer).status_code == 204
+
+
+def test_a_new_password_against_the_rules_leaves_the_link_usable(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    anonymous_client.post(f"{AUTH_URL}/password-reset", json={"email": "ada@example.com"})
+    [reset] = mailed_tokens(settings, "Reset")
+    url = f"{AUTH_URL}/password-reset/confirm"
+
+    assert_problem(anonymous_client.post(url, json={"token": reset, "new_password": "ada@example.com"}), 400)
+    assert anonymous_client.post(url, json={"token": reset, "new_password": NEW_PASSWORD}).status_code == 204
+
+
+def test_an_unknown_or_expired_reset_link_is_400(anonymous_client: httpx2.Client, settings: Settings) -> None:
+    user_id = register(anonymous_client, "ada@example.com").json()["id"]
+    expired = "an-expired-reset-token"
+
+    def add_expired(connection: Connection) -> None:
+        row = {
+            "user_id": user_id,
+            "purpose": "password-reset",
+            "token_hash": refresh_token_hash(expired),
+            "expires_at": utc_now() - timedelta(seconds=1),
+        }
+        connection.execute(insert(LinkToken), [row])
+        connection.commit()
+
+    database.run_on_connection(settings, add_expired)
+
+    for reset in ("an-unknown-token", expired):
+        body = {"token": reset, "new_password": NEW_PASSWORD}
+        assert_problem(anonymous_client.post(f"{AUTH_URL}/password-reset/confirm", json=body), 400)
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200
+
+
+def test_mail_requests_are_limited_per_account(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"mail_requests_per_account": 2}))
+    for _ in range(2):
+        assert client.post(f"{AUTH_URL}/password-reset", json={"email": "ada@example.com"}).status_code == 202
+
+    assert_problem(client.post(f"{AUTH_URL}/verify-email/resend", json={"email": "ada@example.com"}), 429)
+
+
+# E-mail verification
+
+
+def test_with_verification_required_registration_tells_nobody_who_has_an_account(
+    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    smtp_server.start()
+    with served(settings, tmp_path, smtp_server, email_verification="required") as client:
+        first, again = register(client, "ada@example.com"), register(client, "ada@example.com")
+
+        assert (first.status_code, again.status_code) == (202, 202)
+        assert first.json() == again.json()
+        verification = smtp_server.mailbox.to("ada@example.com", "Confirm")
+        smtp_server.mailbox.to("ada@example.com", "tried to register")
+        assert_oauth_error(password_grant(client, "ada@example.com"), "invalid_grant")
+
+        verify = {"token": link_token(verification, "verify-email")}
+        assert client.post(f"{AUTH_URL}/verify-email", json=verify).status_code == 204
+        assert password_grant(client, "ada@example.com").status_code == 200
+        assert_problem(client.post(f"{AUTH_URL}/verify-email", json=verify), 400)
+        assert client.get(ME, headers=bearer(token(client, "ada@example.com")["access_token"])).json()["email_verified"]
+
+
+def test_with_verification_required_an_account_signs_in_once_its_link_is_followed(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"email_verification": "required"}))
+    answers = [register(client, "ada@example.com") for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [202, 202]
+    assert [row.subject for row in outbox(settings)] == [
+        f"Confirm your {TITLE} address",
+        f"Someone tried to register at {TITLE}",
+    ]
+    assert_oauth_error(password_grant(client, "ada@example.com"), "invalid_grant")
+    [verify] = mailed_tokens(settings, "Confirm")
+    assert client.post(f"{AUTH_URL}/verify-email", json={"token": verify}).status_code == 204
+    assert password_grant(client, "ada@example.com").status_code == 200
+
+
+def test_a_new_verification_link_replaces_the_last_until_the_address_is_verified(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    register(anonymous_client, "ada@example.com")
+    resend = {"email": "ada@example.com"}
+    assert anonymous_client.post(f"{AUTH_URL}/verify-email/resend", json=resend).status_code == 202
+    older, newer = mailed_tokens(settings, "Confirm")
+
+    assert_problem(anonymous_client.post(f"{AUTH_URL}/verify-email", json={"token": older}), 400)
+    assert anonymous_client.post(f"{AUTH_URL}/verify-email", json={"token": newer}).status_code == 204
+    assert anonymous_client.post(f"{AUTH_URL}/verify-email/resend", json=resend).status_code == 202
+    assert len(mailed_tokens(settings, "Confirm")) == 2, "a verified address got another link"
+
+
+def test_with_verification_off_no_mail_is_written(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"email_verification": "off"}))
+
+    assert register(client, "ada@example.com").status_code == 201
+    assert outbox(settings) == []
+
+
+# The outbox
+
+
+def test_mail_waits_while_the_smtp_server_is_down_and_is_delivered_once_it_is_back(
+    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """Two worker processes, each with its sender, and three messages written while nothing listens on the port."""
+    addresses = [f"user-{number}@example.com" for number in range(3)]
+    with served(settings, tmp_path, smtp_server, workers="2") as client:
+        for address in addresses:
+            assert register(client, address).status_code == 201
+        wait_for_outbox(settings, lambda rows: len(rows) == 3 and all(row.last_error for row in rows))
+
+        smtp_server.start()
+        rows = wait_for_outbox(settings, lambda rows: all(row.sent_at for row in rows))
+
+    received = smtp_server.mailbox.wait_for(lambda messages: len(messages) >= 3)
+    assert sorted(message["Message-ID"] for message in received) == sorted(row.message_id for row in rows)
+    assert sorted(message["To"] for message in received) == addresses
+
+
+def test_a_permanent_refusal_is_recorded_and_not_retried(
+    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    smtp_server.start()
+    with served(settings, tmp_path, smtp_server) as client:
+        register(client, REFUSED)
+        register(client, "ada@example.com")
+
+        smtp_server.mailbox.to("ada@example.com", "Confirm")
+        refused = wait_for_outbox(settings, lambda rows: any(row.failed_at for row in rows))
+
+    [row] = [row for row in refused if row.recipient == REFUSED]
+    assert (row.attempts, row.sent_at) == (1, None)
+    assert "550" in row.last_error
