@@ -44,9 +44,12 @@ VARIANT_MODULES = (
     "items/routes.py",
     "auth/guard.py",
     "auth/routes.py",
+    "mail/sender.py",
 )
 """Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
 ...), of which the post-generation hook keeps the chosen one."""
+ACCOUNTS_ONLY = ("mail/sender.py",)
+"""Variant modules of a package that only bakes with accounts have."""
 RENDERED_BY_FRAMEWORK = ("settings.py",)
 """Modules that the template holds once, whose rendered text differs by framework."""
 

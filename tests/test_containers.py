@@ -313,7 +313,11 @@ def test_compose_file_runs_the_app_with_its_database(cookies: Any, answers: dict
         assert database_url == f"sqlite:////data/{package}.db"
         assert any(f"{volume}:/data" in app["volumes"] for volume in named_volumes)
     expected = {"app", *OBSERVABILITY_SERVICES} | ({"db"} if saved["database"] == "postgresql" else set())
-    assert set(compose["services"]) == expected | (JOB_SERVICES if saved["jobs"] == "celery" else set())
+    expected |= JOB_SERVICES if saved["jobs"] == "celery" else set()
+    assert set(compose["services"]) == expected | ({"mailpit"} if saved["auth"] == "accounts" else set())
+    if saved["auth"] == "accounts":
+        assert app["environment"][f"{prefix}SMTP_HOST"] == "mailpit"
+        assert compose["services"]["mailpit"]["ports"] == ["127.0.0.1:8025:8025"]
 
 
 def exported_metrics(project: Path, package: str) -> set[str]:
