@@ -17,16 +17,21 @@ from typing import Any
 
 import httpx2
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case
 from schemathesis.checks import CheckFunction
 from schemathesis.core.result import Ok
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from .auth import PROTECTED_STATUSES, RULES_BEYOND_THE_SCHEMA, sign_in
+from .live_server import Server, live_client
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+LIVE_EXAMPLES_PER_OPERATION = max(1, EXAMPLES_PER_OPERATION // 2)
+"""Over HTTP, each example costs a round trip: fewer, since the in-process run covers the same generated data."""
 ANONYMOUS_EXAMPLES = max(1, EXAMPLES_PER_OPERATION // 4)
 """An anonymous request to a protected operation gets 401 before anything in it is looked at: a few suffice."""
 CALLERS = ["signed in", "anonymous"] if PROTECTED_STATUSES else ["anyone"]
@@ -72,22 +77,42 @@ def test_every_operation_conforms_to_the_documented_contract(
         operations = [operation for operation in operations if "401" in operation.definition.raw["responses"]]
         assert operations
 
-    def fuzz() -> None:
-        for operation in operations:
+    untraced(lambda: fuzz(operations, headers, refused, EXAMPLES_PER_OPERATION))
 
-            @given(case=operation.as_strategy())
-            @settings(
-                max_examples=ANONYMOUS_EXAMPLES if refused else EXAMPLES_PER_OPERATION,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            def conforms(case: Case[Any]) -> None:
-                response = case.call_and_validate(headers=headers, excluded_checks=excluded_checks(case))
-                if refused:
-                    assert response.status_code == 401, (
-                        f"{case.method} {case.formatted_path} answered {response.status_code}"
-                    )
 
-            conforms()
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_production_server_conforms_over_http(
+    untraced: Callable[[Callable[[], None]], None], shared_server: Server, caller: str
+) -> None:
+    """The same, over real HTTP against the production server, whose own parsing and framing come into play."""
+    schema = schemathesis.openapi.from_url(f"{shared_server.base_url}/openapi.json")
+    with live_client(shared_server.base_url) as client:
+        headers = sign_in(client) if caller == "signed in" else {}
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
+    refused = caller == "anonymous"
+    if refused:
+        operations = [operation for operation in operations if "401" in operation.definition.raw["responses"]]
 
-    untraced(fuzz)
+    untraced(lambda: fuzz(operations, headers, refused, LIVE_EXAMPLES_PER_OPERATION))
+
+
+def fuzz(
+    operations: list[APIOperation[Any, Any, Any, Any]], headers: dict[str, str], refused: bool, examples: int
+) -> None:
+    """Generate requests for each operation and check every answer; a refused caller must get 401 from each."""
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=ANONYMOUS_EXAMPLES if refused else examples,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def conforms(case: Case[Any]) -> None:
+            response = case.call_and_validate(headers=headers, excluded_checks=excluded_checks(case))
+            if refused:
+                assert response.status_code == 401, (
+                    f"{case.method} {case.formatted_path} answered {response.status_code}"
+                )
+
+        conforms()
