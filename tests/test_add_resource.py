@@ -30,8 +30,8 @@ command in test_bake.py."""
 HEADING = "Adding a resource"
 REGISTRATION = re.compile(r"`(from \.orders\.routes import \w+ as orders)` *\)? and add `orders` to `FEATURES`")
 FEATURES_LIST = re.compile(r"^(FEATURES: .* = \[.*)\]$", re.MULTILINE)
-OPERATIONS = 20
-"""Live and ready, the accounts' eight (the default bake has accounts), then list, create, read, update and delete
+OPERATIONS = 26
+"""Live and ready, the accounts' fourteen (the default bake has accounts), then list, create, read, update and delete
 for items and for orders."""
 PRINT_OPENAPI = """
 import json
