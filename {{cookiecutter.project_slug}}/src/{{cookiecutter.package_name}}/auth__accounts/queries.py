@@ -79,14 +79,15 @@ def is_spent(row: RefreshToken, now: datetime) -> bool:
     return row.revoked_at is not None or row.expires_at <= now
 
 
-def mark_used(row: RefreshToken, now: datetime) -> ReturningUpdate[int]:
-    """Mark a token used, only if it was not, returning its id: of two requests racing with one token, one gets no
-    row back."""
+def mark_used(row: RefreshToken | LinkToken, now: datetime) -> ReturningUpdate[int]:
+    """Mark a single-use token used, only if it was not, returning its id: of two requests racing with one token, one
+    gets no row back."""
+    table = type(row)
     return (
-        update(RefreshToken)
-        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        update(table)
+        .where(table.id == row.id, table.used_at.is_(None))
         .values(used_at=now)
-        .returning(RefreshToken.id)
+        .returning(table.id)
         .execution_options(synchronize_session=False)
     )
 
@@ -133,18 +134,6 @@ def usable_link_token(token: str, purpose: str, now: datetime) -> Select[LinkTok
         LinkToken.purpose == purpose,
         LinkToken.used_at.is_(None),
         LinkToken.expires_at > now,
-    )
-
-
-def use_link_token(row: LinkToken, now: datetime) -> ReturningUpdate[int]:
-    """Mark a link token used, only if it was not, returning its id: of two requests racing with one link, one gets
-    no row back."""
-    return (
-        update(LinkToken)
-        .where(LinkToken.id == row.id, LinkToken.used_at.is_(None))
-        .values(used_at=now)
-        .returning(LinkToken.id)
-        .execution_options(synchronize_session=False)
     )
 
 

@@ -46,7 +46,6 @@ from .queries import (
     revoke_every_session,
     revoke_family,
     usable_link_token,
-    use_link_token,
     user_by_email,
     users_count,
     users_page,
@@ -121,7 +120,7 @@ async def reset_password(session: AsyncSession, authority: Authority, token: str
         raise InvalidLinkError()
     if problem := password_problem(new_password, user.email):
         raise WeakPasswordError(f"The new password is refused: {problem}.")
-    if (await session.execute(use_link_token(row, now))).first() is None:
+    if (await session.execute(mark_used(row, now))).first() is None:
         await session.rollback()
         raise InvalidLinkError()
     user.password_hash = authority.passwords.hash(new_password)
@@ -144,7 +143,7 @@ async def verify_email(session: AsyncSession, token: str) -> None:
     now = utc_now()
     row = (await session.scalars(usable_link_token(token, EMAIL_VERIFICATION, now))).first()
     user = await session.get(User, row.user_id) if row is not None else None
-    if row is None or user is None or (await session.execute(use_link_token(row, now))).first() is None:
+    if row is None or user is None or (await session.execute(mark_used(row, now))).first() is None:
         await session.rollback()
         raise InvalidLinkError()
     user.email_verified_at = user.email_verified_at or now

@@ -45,7 +45,6 @@ from .queries import (
     revoke_every_session,
     revoke_family,
     usable_link_token,
-    use_link_token,
     user_by_email,
     users_count,
     users_page,
@@ -120,7 +119,7 @@ def reset_password(session: Session, authority: Authority, token: str, new_passw
         raise InvalidLinkError()
     if problem := password_problem(new_password, user.email):
         raise WeakPasswordError(f"The new password is refused: {problem}.")
-    if session.execute(use_link_token(row, now)).first() is None:
+    if session.execute(mark_used(row, now)).first() is None:
         session.rollback()
         raise InvalidLinkError()
     user.password_hash = authority.passwords.hash(new_password)
@@ -143,7 +142,7 @@ def verify_email(session: Session, token: str) -> None:
     now = utc_now()
     row = session.scalars(usable_link_token(token, EMAIL_VERIFICATION, now)).first()
     user = session.get(User, row.user_id) if row is not None else None
-    if row is None or user is None or session.execute(use_link_token(row, now)).first() is None:
+    if row is None or user is None or session.execute(mark_used(row, now)).first() is None:
         session.rollback()
         raise InvalidLinkError()
     user.email_verified_at = user.email_verified_at or now
