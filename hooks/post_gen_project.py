@@ -31,6 +31,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     ".gitlab-ci.yml": {"ci": ("gitlab",)},
     "migrations/versions/0003_create_accounts.py": {"auth": ("accounts",)},
     "migrations/versions/0004_create_jobs.py": {"jobs": ("celery",)},
+    "migrations/versions/0005_account_links_and_mail.py": {"auth": ("accounts",)},
     "src/{package_name}/jobs": {"jobs": ("celery",)},
     "tests/jobs.py": {"jobs": ("celery",)},
     "tests/test_jobs.py": {"jobs": ("celery",)},

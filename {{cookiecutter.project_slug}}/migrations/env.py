@@ -34,6 +34,11 @@ def render_item(kind: str, item: object, autogen_context: AutogenContext) -> str
 
 
 def run_migrations(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # SQLite changes a table by copying it and dropping the old one: with foreign keys enforced, as the engine has
+        # them, the drop would delete every row that refers to the table.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()
     context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()

@@ -1,5 +1,4 @@
-"""Create the accounts' tables: users, the refresh tokens of their sessions, the tokens of mailed links, the outbox
-of mail, and the attempt counters.
+"""Create the accounts' tables: users, the refresh tokens of their sessions, and the sign-in attempt counters.
 
 Revision ID: 0003
 Revises: 0002
@@ -26,7 +25,6 @@ def upgrade() -> None:
         sa.Column("role", sa.Enum("admin", "member", name="role", native_enum=False, length=16), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("credentials_version", sa.Integer(), nullable=False),
-        sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
@@ -51,52 +49,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_refresh_tokens_family"), "refresh_tokens", ["family"])
     op.create_index(op.f("ix_refresh_tokens_user_id"), "refresh_tokens", ["user_id"])
     op.create_table(
-        "link_tokens",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("purpose", sa.String(length=32), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_link_tokens_user_id_users"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_link_tokens")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_link_tokens_token_hash")),
-    )
-    op.create_index(op.f("ix_link_tokens_user_id"), "link_tokens", ["user_id"])
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("message_id", sa.String(length=255), nullable=False),
-        sa.Column("recipient", sa.String(length=320), nullable=False),
-        sa.Column("subject", sa.String(length=255), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("html", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.String(length=500), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-        sa.UniqueConstraint("message_id", name=op.f("uq_outbox_message_id")),
-    )
-    op.create_index(op.f("ix_outbox_next_attempt_at"), "outbox", ["next_attempt_at"])
-    op.create_table(
         "sign_in_attempts",
         sa.Column("key", sa.String(length=400), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("window_ends", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_attempts")),
     )
-    op.create_index(op.f("ix_sign_in_attempts_window_ends"), "sign_in_attempts", ["window_ends"])
 
 
 def downgrade() -> None:
     op.drop_table("sign_in_attempts")
-    op.drop_table("outbox")
-    op.drop_table("link_tokens")
     op.drop_table("refresh_tokens")
     op.drop_table("users")
