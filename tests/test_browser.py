@@ -80,11 +80,17 @@ ACCOUNTS_OPERATIONS = {
     ("post", "/api/v1/auth/register"),
     ("post", "/api/v1/auth/token"),
     ("post", "/api/v1/auth/revoke"),
+    ("post", "/api/v1/auth/password-reset"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
+    ("post", "/api/v1/auth/verify-email"),
+    ("post", "/api/v1/auth/verify-email/resend"),
     ("get", "/api/v1/users/me"),
     ("post", "/api/v1/users/me/password"),
+    ("post", "/api/v1/users/me/delete"),
     ("get", "/api/v1/users"),
     ("get", "/api/v1/users/{user_id}"),
     ("patch", "/api/v1/users/{user_id}"),
+    ("delete", "/api/v1/users/{user_id}"),
 }
 """What ``auth=accounts`` adds to the contract."""
 JOBS_OPERATIONS = {
