@@ -40,6 +40,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/worker.py": {"jobs": ("celery",)},
     "src/{package_name}/core/access.py": {"auth": ("accounts", "oidc")},
     "src/{package_name}/mail": {"auth": ("accounts",)},
+    "src/{package_name}/mail/tasks.py": {"jobs": ("celery",)},
     "tests/test_accounts.py": {"auth": ("accounts",)},
     "tests/test_account_deletion.py": {"auth": ("accounts",)},
     "tests/test_account_mail.py": {"auth": ("accounts",)},
@@ -52,6 +53,11 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
 only when every answer named beside it has one of the values given."""
+ALTERNATIVE_PATHS: dict[str, tuple[str, dict[str, tuple[object, ...]]]] = {
+    "src/{package_name}/mail/sender.py": ("src/{package_name}/mail/sender_on_worker.py", {"jobs": ("celery",)}),
+}
+"""Files with a second version for some answers: where every answer named beside it has one of the values given, the
+second version takes the first one's place; elsewhere the second version is deleted."""
 UNSAVED_KEYS = ("_output_dir", "_repo_dir", "_checkout", "_copy_without_render")
 """Machine-local paths, which would make the saved answers differ from one checkout to another, and the template's
 list of files it copies as they are (a speed-up, not an answer: a replay takes it from cookiecutter.json)."""
@@ -110,6 +116,20 @@ def remove_unwanted(root: str | os.PathLike[str], answers: Mapping[str, object])
             os.remove(path)
 
 
+def choose_alternatives(root: str | os.PathLike[str], answers: Mapping[str, object]) -> None:
+    """Put the second version of each file with one in the first one's place where the answers ask for it."""
+    for first, (second, conditions) in ALTERNATIVE_PATHS.items():
+        first_path, second_path = (
+            os.path.join(root, relative.format(package_name=answers["package_name"])) for relative in (first, second)
+        )
+        if not os.path.lexists(second_path):
+            continue
+        if all(answers[key] in wanted for key, wanted in conditions.items()):
+            os.replace(second_path, first_path)
+        else:
+            os.remove(second_path)
+
+
 def saved_answers(context: Mapping[str, object]) -> dict[str, object]:
     """The answers in the shape of a cookiecutter replay file, without machine-local paths."""
     return {"cookiecutter": {key: value for key, value in context.items() if key not in UNSAVED_KEYS}}
@@ -119,6 +139,7 @@ def main() -> None:
     context = json.loads(r"""{{ cookiecutter | tojson }}""")
     root = os.getcwd()
     resolve_variants(root, (variant_tag(str(context[key])) for key in VARIANT_ANSWERS))
+    choose_alternatives(root, context)
     remove_unwanted(root, context)
     with open(os.path.join(root, ".cookiecutter.json"), "w", encoding="utf-8") as answers_file:
         answers_file.write(json.dumps(saved_answers(context), indent=2, sort_keys=True) + "\n")

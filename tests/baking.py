@@ -45,10 +45,11 @@ VARIANT_MODULES = (
     "auth/guard.py",
     "auth/routes.py",
     "mail/sender.py",
+    "mail/delivery.py",
 )
 """Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
 ...), of which the post-generation hook keeps the chosen one."""
-ACCOUNTS_ONLY = ("mail/sender.py",)
+ACCOUNTS_ONLY = ("mail/sender.py", "mail/delivery.py")
 """Variant modules of a package that only bakes with accounts have."""
 RENDERED_BY_FRAMEWORK = ("settings.py",)
 """Modules that the template holds once, whose rendered text differs by framework."""

@@ -76,6 +76,9 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
     assert not [path for path in project.rglob("*") if "__" in path.stem.strip("_")]
     for module in VARIANT_MODULES:
         assert (package / module).is_file() == (saved["auth"] == "accounts" or module not in ACCOUNTS_ONLY), module
+    # With jobs, the worker delivers the mail: its task, and a sender that asks for it in place of the server's own.
+    assert (package / "mail" / "tasks.py").is_file() == (saved["auth"] == "accounts" and saved["jobs"] == "celery")
+    assert not (package / "mail" / "sender_on_worker.py").exists()
     assert (project / "tests" / "conftest.py").is_file()
     assert other not in (package / "app.py").read_text(encoding="utf-8").lower()
     assert (project / "LICENSE").read_text(encoding="utf-8").lstrip().startswith(LICENCE_FIRST_WORDS[saved["license"]])

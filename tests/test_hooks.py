@@ -398,6 +398,18 @@ def test_an_optional_file_is_kept_only_when_every_answer_it_names_asks_for_it(
     assert {path.name for path in (tmp_path / "tests").iterdir()} == kept
 
 
+@pytest.mark.parametrize(("jobs", "chosen"), [("celery", "on the worker"), ("none", "in the server")])
+def test_an_alternative_takes_the_place_of_the_first_version_only_where_its_answers_ask(
+    tmp_path: Path, jobs: str, chosen: str
+) -> None:
+    mail = tmp_path / "src/my_service/mail"
+    mail.mkdir(parents=True)
+    (mail / "sender.py").write_text("in the server", encoding="utf-8")
+    (mail / "sender_on_worker.py").write_text("on the worker", encoding="utf-8")
+    post_gen.choose_alternatives(tmp_path, {**VALID, "jobs": jobs})
+    assert tree(mail) == {"sender.py": chosen}
+
+
 def test_saved_answers_keep_the_answers_and_drop_machine_paths() -> None:
     template_values = {"_extensions": ["local_extensions.TomlStringExtension"], "_template": "gh:owner/template"}
     machine_paths = {"_output_dir": "/home/me/out", "_repo_dir": "/home/me/.cookiecutters/x", "_checkout": None}

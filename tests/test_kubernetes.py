@@ -77,6 +77,10 @@ def component(document: dict[str, Any]) -> str:
     return label
 
 
+SMTP_PORTS = {587, 465}
+"""Submission with STARTTLS, and implicit TLS: the ports the SMTP settings name."""
+
+
 def egress_ports(policy: dict[str, Any]) -> set[int | str]:
     return {port["port"] for rule in policy["spec"].get("egress", []) for port in rule.get("ports", [])}
 
@@ -139,6 +143,14 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         assert f"{prefix}DATABASE_URL" in env_names(server)
         assert (f"{prefix}SIGNING_KEY_FILE" in env_names(server)) == (saved["auth"] == "accounts")
         assert (f"{prefix}BROKER_URL" in env_names(server)) == jobs
+        # The SMTP credentials go to the pods that send the mail: the worker's with jobs, the server's without.
+        senders = {
+            role: f"{prefix}SMTP_HOST" in env_names(deployments[role]["spec"]["template"]["spec"]["containers"][0])
+            for role in deployments
+        }
+        assert senders == {
+            role: saved["auth"] == "accounts" and role == ("worker" if jobs else "server") for role in senders
+        }
         (migration,) = kinds["Job"][0]["spec"]["template"]["spec"]["containers"]
         assert migration["command"] == ["alembic", "upgrade", "head"]
         assert migration["image"] == server["image"]
@@ -178,6 +190,8 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
             takes = {"server", "worker"}
             assert bool(policy["spec"].get("ingress")) == (role in takes), "only the server and the worker take any"
             assert (egress_ports(policy) >= BROKER_PORTS) == (jobs and role != "migration"), role
+            sends_mail = saved["auth"] == "accounts" and role == ("worker" if jobs else "server")
+            assert (egress_ports(policy) >= SMTP_PORTS) == sends_mail, role
         if jobs:
             # The ConfigMap's limit when it sets one, else the setting's default.
             time_limit = int(settings["data"].get(f"{prefix}JOB_TIME_LIMIT", job_time_limit(project, package)))

@@ -1,5 +1,5 @@
-"""The accounts' mail, delivered by the production server to a real SMTP server in the test process: password reset,
-e-mail verification, and an outbox that loses no message and sends none twice while the SMTP server comes and goes."""
+"""The accounts' mail, delivered to a real SMTP server in the test process: password reset, e-mail verification, and
+an outbox that loses no message and sends none twice while the SMTP server comes and goes."""
 
 import email
 import email.policy
@@ -8,7 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -32,6 +32,9 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from .auth import ME, PASSWORD, assert_oauth_error, assert_refused, bearer, password_grant, refresh_grant, token
 from .helpers import assert_problem
 from .live_server import Launch, free_port, live_client
+{%- if cookiecutter.jobs == "celery" %}
+from .worker import Worker
+{%- endif %}
 
 MAIL_WAIT_SECONDS = 20
 PUBLIC_BASE_URL = "https://app.example"
@@ -106,28 +109,55 @@ def smtp_server() -> Iterator[SmtpServer]:
         server.stop()
 
 
-@contextmanager
-def served(settings: Settings, tmp_path: Path, smtp: SmtpServer, **overrides: str) -> Iterator[httpx2.Client]:
-    """The production server, sending its mail to ``smtp``, and a client of it."""
-    launch = Launch(
-        settings,
-        tmp_path,
-        smtp_host="127.0.0.1",
-        smtp_port=str(smtp.port),
-        smtp_security="none",
-        mail_poll_seconds="0.2",
-        public_base_url=PUBLIC_BASE_URL,
-        more_overrides=overrides,
-    )
-    try:
-        server = launch.ready()
-        with live_client(server.base_url) as client:
-            yield client
-        # Stopped as an orchestrator stops it, so that it ends its sender and writes its coverage.
-        server.process.send_signal(signal.SIGTERM)
-        assert server.process.wait(timeout=30) == 0
-    finally:
-        launch.stop()
+Serve = Callable[..., AbstractContextManager[httpx2.Client]]
+
+
+@pytest.fixture
+def serve(
+    settings: Settings,
+    tmp_path: Path,
+    smtp_server: SmtpServer,
+{%- if cookiecutter.jobs == "celery" %}
+    own_queue_settings: Settings,
+    start_worker: Callable[..., Worker],
+    start_beat: Callable[..., None],
+{%- endif %}
+) -> Serve:
+{%- if cookiecutter.jobs == "celery" %}
+    """Start the production server, a worker and beat, which send their mail to the test's SMTP server, with settings
+    overridden; the context is a client of the server."""
+{%- else %}
+    """Start the production server, which sends its mail to the test's SMTP server, with settings overridden; the
+    context is a client of the server."""
+{%- endif %}
+    mail = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": str(smtp_server.port),
+        "smtp_security": "none",
+        "mail_poll_seconds": "0.2",
+        "public_base_url": PUBLIC_BASE_URL,
+    }
+
+    @contextmanager
+    def served(**overrides: str) -> Iterator[httpx2.Client]:
+        overrides = {**mail, **overrides}
+{%- if cookiecutter.jobs == "celery" %}
+        start_worker(**overrides)
+        start_beat(**overrides)
+        overrides["job_queue"] = own_queue_settings.job_queue
+{%- endif %}
+        launch = Launch(settings, tmp_path, more_overrides=overrides)
+        try:
+            server = launch.ready()
+            with live_client(server.base_url) as client:
+                yield client
+            # Stopped as an orchestrator stops it, so that it ends its sender and writes its coverage.
+            server.process.send_signal(signal.SIGTERM)
+            assert server.process.wait(timeout=30) == 0
+        finally:
+            launch.stop()
+
+    return served
 
 
 def link_token(message: EmailMessage, page: str) -> str:
@@ -174,11 +204,9 @@ def wait_for_outbox(settings: Settings, done: Callable[[list[Row[Any]]], bool]) 
 # Password reset
 
 
-def test_a_reset_link_arrives_by_mail_and_sets_a_new_password_once(
-    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
-) -> None:
+def test_a_reset_link_arrives_by_mail_and_sets_a_new_password_once(smtp_server: SmtpServer, serve: Serve) -> None:
     smtp_server.start()
-    with served(settings, tmp_path, smtp_server) as client:
+    with serve() as client:
         assert register(client, "ada@example.com").status_code == 201
         tokens = token(client, "ada@example.com")
 
@@ -274,10 +302,10 @@ def test_mail_requests_are_limited_per_account(
 
 
 def test_with_verification_required_registration_tells_nobody_who_has_an_account(
-    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+    smtp_server: SmtpServer, serve: Serve
 ) -> None:
     smtp_server.start()
-    with served(settings, tmp_path, smtp_server, email_verification="required") as client:
+    with serve(email_verification="required") as client:
         first, again = register(client, "ada@example.com"), register(client, "ada@example.com")
 
         assert (first.status_code, again.status_code) == (202, 202)
@@ -337,11 +365,17 @@ def test_with_verification_off_no_mail_is_written(
 
 
 def test_mail_waits_while_the_smtp_server_is_down_and_is_delivered_once_it_is_back(
-    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+    settings: Settings, smtp_server: SmtpServer, serve: Serve
 ) -> None:
-    """Two worker processes, each with its sender, and three messages written while nothing listens on the port."""
+{%- if cookiecutter.jobs == "celery" %}
+    """Two worker processes, which deliver the outbox, and three messages written while nothing listens on the port."""
     addresses = [f"user-{number}@example.com" for number in range(3)]
-    with served(settings, tmp_path, smtp_server, workers="2") as client:
+    with serve(worker_concurrency="2") as client:
+{%- else %}
+    """Two server processes, each with its sender, and three messages written while nothing listens on the port."""
+    addresses = [f"user-{number}@example.com" for number in range(3)]
+    with serve(workers="2") as client:
+{%- endif %}
         for address in addresses:
             assert register(client, address).status_code == 201
         wait_for_outbox(settings, lambda rows: len(rows) == 3 and all(row.last_error for row in rows))
@@ -355,10 +389,10 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_delivered_once_it_is_ba
 
 
 def test_a_permanent_refusal_is_recorded_and_not_retried(
-    settings: Settings, tmp_path: Path, smtp_server: SmtpServer
+    settings: Settings, smtp_server: SmtpServer, serve: Serve
 ) -> None:
     smtp_server.start()
-    with served(settings, tmp_path, smtp_server) as client:
+    with serve() as client:
         register(client, REFUSED)
         register(client, "ada@example.com")
 
@@ -368,3 +402,16 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(
     [row] = [row for row in refused if row.recipient == REFUSED]
     assert (row.attempts, row.sent_at) == (1, None)
     assert "550" in row.last_error
+{%- if cookiecutter.jobs == "celery" %}
+
+
+def test_mail_written_while_the_broker_is_down_goes_out_once_the_worker_and_beat_run(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings, smtp_server: SmtpServer, serve: Serve
+) -> None:
+    unreachable = make_client(settings.model_copy(update={"broker_url": f"redis://127.0.0.1:{free_port()}/0"}))
+    assert register(unreachable, "ada@example.com").status_code == 201
+
+    smtp_server.start()
+    with serve():
+        smtp_server.mailbox.to("ada@example.com", "Confirm")
+{%- endif %}

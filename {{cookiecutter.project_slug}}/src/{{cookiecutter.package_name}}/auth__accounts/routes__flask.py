@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from ..core import database
 from ..core.fields import PageQuery, RowId
-from ..mail.sender import start_sender, wake_sender
+from ..mail.sender import init_sender, wake_sender
 from ..web.compat import empty_response, form_body, json_response
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
@@ -53,7 +53,7 @@ USER_PATH = "/<int:user_id>"
 
 
 auth = APIBlueprint("auth", __name__, url_prefix=AUTH_URL, abp_tags=[Tag(name="auth")])
-auth.before_app_request(start_sender)
+auth.record_once(init_sender)
 users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag(name="users")])
 
 

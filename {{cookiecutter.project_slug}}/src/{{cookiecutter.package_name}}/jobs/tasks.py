@@ -29,8 +29,8 @@ def retry_delay(settings: Settings, retries: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def add_tasks(celery: Celery, settings: Settings) -> None:
-    runner = JobRunner(settings)
+def add_tasks(celery: Celery, runner: JobRunner) -> None:
+    settings = runner.settings
 
     @worker_process_init.connect(weak=False)
     def start_tracing(**_: Any) -> None:

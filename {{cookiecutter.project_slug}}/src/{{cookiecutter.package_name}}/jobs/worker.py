@@ -2,9 +2,13 @@
 are Celery's own (``worker --help``)."""
 
 import importlib
+import importlib.util
+import pkgutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from celery import Celery, bootsteps
@@ -14,6 +18,7 @@ from ..core.metrics_files import served_metrics
 from ..settings import Settings
 from .broker import create_celery
 
+PACKAGE = (__package__ or "").rpartition(".")[0]
 HEARTBEAT_SECONDS = 10.0
 """How often a worker that is connected to its broker touches its heartbeat file."""
 
@@ -36,6 +41,14 @@ class Heartbeat(bootsteps.StartStopStep):
         self.path.unlink(missing_ok=True)
 
 
+def task_modules() -> Iterator[ModuleType]:
+    """The ``tasks`` module of every feature package that has one: its ``add_tasks(celery, runner)`` adds the feature's
+    tasks, and their schedule on beat."""
+    for feature in pkgutil.iter_modules(importlib.import_module(PACKAGE).__path__):
+        if feature.ispkg and importlib.util.find_spec(f"{PACKAGE}.{feature.name}.tasks") is not None:
+            yield importlib.import_module(f"{PACKAGE}.{feature.name}.tasks")
+
+
 def worker_celery(settings: Settings) -> Celery:
     """The Celery application of a worker: the API's, with the tasks and, if asked for, the heartbeat.
 
@@ -43,11 +56,13 @@ def worker_celery(settings: Settings) -> Celery:
     time, so that ``worker-alive`` starts quickly and nothing imports prometheus-client before ``worker`` has prepared
     the metrics folder.
     """
-    importlib.import_module(f"{(__package__ or '').rpartition('.')[0]}.app")
-    from .tasks import add_tasks
+    importlib.import_module(f"{PACKAGE}.app")
+    from .runner import JobRunner
 
     celery = create_celery(settings)
-    add_tasks(celery, settings)
+    runner = JobRunner(settings)
+    for tasks in task_modules():
+        tasks.add_tasks(celery, runner)
     if settings.worker_heartbeat_file:
         celery.conf.heartbeat_file = settings.worker_heartbeat_file
         celery.steps["consumer"].add(Heartbeat)

@@ -7,6 +7,7 @@ twice.
 """
 
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
@@ -36,7 +37,8 @@ class Mail:
 
 def new_message(mail: Mail, domain: str) -> OutboxMessage:
     return OutboxMessage(
-        message_id=make_msgid(domain=domain),
+        # The standard library draws its part from ``random``, whose state a seeded process or a forked one repeats.
+        message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain),
         recipient=mail.recipient,
         subject=mail.subject,
         text=mail.text,

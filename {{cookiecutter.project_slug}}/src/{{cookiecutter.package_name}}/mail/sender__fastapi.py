@@ -9,10 +9,8 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..core.models import utc_now
-from .outbox import record_failed, record_retry, record_sent, take_due
+from .delivery import deliver_due
 from .settings import MailSettings
-from .smtp import DeliveryError, deliver
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +24,7 @@ class Sender:
     async def run(self) -> None:
         while True:
             try:
-                delivered = await self.deliver_due()
+                delivered = await deliver_due(self.settings, self.sessions)
             except Exception:
                 logger.exception("The outbox could not be read; trying again in %s s.", self.settings.mail_poll_seconds)
                 delivered = 0
@@ -34,24 +32,6 @@ class Sender:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self.wanted.wait(), self.settings.mail_poll_seconds)
                 self.wanted.clear()
-
-    async def deliver_due(self) -> int:
-        """Deliver the messages that are due; how many were taken."""
-        async with self.sessions() as session:
-            messages = (await session.scalars(take_due(utc_now()))).all()
-            await session.commit()
-            for message in messages:
-                try:
-                    await asyncio.to_thread(deliver, self.settings, message)
-                except DeliveryError as error:
-                    retry = not error.permanent and message.attempts < self.settings.mail_max_attempts
-                    outcome = record_retry if retry else record_failed
-                    await session.execute(outcome(message, utc_now(), str(error)))
-                    logger.warning("Mail %s not delivered (attempt %d): %s", message.id, message.attempts, error)
-                else:
-                    await session.execute(record_sent(message, utc_now()))
-                await session.commit()
-            return len(messages)
 
 
 @asynccontextmanager

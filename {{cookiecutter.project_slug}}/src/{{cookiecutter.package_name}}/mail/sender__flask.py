@@ -7,13 +7,12 @@ import os
 import threading
 
 from flask import Flask, current_app
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core.database import current_database
-from ..core.models import utc_now
-from .outbox import record_failed, record_retry, record_sent, take_due
+from .delivery import deliver_due
 from .settings import MailSettings
-from .smtp import DeliveryError, deliver
 
 logger = logging.getLogger(__name__)
 EXTENSION = "mail_sender"
@@ -31,31 +30,13 @@ class Sender(threading.Thread):
     def run(self) -> None:
         while True:
             try:
-                delivered = self.deliver_due()
+                delivered = deliver_due(self.settings, self.sessions)
             except Exception:
                 logger.exception("The outbox could not be read; trying again in %s s.", self.settings.mail_poll_seconds)
                 delivered = 0
             if not delivered:
                 self.wanted.wait(self.settings.mail_poll_seconds)
                 self.wanted.clear()
-
-    def deliver_due(self) -> int:
-        """Deliver the messages that are due; how many were taken."""
-        with self.sessions() as session:
-            messages = session.scalars(take_due(utc_now())).all()
-            session.commit()
-            for message in messages:
-                try:
-                    deliver(self.settings, message)
-                except DeliveryError as error:
-                    retry = not error.permanent and message.attempts < self.settings.mail_max_attempts
-                    outcome = record_retry if retry else record_failed
-                    session.execute(outcome(message, utc_now(), str(error)))
-                    logger.warning("Mail %s not delivered (attempt %d): %s", message.id, message.attempts, error)
-                else:
-                    session.execute(record_sent(message, utc_now()))
-                session.commit()
-            return len(messages)
 
 
 def running_sender(app: Flask) -> Sender | None:
@@ -75,8 +56,16 @@ def running_sender(app: Flask) -> Sender | None:
     return sender
 
 
+def init_sender(state: BlueprintSetupState) -> None:
+    """Registered once by the accounts' blueprint: with an SMTP server configured, each server process starts its
+    sender on its first request."""
+    settings: MailSettings = state.app.extensions["settings"]
+    if settings.smtp_host is not None:
+        state.app.before_request(start_sender)
+
+
 def start_sender() -> None:
-    """Run before every request of the application (registered by the accounts' blueprint)."""
+    """Run before each request, once ``init_sender`` has registered it."""
     running_sender(current_app)
 
 
