@@ -402,6 +402,33 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(
     [row] = [row for row in refused if row.recipient == REFUSED]
     assert (row.attempts, row.sent_at) == (1, None)
     assert "550" in row.last_error
+
+
+def test_messages_done_long_enough_ago_are_purged(settings: Settings, smtp_server: SmtpServer, serve: Serve) -> None:
+    long_ago, lately = utc_now() - timedelta(days=8), utc_now() - timedelta(days=6)
+    done = {  # recipient: when it was sent, when it failed
+        "sent-long-ago@example.com": (long_ago, None),
+        "failed-long-ago@example.com": (None, long_ago),
+        "sent-lately@example.com": (lately, None),
+        "due@example.com": (None, None),
+    }
+    body = {"subject": "Old", "text": "", "html": ""}
+    rows = [
+        {**body, "message_id": f"<{to}>", "recipient": to, "sent_at": sent, "failed_at": failed}
+        for to, (sent, failed) in done.items()
+    ]
+
+    def add_messages(connection: Connection) -> None:
+        connection.execute(insert(OutboxMessage), rows)
+        connection.commit()
+
+    database.run_on_connection(settings, add_messages)
+    smtp_server.start()
+    with serve(mail_kept_days="7"):
+        smtp_server.mailbox.to("due@example.com", "Old")
+        kept = wait_for_outbox(settings, lambda rows: len(rows) == 2)
+
+    assert sorted(row.recipient for row in kept) == ["due@example.com", "sent-lately@example.com"]
 {%- if cookiecutter.jobs == "celery" %}
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ..core.database import SessionDep
@@ -45,6 +45,17 @@ auth = APIRouter(prefix=AUTH_URL, tags=["auth"], lifespan=run_sender)
 users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
 
 
+async def admitted_mail_request(
+    data: MailRequest, authority: AuthorityDep, counter: AttemptCounterDep, address: ClientAddress
+) -> MailRequest:
+    """A request for a mail, once admitted under the limits per client address and per address asked for."""
+    await admit(counter, Attempt.mail_request(authority.settings, data.email, address))
+    return data
+
+
+AdmittedMailRequest = Annotated[MailRequest, Depends(admitted_mail_request)]
+
+
 @auth.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
@@ -83,16 +94,10 @@ async def register(
     responses=problem_responses(400, 413, 415, 422, 429, 503),
 )
 async def request_password_reset(
-    data: MailRequest,
-    session: SessionDep,
-    authority: AuthorityDep,
-    counter: AttemptCounterDep,
-    address: ClientAddress,
-    request: Request,
+    data: AdmittedMailRequest, session: SessionDep, authority: AuthorityDep, request: Request
 ) -> Accepted:
     """Mail a single-use password-reset link to the address's account; the answer is the same for any address.
     Limited per client address and per address asked for (429)."""
-    await admit(counter, Attempt.mail_request(authority.settings, data.email, address))
     await service.request_password_reset(session, authority, data.email)
     wake_sender(request)
     return MAIL_ON_ITS_WAY
@@ -127,16 +132,10 @@ async def verify_email(data: EmailVerification, session: SessionDep) -> None:
     responses=problem_responses(400, 413, 415, 422, 429, 503),
 )
 async def request_verification(
-    data: MailRequest,
-    session: SessionDep,
-    authority: AuthorityDep,
-    counter: AttemptCounterDep,
-    address: ClientAddress,
-    request: Request,
+    data: AdmittedMailRequest, session: SessionDep, authority: AuthorityDep, request: Request
 ) -> Accepted:
     """Mail a new verification link to the address's unverified account; the answer is the same for any address.
     Limited per client address and per address asked for (429)."""
-    await admit(counter, Attempt.mail_request(authority.settings, data.email, address))
     await service.request_verification(session, authority, data.email)
     wake_sender(request)
     return MAIL_ON_ITS_WAY

@@ -1,9 +1,12 @@
 """The accounts' routes: registration, the OAuth 2.0 token and revocation endpoints, and the user's own account."""
 
+from collections.abc import Callable
+
 from flask import Response
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from ..core import database
 from ..core.fields import PageQuery, RowId
@@ -12,6 +15,7 @@ from ..web.compat import empty_response, form_body, json_response
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
 from .attempts import admit, settle
+from .authority import Authority
 from .errors import OAuthError, RegistrationClosedError
 from .guard import (
     attempt_counter,
@@ -76,16 +80,22 @@ def register(body: Registration) -> Response:
     return json_response(UserRead.model_validate(user), 201, {"Location": user_url(user.id)})
 
 
+def answer_mail_request(write_mail: Callable[[Session, Authority, str], None], body: MailRequest) -> Response:
+    """Admit a request for a mail under the limits per client address and per address asked for, have the mail
+    written and sent, and give the answer that is the same for any address."""
+    authority = current_authority()
+    with attempt_counter() as counter:
+        admit(counter, Attempt.mail_request(authority.settings, body.email, request_client_address()))
+    write_mail(database.session(), authority, body.email)
+    wake_sender()
+    return json_response(MAIL_ON_ITS_WAY, 202)
+
+
 @auth.post("/password-reset", responses={202: Accepted, **problem_responses(400, 413, 415, 422, 429, 503)})
 def request_password_reset(body: MailRequest) -> Response:
     """Mail a single-use password-reset link to the address's account; the answer is the same for any address.
     Limited per client address and per address asked for (429)."""
-    authority = current_authority()
-    with attempt_counter() as counter:
-        admit(counter, Attempt.mail_request(authority.settings, body.email, request_client_address()))
-    service.request_password_reset(database.session(), authority, body.email)
-    wake_sender()
-    return json_response(MAIL_ON_ITS_WAY, 202)
+    return answer_mail_request(service.request_password_reset, body)
 
 
 @auth.post("/password-reset/confirm", responses={204: None, **problem_responses(400, 413, 415, 422, 503)})
@@ -107,12 +117,7 @@ def verify_email(body: EmailVerification) -> Response:
 def request_verification(body: MailRequest) -> Response:
     """Mail a new verification link to the address's unverified account; the answer is the same for any address.
     Limited per client address and per address asked for (429)."""
-    authority = current_authority()
-    with attempt_counter() as counter:
-        admit(counter, Attempt.mail_request(authority.settings, body.email, request_client_address()))
-    service.request_verification(database.session(), authority, body.email)
-    wake_sender()
-    return json_response(MAIL_ON_ITS_WAY, 202)
+    return answer_mail_request(service.request_verification, body)
 
 
 @auth.post("/token", responses={200: TokenResponse, 400: OAuthErrorBody, **problem_responses(413, 415, 422, 429, 503)})

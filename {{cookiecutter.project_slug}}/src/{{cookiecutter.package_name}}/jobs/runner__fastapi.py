@@ -3,7 +3,7 @@
 import asyncio
 import contextvars
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -67,6 +67,10 @@ class JobRunner:
         """Run ``work`` in the caller's context, so that it joins the caller's span; the runner's own context is
         the one of the moment it was made."""
         return self.loop.run(work, context=contextvars.copy_context())
+
+    def with_sessions(self, work: Callable[[async_sessionmaker[AsyncSession]], Coroutine[Any, Any, T]]) -> T:
+        """Run a task's ``work`` on this process's sessions, as the jobs run: for the tasks of other features."""
+        return self.wait_for(work(self.sessions))
 
     def run(self, job_id: int) -> None:
         """Run the job, unless it has ended or another worker holds its lease (``LeaseHeldError`` says how long)."""

@@ -1,7 +1,9 @@
 """Jobs as the worker runs them, on sessions of a database engine of the worker process's own."""
 
 import time
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar
 
 from celery import Celery
 from sqlalchemy import Engine
@@ -29,6 +31,8 @@ from .queries import (
     succeeded,
 )
 
+T = TypeVar("T")
+
 
 class JobRunner:
     """Runs jobs in one worker process; the engine is made on first use, after the process has forked."""
@@ -50,6 +54,10 @@ class JobRunner:
         """Close the engine's connections, if there are any."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+    def with_sessions(self, work: Callable[[sessionmaker[Session]], T]) -> T:
+        """Run a task's ``work`` on this process's sessions, as the jobs run: for the tasks of other features."""
+        return work(self.sessions)
 
     def run(self, job_id: int) -> None:
         """Run the job, unless it has ended or another worker holds its lease (``LeaseHeldError`` says how long)."""

@@ -1,12 +1,14 @@
-"""One delivery round: take the messages that are due, hand each to the SMTP server, and record how it went."""
+"""One delivery round: take the messages that are due, hand each to the SMTP server, and record how it went; the
+messages done long enough ago go in the same round."""
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..core.models import utc_now
-from .outbox import record_failed, record_retry, record_sent, take_due
+from .outbox import purge_done, record_failed, record_retry, record_sent, take_due
 from .settings import MailSettings
 from .smtp import DeliveryError, deliver
 
@@ -14,9 +16,11 @@ logger = logging.getLogger(__name__)
 
 
 async def deliver_due(settings: MailSettings, sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Deliver the messages that are due; how many were taken."""
+    """Deliver the messages that are due, and purge those done long enough ago; how many were taken."""
     async with sessions() as session:
-        messages = (await session.scalars(take_due(utc_now()))).all()
+        now = utc_now()
+        await session.execute(purge_done(now, timedelta(days=settings.mail_kept_days)))
+        messages = (await session.scalars(take_due(now))).all()
         await session.commit()
         for message in messages:
             try:

@@ -10,9 +10,8 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 
-from sqlalchemy import Update, or_, select, update
+from sqlalchemy import Delete, Update, delete, or_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from .models import OutboxMessage
@@ -20,6 +19,7 @@ from .models import OutboxMessage
 LEASE = timedelta(seconds=60)
 """How long a sender holds a message: far longer than one SMTP exchange may take."""
 TAKEN_AT_ONCE = 10
+PURGED_AT_ONCE = 100
 FIRST_RETRY_SECONDS = 2
 LAST_RETRY_SECONDS = 15 * 60
 ERROR_LENGTH = 500
@@ -37,8 +37,8 @@ class Mail:
 
 def new_message(mail: Mail, domain: str) -> OutboxMessage:
     return OutboxMessage(
-        # The standard library draws its part from ``random``, whose state a seeded process or a forked one repeats.
-        message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain),
+        # Not email.utils.make_msgid, which draws from ``random``: a seeded process repeats its values.
+        message_id=f"<{secrets.token_hex(16)}@{domain}>",
         recipient=mail.recipient,
         subject=mail.subject,
         text=mail.text,
@@ -66,6 +66,21 @@ def take_due(now: datetime) -> ReturningUpdate[OutboxMessage]:
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
         .values(lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def purge_done(now: datetime, kept: timedelta) -> Delete:
+    """Delete the oldest messages that were sent or failed longer ago than ``kept``, a batch at a time."""
+    done = (
+        select(OutboxMessage.id)
+        .where(or_(OutboxMessage.sent_at < now - kept, OutboxMessage.failed_at < now - kept))
+        .limit(PURGED_AT_ONCE)
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(done.scalar_subquery()))
         .execution_options(synchronize_session=False)
     )
 

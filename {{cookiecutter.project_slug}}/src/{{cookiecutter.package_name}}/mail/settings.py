@@ -26,6 +26,9 @@ class MailSettings(BaseModel):
     mail_max_attempts: int = Field(
         default=12, ge=1, description="Attempts at a message while the server is unreachable, before it is failed."
     )
+    mail_kept_days: float = Field(
+        default=7, gt=0, description="How long a message stays in the outbox once it is sent or has failed."
+    )
     mail_poll_seconds: float = Field(
         default=5, gt=0, description="How often the sender looks for messages that are due again."
     )

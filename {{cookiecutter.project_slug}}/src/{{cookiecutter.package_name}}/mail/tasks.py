@@ -2,6 +2,7 @@
 every few seconds for the messages due again (after an SMTP server that was away, or a worker that was lost)."""
 
 import logging
+from functools import partial
 
 from celery import Celery
 from kombu.exceptions import KombuError
@@ -37,5 +38,5 @@ def add_tasks(celery: Celery, runner: JobRunner) -> None:
         """Deliver every message that is due; without an SMTP server configured, mail waits in the outbox."""
         if settings.smtp_host is None:
             return
-        while deliver_due(settings, runner.sessions):
+        while runner.with_sessions(partial(deliver_due, settings)):
             pass
