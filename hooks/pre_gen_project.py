@@ -169,6 +169,7 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "sqlalchemy",
         "starlette",
         "stevedore",
+        "trustme",
         "truststore",
         "typing_extensions",
         "typing_inspection",

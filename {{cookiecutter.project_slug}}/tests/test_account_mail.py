@@ -5,6 +5,7 @@ import email
 import email.policy
 import re
 import signal
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,8 +17,9 @@ from typing import Any
 
 import httpx2
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Connection, Row, insert, select
 
 from {{ cookiecutter.package_name }} import TITLE
@@ -40,6 +42,7 @@ MAIL_WAIT_SECONDS = 20
 PUBLIC_BASE_URL = "https://app.example"
 NEW_PASSWORD = "an entirely new passphrase"
 REFUSED = "refused@example.com"
+SMTP_PASSWORD = "the mailer's password"
 LINK = re.compile(r"(?P<base>https?://[^/\s]+)/(?P<page>reset-password|verify-email)\?token=(?P<token>[\w-]+)")
 
 
@@ -48,6 +51,8 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.sessions: list[Session] = []
+        """The SMTP session of each message: whether it was encrypted, who signed in."""
         self.changed = threading.Condition()
 
     async def handle_RCPT(  # noqa: N802 - the name aiosmtpd calls
@@ -60,6 +65,7 @@ class Mailbox:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         assert isinstance(envelope.content, bytes)
+        self.sessions.append(session)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self.changed:
@@ -89,8 +95,9 @@ class SmtpServer:
         self.mailbox = Mailbox()
         self.controller: Controller | None = None
 
-    def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+    def start(self, **options: Any) -> None:
+        """Start the server, with aiosmtpd's options (TLS, authentication)."""
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:
@@ -359,6 +366,36 @@ def test_with_verification_off_no_mail_is_written(
 
     assert register(client, "ada@example.com").status_code == 201
     assert outbox(settings) == []
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_mail_goes_encrypted_and_signed_in_to_a_server_that_asks_for_both(
+    smtp_server: SmtpServer, serve: Serve, tmp_path: Path, security: str
+) -> None:
+    """The server's certificate comes from a CA of the test's own, which the service trusts by ``SMTP_CA_FILE``."""
+    authority = trustme.CA()
+    ca_file = tmp_path / "smtp-ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(tls)
+
+    def authenticate(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
+        return AuthResult(success=data == LoginPassword(b"mailer", SMTP_PASSWORD.encode()))
+
+    # Implicit TLS is outside aiosmtpd's own notion of an encrypted session: it offers AUTH there only when told so.
+    encryption = {"tls_context": tls, "require_starttls": True} if security == "starttls" else {"ssl_context": tls}
+    smtp_server.start(
+        **encryption, authenticator=authenticate, auth_required=True, auth_require_tls=security == "starttls"
+    )
+    credentials = {"smtp_username": "mailer", "smtp_password": SMTP_PASSWORD, "smtp_ca_file": str(ca_file)}
+    with serve(smtp_security=security, **credentials) as client:
+        assert register(client, "ada@example.com").status_code == 201
+        smtp_server.mailbox.to("ada@example.com", "Confirm")
+
+    [session] = smtp_server.mailbox.sessions
+    assert session.authenticated
+    assert session.ssl is not None or security == "tls"
 
 
 # The outbox

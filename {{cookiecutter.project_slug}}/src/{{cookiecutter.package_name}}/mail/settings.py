@@ -19,6 +19,11 @@ class MailSettings(BaseModel):
     )
     smtp_username: str | None = Field(default=None, description="The SMTP user, when the server asks for one.")
     smtp_password: SecretStr | None = Field(default=None, description="The SMTP user's password.")
+    smtp_ca_file: str | None = Field(
+        default=None,
+        description="The CA certificates that the SMTP server's certificate is checked against, for a relay with a "
+        "private CA; the system's otherwise.",
+    )
     smtp_timeout_seconds: float = Field(default=10, gt=0, description="How long the SMTP server has to answer.")
     mail_from: str = Field(
         default="no-reply@example.com", description="The sender of every message, as 'Name <address>' or an address."

@@ -32,7 +32,7 @@ def email_message(settings: MailSettings, message: OutboxMessage) -> EmailMessag
 def deliver(settings: MailSettings, message: OutboxMessage) -> None:
     """Hand the message to the SMTP server; blocks for up to the settings' timeout on each exchange."""
     assert settings.smtp_host is not None
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file)
     timeout = settings.smtp_timeout_seconds
     try:
         if settings.smtp_security == "tls":
