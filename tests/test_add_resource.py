@@ -1,6 +1,8 @@
-"""Adding a resource is a documented, tested path: the generated README's steps, followed literally, add ``orders``.
+"""Adding a resource is a documented, tested path: the generated README's steps, followed literally, add ``orders``,
+or ``books`` with every ``order`` of the steps read as ``book`` (a name that sorts before ``core``, which moves its
+imports).
 
-The steps copy the ``items`` package to ``orders``, register it, write its migration with Alembic's autogenerate and
+The steps copy the ``items`` package to the new one, register it, write its migration with Alembic's autogenerate and
 run the project's suite, whose docs, fuzzing, HEAD and migration tests must then cover the new operations with no
 change. The project is a git repository, so that the files the steps edited (not added) can be counted.
 """
@@ -21,18 +23,19 @@ from .databases import scratch_database
 from .readmes import clean_env, section, section_commands
 from .toolchain import Environments, run_checked
 
-PAIRS = [
-    pytest.param("fastapi", "postgresql", id="fastapi-postgresql"),
-    pytest.param("flask", "sqlite", id="flask-sqlite"),
+ROWS = [
+    pytest.param("fastapi", "postgresql", "books", id="fastapi-postgresql-books"),
+    pytest.param("flask", "sqlite", "orders", id="flask-sqlite-orders"),
 ]
-"""Each framework and each database once; every row of the table runs its unchanged suite by the README's test
-command in test_bake.py."""
+"""Each framework, each database and each side of ``core`` once; every row of the table runs its unchanged suite by
+the README's test command in test_bake.py."""
 HEADING = "Adding a resource"
-REGISTRATION = re.compile(r"`(from \.orders\.routes import \w+ as orders)` *\)? and add `orders` to `FEATURES`")
+REGISTRATION = re.compile(r"`(from \.orders\.routes import \w+ as orders)` *\)?, and add `orders` to `FEATURES`")
+RELATIVE_IMPORT = re.compile(r"^from \.([\w.]*) import ", re.MULTILINE)
 FEATURES_LIST = re.compile(r"^(FEATURES: .* = \[.*)\]$", re.MULTILINE)
 OPERATIONS = 26
 """Live and ready, the accounts' fourteen (the default bake has accounts), then list, create, read, update and delete
-for items and for orders."""
+for items and for the new resource."""
 PRINT_OPENAPI = """
 import json
 from {package}.app import create_app
@@ -67,17 +70,27 @@ def run_shell_block(block: str, project: Path, env: dict[str, str]) -> None:
     run_checked(["bash", "-euo", "pipefail", "-c", block], project, env)
 
 
-def register_orders(readme_section: str, app_module: Path) -> None:
-    """Step 2, done as its prose says: the import line beside the others, and ``orders`` added to ``FEATURES``."""
+def renamed(text: str, name: str) -> str:
+    """The README's text for ``orders`` as it reads for another plural name, such as ``books``."""
+    singular = name.removesuffix("s")
+    for old, new in (("orders", name), ("order", singular), ("Orders", name.title()), ("Order", singular.title())):
+        text = text.replace(old, new)
+    return text
+
+
+def register(readme_section: str, app_module: Path, name: str) -> None:
+    """Step 2, done as its prose says: the import line among the others in alphabetical order, and the resource
+    added to ``FEATURES``."""
     registration = REGISTRATION.search(" ".join(readme_section.split()))
     assert registration, f"the README's step 2 no longer names the import line and FEATURES:\n{readme_section}"
-    orders_import = registration[1]
-    items_import = orders_import.replace("orders", "items")
+    new_import = renamed(registration[1], name)
     source = app_module.read_text(encoding="utf-8")
-    assert source.count(f"\n{items_import}\n") == 1, f"{app_module.name} does not import items as the README's line"
     assert len(FEATURES_LIST.findall(source)) == 1, f"{app_module.name} has no one-line FEATURES list"
-    source = source.replace(f"\n{items_import}\n", f"\n{items_import}\n{orders_import}\n")
-    app_module.write_text(FEATURES_LIST.sub(r"\1, orders]", source), encoding="utf-8")
+    following = [match for match in RELATIVE_IMPORT.finditer(source) if match[1] > f"{name}.routes"]
+    assert following, f"{app_module.name} has no import after where {name}'s goes"
+    at = following[0].start()
+    source = f"{source[:at]}{new_import}\n{source[at:]}"
+    app_module.write_text(FEATURES_LIST.sub(rf"\1, {name}]", source), encoding="utf-8")
 
 
 def passed_tests(report: Path) -> list[str]:
@@ -103,23 +116,23 @@ def operations_of(document: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("framework", "database"), PAIRS)
-def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
-    cookies: Any, environments: Environments, tmp_path: Path, framework: str, database: str
+@pytest.mark.parametrize(("framework", "database", "name"), ROWS)
+def test_readme_steps_add_a_resource_that_the_suite_covers(
+    cookies: Any, environments: Environments, tmp_path: Path, framework: str, database: str, name: str
 ) -> None:
     project = bake(cookies, {"framework": framework, "database": database})
     package = saved_answers(project)["package_name"]
     python = environments.sync(project, framework, "3.11")
     commit_as_baked(project)
     readme = project / "README.md"
-    copy_and_rename, migrate = section_commands(readme, HEADING)
+    copy_and_rename, migrate = (renamed(block, name) for block in section_commands(readme, HEADING))
     # `uv run`, as the README says, in the environment synced above; no Python is downloaded.
     env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
 
     with scratch_database(database, tmp_path) as database_url:
         steps_env = env | {f"{package.upper()}_DATABASE_URL": database_url}
         run_shell_block(copy_and_rename, project, steps_env)
-        register_orders(section(readme, HEADING), project / "src" / package / "app.py")
+        register(section(readme, HEADING), project / "src" / package / "app.py", name)
         run_shell_block(migrate, project, steps_env)
         # The app's own document, from settings that name a database its driver can open.
         document = json.loads(run_checked([python, "-c", PRINT_OPENAPI.format(package=package)], project, steps_env))
@@ -129,10 +142,10 @@ def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
     migrations = {path for path in added if path.startswith("migrations/versions/")}
     assert edited == {f"src/{package}/app.py"}, f"the steps edited {sorted(edited)}; at most two files may be edited"
     assert len(migrations) == 1, f"the steps added the migrations {sorted(migrations)}"
-    assert next(iter(migrations)).endswith("_create_the_orders_table.py")
+    assert next(iter(migrations)).endswith(f"_create_the_{name}_table.py")
     items_files = {path.name for path in (project / "src" / package / "items").glob("*.py")}
-    orders_files = {f"src/{package}/orders/{name}" for name in items_files}
-    assert added == {*orders_files, "tests/test_orders.py", *migrations}
+    new_files = {f"src/{package}/{name}/{module}" for module in items_files}
+    assert added == {*new_files, f"tests/test_{name}.py", *migrations}
 
     # The new migration, as written by autogenerate and its post-write hooks, is as clean as the generated code.
     run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
@@ -142,16 +155,18 @@ def test_readme_steps_add_an_orders_resource_that_the_suite_covers(
     operations = operations_of(document)
     assert len(operations) == OPERATIONS, sorted(operations)
     items = {key: value for key, value in operations.items() if key[0].startswith("/api/v1/items")}
-    orders = {key: value for key, value in operations.items() if key[0].startswith("/api/v1/orders")}
-    renamed = {(path.replace("item", "order"), method): statuses for (path, method), statuses in items.items()}
-    assert orders == renamed, "the orders operations do not mirror the items operations"
+    added_operations = {key: value for key, value in operations.items() if key[0].startswith(f"/api/v1/{name}")}
+    mirrored = {
+        (path.replace("item", name.removesuffix("s")), method): statuses for (path, method), statuses in items.items()
+    }
+    assert added_operations == mirrored, f"the {name} operations do not mirror the items operations"
 
     # Step 4: the whole suite; the fuzzing, docs, HEAD and migration tests take the operations and tables from the app.
     report = tmp_path / "report.xml"
     output = run_checked(["uv", "run", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env)
     assert re.search(r"\b\d+ passed\b", output)
     passed = passed_tests(report)
-    assert count_in("tests.test_orders", passed) == count_in("tests.test_items", passed) > 0
+    assert count_in(f"tests.test_{name}", passed) == count_in("tests.test_items", passed) > 0
     assert {
         "tests.test_fuzz.test_every_operation_conforms_to_the_documented_contract[signed in]",
         "tests.test_docs.test_openapi_is_3_1_and_documents_every_operation_the_app_serves",
