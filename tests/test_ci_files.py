@@ -130,17 +130,24 @@ def check_github_workflow(project: Path, answers: dict[str, Any]) -> None:
         assert test_job["env"][admin_variable] == "postgresql://postgres@127.0.0.1:5432/postgres"
     else:
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
-    if answers["jobs"] == "celery":
-        # The suite's default broker, redis://127.0.0.1:6379/14, is this service.
+    if "redis" in services:
+        # The suite's default broker, redis://127.0.0.1:6379/14, is this service, and so are the sign-in counters.
         redis = services["redis"]
         assert redis["image"] == "redis:7"
         assert "redis-cli ping" in redis["options"]
         assert "6379:6379" in redis["ports"]
+    assert test_job.get("env", {}).get("TEST_REDIS_URL") == (
+        "redis://127.0.0.1:6379/13" if answers["auth"] == "accounts" else None
+    )
 
 
 def expected_services(answers: dict[str, Any], postgres: str, redis: str) -> set[str]:
-    """The services the test job needs: the database server with PostgreSQL, the broker with jobs."""
-    needed = {postgres: answers["database"] == "postgresql", redis: answers["jobs"] == "celery"}
+    """The services the test job needs: the database server with PostgreSQL, Redis as the broker with jobs and for the
+    sign-in counters with accounts."""
+    needed = {
+        postgres: answers["database"] == "postgresql",
+        redis: answers["jobs"] == "celery" or answers["auth"] == "accounts",
+    }
     return {service for service, wanted in needed.items() if wanted}
 
 
@@ -190,10 +197,14 @@ def check_gitlab_pipeline(project: Path, answers: dict[str, Any]) -> None:
         assert test_job["variables"][admin_variable] == f"postgresql://postgres@{alias}:5432/postgres"
     else:
         assert ADMIN_URL_SUFFIX not in path.read_text(encoding="utf-8")
-    if answers["jobs"] == "celery":
+    if "redis" in services:
         redis = services["redis"]
         assert redis["name"] == "redis:7"
-        assert test_job["variables"]["TEST_BROKER_URL"] == f"redis://{redis['alias']}:6379/14"
+        expected = {"TEST_BROKER_URL": answers["jobs"] == "celery", "TEST_REDIS_URL": answers["auth"] == "accounts"}
+        database = {"TEST_BROKER_URL": 14, "TEST_REDIS_URL": 13}
+        for variable, wanted in expected.items():
+            found = test_job["variables"].get(variable)
+            assert found == (f"redis://{redis['alias']}:6379/{database[variable]}" if wanted else None), variable
 
 
 @pytest.mark.parametrize("answers", CI_FILE_BAKES)

@@ -454,12 +454,17 @@ def test_compose_file_runs_the_jobs_worker_and_beat_beside_the_app(cookies: Any,
     broker = urlsplit(broker_url)
     assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379), broker_url
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    if saved["auth"] == "accounts":
+        counters = urlsplit(app["environment"][f"{prefix}REDIS_URL"])
+        assert (counters.hostname, counters.port) == ("redis", 6379)
+        assert counters.path != broker.path, "the sign-in counters share the broker's Redis database"
 
     # The worker and beat run the app's image with their own command, the same broker, and a check of their own:
     # the image's HEALTHCHECK asks for an HTTP server that they do not run.
     for role, service in {"worker": worker, "beat": beat}.items():
-        assert service["build"] == app["build"]
-        assert service.get("image") == app.get("image")
+        # The image the app's service builds, not a second build of it nor one from a registry.
+        assert "build" not in service
+        assert (service["image"], service["pull_policy"]) == (app["image"], "never")
         assert service["command"] == ["python", "-m", package, role]
         assert service["environment"][f"{prefix}BROKER_URL"] == broker_url
         # Besides the settings, only OpenTelemetry's standard variables.
