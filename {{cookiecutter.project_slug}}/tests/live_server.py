@@ -58,6 +58,11 @@ def live_client(base_url: str, **options: Any) -> httpx2.Client:
     return httpx2.Client(base_url=base_url, verify=tls_context(), **options)
 
 
+def counting_workers(metrics_folder: Path) -> set[str]:
+    """The process ids of a server's workers that have counted a request, from their metrics files' names."""
+    return {path.stem.rpartition("_")[2] for path in metrics_folder.glob("counter_*.db")}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -21,6 +21,7 @@ from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL, USERS_URL
 from {{ cookiecutter.package_name }}.auth.models import User
 from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, key_id
 from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARIABLE
 from {{ cookiecutter.package_name }}.core.principals import Role
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -38,10 +39,11 @@ from .auth import (
     token,
 )
 from .helpers import assert_problem, documented_operations
-from .live_server import Launch, live_client
+from .live_server import Launch, counting_workers, live_client
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 OTHER_KEY = "another-service-signing-key-0123456789"
+BOTH_WORKERS_SECONDS = 20
 
 
 def change_user(settings: Settings, email: str, **values: Any) -> None:
@@ -607,10 +609,13 @@ def test_a_short_signing_key_is_refused_at_start_with_advice() -> None:
 
 
 def test_without_a_configured_key_every_worker_of_a_server_accepts_the_others_tokens(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The key made at start is shared with the workers, so a token issued by one is good at every other; if each
-    worker made its own, about half of these requests, on connections of their own, would be refused."""
+    worker made its own, about half of these requests, on connections of their own, would be refused. The workers'
+    metrics files tell when both answer; twenty requests more then reach each with a chance of 1 - 2**-20."""
+    metrics = tmp_path / "metrics"
+    monkeypatch.setenv(MULTIPROCESS_VARIABLE, str(metrics))
     launch = Launch(settings, tmp_path, measured=False, workers="2", signing_key=None)
     try:
         server = launch.ready()
@@ -618,11 +623,16 @@ def test_without_a_configured_key_every_worker_of_a_server_accepts_the_others_to
         with live_client(server.base_url, headers={"Connection": "close"}) as client:
             register(client, "ada@example.com")
             headers = bearer(token(client, "ada@example.com")["access_token"])
-            statuses = [client.get(ME, headers=headers).status_code for _ in range(40)]
+            statuses = [client.get(ME, headers=headers).status_code]
+            deadline = time.monotonic() + BOTH_WORKERS_SECONDS
+            while len(counting_workers(metrics)) < 2:
+                assert time.monotonic() < deadline, "one worker answered every request"
+                statuses.append(client.get(ME, headers=headers).status_code)
+            statuses += [client.get(ME, headers=headers).status_code for _ in range(20)]
     finally:
         launch.stop()
 
-    assert statuses == [200] * 40
+    assert statuses == [200] * len(statuses)
 
 
 def test_the_signing_key_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -58,10 +58,17 @@ def test_a_csv_export_holds_the_matching_items_and_no_formula(client: httpx2.Cli
 
 
 def test_a_result_is_404_until_the_job_succeeds_and_410_once_it_expired(
-    client: httpx2.Client, settings: Settings, worker: Worker
+    own_client: httpx2.Client, client: httpx2.Client, settings: Settings, worker: Worker
 ) -> None:
-    assert_problem(client.get(result_url(1)), 404)
+    # Queued where no worker takes it, then running and failed as a worker would record them.
+    waiting = export(own_client)["id"]
+    for status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED):
+        run_sql(settings, update(Job).where(Job.id == waiting).values(status=status))
+        body = assert_problem(own_client.get(result_url(waiting)), 404)
+        assert body["detail"] == f"Job {waiting} is {status}: it has no result."
+
     job = wait_for(client, export(client)["id"], JobStatus.SUCCEEDED)
+    assert client.get(result_url(job["id"])).status_code == 200
     run_sql(settings, update(Job).where(Job.id == job["id"]).values(expires_at=utc_now() - timedelta(seconds=1)))
     assert_problem(client.get(result_url(job["id"])), 410)
 

@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import sign_in
 from .helpers import Samples, assert_problem, create, samples
-from .live_server import Launch, free_port, live_client
+from .live_server import Launch, counting_workers, free_port, live_client
 
 ITEM = ITEMS + "/{item_id}"
 SERVED_REQUESTS = 60
@@ -40,11 +40,6 @@ def scrape(client: httpx2.Client) -> Samples:
 def requests(scraped: Samples, method: str, route: str, status: int) -> float:
     labels = frozenset({"method": method, "route": route, "status": str(status)}.items())
     return scraped.get(("http_requests_total", labels), 0)
-
-
-def counting_workers(folder: Path) -> set[str]:
-    """The process ids of the workers that have counted a request, from their files' names."""
-    return {path.stem.rpartition("_")[2] for path in folder.glob("counter_*.db")}
 
 
 def test_requests_are_counted_by_route_template_method_and_status(client: httpx2.Client) -> None:

@@ -5,6 +5,7 @@ and the provider rotating its keys, going down, and coming back. The provider is
 import base64
 import hmac
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import ISSUER, TEST_SETTINGS, bearer
-from .helpers import assert_problem
+from .helpers import assert_problem, documented_operations
 from .issuer import Issuer, SigningKey
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
@@ -255,7 +256,16 @@ def test_a_refusal_repeats_neither_the_token_nor_the_librarys_message(
 
 
 def test_without_a_token_every_protected_operation_is_401(anonymous_client: httpx2.Client) -> None:
-    assert_refused(anonymous_client.get(ME), token_given=False)
+    protected = [
+        operation for operation, statuses in documented_operations(anonymous_client).items() if "401" in statuses
+    ]
+    assert {(ME, "get"), (ITEMS, "get")} <= set(protected)
+    for path, method in protected:
+        url = re.sub(r"\{\w+\}", "1", path)
+        assert_refused(anonymous_client.request(method, url, json={}), token_given=False)
+
+
+def test_a_basic_authorization_header_is_no_token(anonymous_client: httpx2.Client) -> None:
     assert_refused(anonymous_client.get(ITEMS, headers={"Authorization": "Basic YWRhOnNlY3JldA=="}), token_given=False)
 
 

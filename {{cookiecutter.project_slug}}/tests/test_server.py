@@ -13,16 +13,19 @@ from contextlib import AbstractContextManager
 
 import httpx2
 
+from {{ cookiecutter.package_name }}.core.metrics import METRICS_URL
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 
 from .auth import sign_in
+from .helpers import samples
 from .live_server import Server, live_client
 
 RACE_ROUNDS = 20
 LAST_REQUESTS = 50
 """How many requests are answered just before the server is told to stop, each of which must still be logged."""
-IN_FLIGHT_SECONDS = 0.5
-"""How long a request is held up by a database lock while the server is told to stop."""
+STOPPING_SECONDS = 0.5
+"""How long the server has been told to stop while the request it answers is still held up by a database lock."""
+IN_FLIGHT_TIMEOUT_SECONDS = 20
 
 
 def logged_request_ids(server: Server) -> set[str]:
@@ -79,9 +82,13 @@ def test_sigterm_lets_an_in_flight_request_finish(
         client.headers.update(sign_in(client))
         with database_lock():
             in_flight = pool.submit(client.post, ITEMS, json={"name": "In flight"})
-            time.sleep(IN_FLIGHT_SECONDS)
+            # The server counts the request in flight once it has it.
+            deadline = time.monotonic() + IN_FLIGHT_TIMEOUT_SECONDS
+            while samples(client.get(METRICS_URL).text).get(("http_requests_in_flight", frozenset())) != 1:
+                assert time.monotonic() < deadline, "the request never reached the server"
+                time.sleep(0.01)
             server.process.send_signal(signal.SIGTERM)
-            time.sleep(IN_FLIGHT_SECONDS)
+            time.sleep(STOPPING_SECONDS)
             assert not in_flight.done()
 
         assert in_flight.result(timeout=30).status_code == 201
