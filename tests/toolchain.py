@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,11 @@ def run_checked(command: list[str], cwd: Path, env: dict[str, str] | None = None
         # A test suite's summary names its failed tests, which its long output may have pushed out of the tail.
         failed = [line for line in completed.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
         summary = "\n".join(["", *failed[:20]])
-        pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:{summary}\n{completed.stdout[-8000:]}")
+        # And the first of its tracebacks, which the coverage report that follows them may have pushed out too.
+        first = re.search(r"^=+ (?:ERRORS|FAILURES) =+$", completed.stdout, re.MULTILINE)
+        traceback = completed.stdout[first.start() : first.start() + 8000] + "\n...\n" if first else ""
+        tail = completed.stdout[-8000:]
+        pytest.fail(f"{' '.join(command)} exited {completed.returncode} in {cwd}:{summary}\n{traceback}{tail}")
     return completed.stdout
 
 
