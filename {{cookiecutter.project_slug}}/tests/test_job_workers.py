@@ -82,7 +82,10 @@ def test_a_worker_asked_to_stop_finishes_its_job_first(
     job_id = export(own_client)["id"]
     wait_for(own_client, job_id, JobStatus.RUNNING, progress=1)
 
-    assert worker.terminate() == 0
+    worker.ask_to_stop()
+    # The job cannot go back to running once it has ended: read after the signal, it was running when it came.
+    assert job_row(settings, job_id)["status"] == JobStatus.RUNNING, "the export ended before its worker was told"
+    assert worker.stopped() == 0
     row = job_row(settings, job_id)
     assert (row["status"], row["deliveries"]) == (JobStatus.SUCCEEDED, 1)
     assert_one_complete_export(own_client, job_id, many_items)

@@ -1,7 +1,6 @@
 """While the database is unreachable every request that needs it gets 503; afterwards all works again."""
 
 import sqlite3
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -20,8 +19,6 @@ from .helpers import assert_problem, create
 
 Outage = Callable[[], AbstractContextManager[None]]
 STATEMENT_TIMEOUT_SECONDS = 0.5
-PATIENCE_SECONDS = 5
-"""Far more than the statement timeout, far less than the wait for a lock that is never released."""
 
 
 def test_ready_is_503_while_the_database_is_down(client: httpx2.Client, database_outage: Outage) -> None:
@@ -46,16 +43,15 @@ def test_api_answers_503_during_an_outage_and_recovers_without_restart(
     assert client.get(ITEMS).json()["total"] == 1
 
 
-def test_a_locked_database_gets_503_within_the_statement_timeout_and_recovers(
+def test_a_locked_database_gets_503_from_the_statement_timeout_and_recovers(
     make_client: Callable[[Settings], httpx2.Client], settings: Settings, database_lock: Outage
 ) -> None:
+    """The lock is held until the answer has come: without the timeout, the request would wait for ever."""
     client = make_client(settings.model_copy(update={"database_statement_timeout": STATEMENT_TIMEOUT_SECONDS}))
     client.headers.update(sign_in(client))
 
     with database_lock():
-        started = time.monotonic()
         assert_problem(client.post(ITEMS, json={"name": "Blocked"}), 503)
-        assert time.monotonic() - started < PATIENCE_SECONDS
 
     assert client.post(ITEMS, json={"name": "Blocked"}).status_code == 201
 

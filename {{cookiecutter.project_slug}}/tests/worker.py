@@ -98,9 +98,8 @@ class Worker:
             assert time.monotonic() < deadline, f"the worker never logged {text!r}:\n{self.log}"
             time.sleep(0.05)
 
-    def terminate(self) -> int:
-        """Ask the worker to stop, as a container platform does: it finishes its jobs first. Its exit code."""
-        self.launch.process.send_signal(signal.SIGTERM)
+    def stopped(self) -> int:
+        """The worker's exit code, once it has stopped."""
         return self.launch.process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
     def kill(self) -> None:
@@ -108,7 +107,8 @@ class Worker:
         self.launch.stop()
 
     def ask_to_stop(self) -> None:
-        """Send SIGTERM, and return at once: a worker takes seconds to stop, its pool's processes one by one."""
+        """Send SIGTERM, as a container platform does, and return at once: a worker finishes its jobs first, and
+        takes seconds to stop, its pool's processes one by one."""
         if self.launch.process.poll() is None:
             self.launch.process.send_signal(signal.SIGTERM)
 
