@@ -1,4 +1,4 @@
-"""Where attempts are counted, on Flask: the request's database session, or Redis."""
+"""Where attempts are counted: the request's database session, or Redis."""
 
 from datetime import datetime, timedelta
 from typing import Protocol, cast

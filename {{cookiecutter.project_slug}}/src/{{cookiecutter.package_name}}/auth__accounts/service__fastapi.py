@@ -1,4 +1,4 @@
-"""Accounts and their sessions on an async session."""
+"""Accounts and their sessions, on the request's database session."""
 
 import asyncio
 from datetime import timedelta

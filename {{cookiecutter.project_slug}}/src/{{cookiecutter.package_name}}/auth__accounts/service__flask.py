@@ -1,4 +1,4 @@
-"""Accounts and their sessions on a session."""
+"""Accounts and their sessions, on the request's database session."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""The items resource on an async session."""
+"""The items resource, on the request's database session."""
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession

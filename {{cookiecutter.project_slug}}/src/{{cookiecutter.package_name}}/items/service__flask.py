@@ -1,4 +1,4 @@
-"""The items resource on a session."""
+"""The items resource, on the request's database session."""
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session

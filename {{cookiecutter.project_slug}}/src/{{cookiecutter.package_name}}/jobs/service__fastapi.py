@@ -1,7 +1,4 @@
-"""The jobs on a request's session: accepting an export, and reading a job and its result.
-
-The broker's client blocks, so it is called from a thread, never on the event loop.
-"""
+"""The jobs on a request's session: accepting an export, and reading a job and its result."""
 
 from celery import Celery
 from fastapi.concurrency import run_in_threadpool
