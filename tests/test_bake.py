@@ -28,6 +28,14 @@ FRAMEWORK_DEPENDENCIES = {
     "fastapi": {"fastapi", "fastapi-offline", "sqlalchemy"},
     "flask": {"flask", "flask-openapi3", "flask-openapi3-swagger", "flask-openapi3-redoc", "sqlalchemy"},
 }
+TEMPLATE_NAME = "cookiecutter-flask-fastapi"
+"""Named where a bake says where it came from (its description, and the README's paragraph on updates)."""
+PAIR_WORDS = r"both frameworks|(?:the )?other framework|every framework|each framework|the frameworks|framework-free"
+NOT_CHOSEN = {
+    "fastapi": re.compile(rf"\b(?:flask|werkzeug|gunicorn)\b|{PAIR_WORDS}", re.IGNORECASE),
+    "flask": re.compile(rf"\b(?:fastapi|starlette|uvicorn)\b|{PAIR_WORDS}", re.IGNORECASE),
+}
+"""What a bake of each framework never says: the other framework's name, its server's, or the pair's words."""
 DRIVER_DEPENDENCIES = {
     ("fastapi", "sqlite"): "aiosqlite",
     ("fastapi", "postgresql"): "asyncpg",
@@ -73,6 +81,15 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
         if JINJA_RESIDUE.search(line)
     ]
     assert residue == []
+    # Nothing speaks of the framework that was not chosen, or of the two as a pair: that is the template's business.
+    not_chosen = [
+        f"{path.relative_to(project)}:{number}: {line.strip()}"
+        for path in text_files(project)
+        if path.name != ".cookiecutter.json"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if NOT_CHOSEN[framework].search(line.replace(TEMPLATE_NAME, ""))
+    ]
+    assert not_chosen == []
     assert not [path for path in project.rglob("*") if "__" in path.stem.strip("_")]
     for module in VARIANT_MODULES:
         assert (package / module).is_file() == (saved["auth"] == "accounts" or module not in ACCOUNTS_ONLY), module

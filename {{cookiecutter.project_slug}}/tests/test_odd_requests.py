@@ -5,8 +5,10 @@ server, whose body limit is smaller than the default.
 
 Some requests never reach the application, whatever it does: each server refuses a request line longer than its own
 limit (``serve.MAX_REQUEST_LINE_BYTES``), a request target with a NUL byte and a Content-Length it cannot read, with
-a 400 or 414 of its own that is not a problem body. uvicorn also closes the connection, without an answer, when a
-client stops sending before the end of its body.
+a 400 or 414 of its own that is not a problem body.
+{%- if cookiecutter.__server == "uvicorn" %} uvicorn also closes the connection, without an answer, when a client
+stops sending before the end of its body.
+{%- endif %}
 """
 
 import pytest
@@ -143,7 +145,7 @@ def test_the_server_refuses_or_the_application_answers_with_a_problem(
 def test_a_body_that_ends_before_its_content_length_is_400_problem_or_no_answer(
     base_url: str, credentials: dict[str, str]
 ) -> None:
-    """The client stops sending (half-closes) after 18 of 99 bytes. uvicorn then closes the connection unanswered."""
+    """The client stops sending (half-closes) after 18 of 99 bytes.{% if cookiecutter.__server == "uvicorn" %} uvicorn then closes the connection unanswered.{% endif %}"""
     cut_short = post(b'{"name": "Widget"}', content_length=99)
     answer = exchange(base_url, with_headers(cut_short, credentials), half_close=True)
 

@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Any URL may be too long, whatever the operation.
         responses=problem_responses(414),
         security_schemes=security_schemes(settings),
-        # The request context makes each request's span, as on the other framework; FastAPI's own would be a second.
+        # The request context makes each request's span; FastAPI's own would be a second.
         telemetry={"tracing": False},
     )
     app.state.settings = settings

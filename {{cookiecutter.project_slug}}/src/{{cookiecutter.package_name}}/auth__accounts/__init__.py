@@ -1,6 +1,6 @@
 """Identity: accounts with e-mail and password, OAuth 2.0 password and refresh-token grants, JWT access tokens.
 
-The token, password and principal logic is framework-free; ``guard`` and ``routes`` add the framework's part.
+The token, password and principal logic holds no web code; ``guard`` and ``routes`` hold the web part.
 """
 
 AUTH_URL = "/api/v1/auth"

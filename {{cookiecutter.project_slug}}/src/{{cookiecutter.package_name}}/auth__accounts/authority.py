@@ -6,7 +6,7 @@ from .tokens import AccessTokens
 
 
 class Authority:
-    """Made once per application from its settings; framework-free, so both frameworks share it."""
+    """Made once per application from its settings; it holds no web code."""
 
     def __init__(self, settings: AuthSettings) -> None:
         self.settings = settings

@@ -33,7 +33,7 @@ SETTINGS = "settings"
 
 
 def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """The scheme FastAPI declares for ``OAuth2PasswordBearer(tokenUrl=TOKEN_URL, scheme_name="OAuth2")``."""
+    """The OAuth 2.0 password flow at the token endpoint, which the docs' "Authorize" button signs in with."""
     return {SCHEME: {"type": "oauth2", "flows": {"password": {"scopes": {}, "tokenUrl": TOKEN_URL}}}}
 
 

@@ -7,7 +7,7 @@ from .tokens import TokenChecker
 
 
 class Authority:
-    """Made once per application from its settings; framework-free, so both frameworks share it."""
+    """Made once per application from its settings; it holds no web code."""
 
     def __init__(self, settings: AuthSettings) -> None:
         self.keys = ProviderKeys(settings)

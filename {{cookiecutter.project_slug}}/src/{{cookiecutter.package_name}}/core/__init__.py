@@ -1,1 +1,1 @@
-"""Framework-free building blocks: the database, the tables' base, the error vocabulary and logging."""
+"""The building blocks that every feature uses: the database, the tables' base, the error vocabulary and logging."""

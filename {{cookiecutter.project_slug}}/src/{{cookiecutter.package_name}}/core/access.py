@@ -33,7 +33,7 @@ class PermissionDeniedError(ServiceError):
 
 
 def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header (RFC 6750, section 2.1), read as FastAPI's security
-    classes read it: the scheme in any case, the token possibly empty (and then refused as any invalid token)."""
+    """The token of an ``Authorization: Bearer <token>`` header (RFC 6750, section 2.1): the scheme in any case, the
+    token possibly empty (and then refused as any invalid token)."""
     scheme, _, token = (authorization or "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else None

@@ -1,4 +1,4 @@
-"""Engine options derived from the settings, shared by both frameworks' database modules."""
+"""Engine options derived from the settings, for the database module."""
 
 import time
 from collections.abc import Mapping
@@ -18,7 +18,7 @@ IDLE_SINCE = "idle_since"
 
 
 def engine_url(database_url: str, drivers: Mapping[str, str]) -> URL:
-    """The URL with the framework's driver when it names none: ``postgresql://`` may become ``postgresql+asyncpg://``."""
+    """The URL with the application's driver when it names none: ``postgresql://`` becomes ``postgresql+<driver>://``."""
     url = make_url(database_url)
     return url.set(drivername=drivers.get(url.drivername, url.drivername))
 

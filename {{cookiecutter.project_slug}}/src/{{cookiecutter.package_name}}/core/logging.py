@@ -1,4 +1,4 @@
-"""Logging, the same on both frameworks: JSON or text lines, the request id on every line, one line per request.
+"""Logging: JSON or text lines, the request id on every line, one line per request.
 
 A request only puts its records on a queue (the standard library's ``QueueHandler``); a thread of its own formats
 them and writes them to stderr, many lines at a time, so that neither the formatting nor a slow terminal or pipe

@@ -1,5 +1,5 @@
-"""Prometheus metrics, the same on both frameworks: requests by method, route template and status, their latency,
-requests in flight, the database pool, and the build.
+"""Prometheus metrics: requests by method, route template and status, their latency, requests in flight, the
+database pool, and the build.
 
 Under the production server every worker process writes its values to files in one folder (see ``metrics_files``),
 and a scrape adds them up, so the figures are exact however many workers answered. A worker that has died keeps its

@@ -1,5 +1,5 @@
-"""OpenTelemetry traces, the same on both frameworks: a span per request named by its route's template, a span per
-SQL statement beneath it, and the trace id in every log line and problem body.
+"""OpenTelemetry traces: a span per request named by its route's template, a span per SQL statement beneath it, and
+the trace id in every log line and problem body.
 
 Off unless the standard variables name an OTLP endpoint (``OTEL_EXPORTER_OTLP_ENDPOINT`` or
 ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``, with the exporter's other ``OTEL_*`` variables); ``OTEL_SDK_DISABLED=true``

@@ -1,4 +1,4 @@
-"""The items' part of the API contract: request and response models shared by every framework."""
+"""The items' part of the API contract: its request and response models."""
 
 from datetime import datetime
 from typing import Annotated

@@ -15,7 +15,7 @@ from .limits import FORM_MEDIA_TYPE
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
 
 REQUEST_PARTS = ("path", "query", "body")
-"""The names flask-openapi3 gives a view's parameters for each part of the request, as FastAPI names them in ``loc``."""
+"""The names flask-openapi3 gives a view's parameters for each part of the request, as an error's ``loc`` names them."""
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
 DELAYED_VALIDATION = "__delay_validate_request__"
 """The attribute that makes flask-openapi3 leave a view's request for the view to validate."""
@@ -54,8 +54,8 @@ class ProblemDocumentedAPI(OpenAPI):
 
 
 def without_null_defaults(node: Any) -> Any:
-    """The document without ``"default": null``, which flask-openapi3 writes for every optional field and FastAPI
-    leaves out, as it writes no null at all: an optional field without a default defaults to null."""
+    """The document without ``"default": null``, which flask-openapi3 writes for every optional field: the contract
+    writes no null at all, since an optional field without a default defaults to null."""
     if isinstance(node, dict):
         return {
             key: without_null_defaults(value) for key, value in node.items() if key != "default" or value is not None
@@ -79,8 +79,8 @@ def request_part(error: ValidationError) -> str:
 
 
 def form_body(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Validate the view's ``form`` model against the URL-encoded body as FastAPI reads a form: every field as the
-    text it is, its last value if repeated, and an empty one as absent.
+    """Validate the view's ``form`` model against the URL-encoded body as a form is read: every field as the text it
+    is, its last value if repeated, and an empty one as absent.
 
     flask-openapi3 would parse each field as JSON first: a password such as ``"secret"`` would lose its quotes, and
     ``12345`` would become a number.
@@ -116,7 +116,7 @@ class MalformedJSONError(ValueError):
 
 
 class ApiRequest(Request):
-    """Werkzeug answers a malformed JSON body with a bare 400: make it a validation error (422), as in FastAPI."""
+    """Werkzeug answers a malformed JSON body with a bare 400: make it the contract's validation error (422)."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if isinstance(e, json.JSONDecodeError):
@@ -139,8 +139,7 @@ def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | 
 
 
 def empty_response(status: int) -> Response:
-    """A response without a body, and so without a Content-Type, which Flask would give it (text/html) as FastAPI
-    does not."""
+    """A response without a body, and so without a Content-Type, which Flask would otherwise give it (text/html)."""
     response = Response(status=status)
     del response.headers["Content-Type"]
     return response

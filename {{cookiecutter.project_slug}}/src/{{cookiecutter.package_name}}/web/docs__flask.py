@@ -29,7 +29,7 @@ ASSET_DIRECTORIES = {
 
 
 def add_docs(app: ProblemDocumentedAPI) -> None:
-    """Serve the docs at the same URLs as on FastAPI, instead of flask-openapi3's own."""
+    """Serve the docs at ``/docs`` and ``/redoc``, instead of flask-openapi3's own URLs."""
     title = app.info.title
 
     def openapi() -> Response:

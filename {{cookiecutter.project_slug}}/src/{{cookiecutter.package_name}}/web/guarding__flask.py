@@ -1,8 +1,8 @@
 """Guarded blueprints: every view runs for an authenticated principal, whom ``current_principal`` then returns.
 
 The principal is found in a hook that runs before the blueprint's views, since flask-openapi3 validates a request
-before its view runs: as on FastAPI, an anonymous request gets 401 before its parameters are checked, and after its
-body was found readable JSON.
+before its view runs: an anonymous request gets 401 before its parameters are checked, and after its body was found
+readable JSON.
 """
 
 from collections.abc import Callable

@@ -16,7 +16,7 @@ def problem_response(body: Problem, headers: Mapping[str, str] | None = None) ->
 
 
 def invalid_request(error: ValidationError) -> Response:
-    """flask-openapi3's validation callback: name the request part in each ``loc``, as FastAPI does."""
+    """flask-openapi3's validation callback: name the request part first in each ``loc`` (``body``, ``query``...)."""
     part = request_part(error)
     errors = [{**detail, "loc": (part, *detail["loc"])} for detail in error.errors()]
     return problem_response(validation_problem(errors, request.path))
@@ -31,7 +31,7 @@ def http_error(error: HTTPException) -> Response:
 
 
 def malformed_json(error: MalformedJSONError) -> Response:
-    """The error FastAPI reports for a body that is not JSON."""
+    """The validation error of a body that is not JSON, at the position where it stops being JSON."""
     decode_error = {"loc": ("body", error.position), "msg": "JSON decode error", "type": "json_invalid"}
     return problem_response(validation_problem([decode_error], request.path))
 

@@ -1,10 +1,10 @@
-"""What a request must be before any route reads it, the same on both frameworks: its URL and its body."""
+"""What a request must be before any route reads it: its URL and its body."""
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 MAX_URL_BYTES = 8000
 """The longest path and query string, together, that the application answers; longer ones get 414. Every server's
-own limit on the request line lies above it (gunicorn's highest is 8190 bytes), so that the client always gets a
+own limit on the request line lies above it (``serve.MAX_REQUEST_LINE_BYTES``), so that the client always gets a
 problem body from the application up to this length."""
 
 

@@ -25,7 +25,7 @@ DETAILS = {
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The request body must have the media type that the operation documents.",
     HTTPStatus.INTERNAL_SERVER_ERROR: "The server failed to handle the request; it has been logged.",
 }
-"""The detail sentence of each error the frameworks raise themselves, the same on both."""
+"""The detail sentence of each error that the web framework raises itself."""
 
 logger = logging.getLogger(__name__)
 
