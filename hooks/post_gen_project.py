@@ -40,6 +40,8 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/worker.py": {"jobs": ("celery",)},
     "src/{package_name}/core/access.py": {"auth": ("accounts", "oidc")},
     "src/{package_name}/mail": {"auth": ("accounts",)},
+    "docs/identity.md": {"auth": ("accounts", "oidc")},
+    "docs/jobs.md": {"jobs": ("celery",)},
     "src/{package_name}/mail/tasks.py": {"jobs": ("celery",)},
     "tests/test_accounts.py": {"auth": ("accounts",)},
     "tests/test_account_deletion.py": {"auth": ("accounts",)},

@@ -28,6 +28,9 @@ FRAMEWORK_DEPENDENCIES = {
     "fastapi": {"fastapi", "fastapi-offline", "sqlalchemy"},
     "flask": {"flask", "flask-openapi3", "flask-openapi3-swagger", "flask-openapi3-redoc", "sqlalchemy"},
 }
+README_LINES = 150
+DOCS = {"api.md", "deployment.md", "development.md", "observability.md", "settings.md"}
+"""The topics of docs/ that every bake has."""
 TEMPLATE_NAME = "cookiecutter-flask-fastapi"
 """Named where a bake says where it came from (its description, and the README's paragraph on updates)."""
 PAIR_WORDS = r"both frameworks|(?:the )?other framework|every framework|each framework|the frameworks|framework-free"
@@ -90,6 +93,12 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
         if NOT_CHOSEN[framework].search(line.replace(TEMPLATE_NAME, ""))
     ]
     assert not_chosen == []
+    # A newcomer reads the README in five minutes; the rest is in docs/, a file a topic, each only with its feature.
+    readme_lines = (project / "README.md").read_text(encoding="utf-8").count("\n")
+    assert readme_lines <= README_LINES, f"the README has {readme_lines} lines"
+    feature_docs = {"identity.md": saved["auth"] != "none", "jobs.md": saved["jobs"] == "celery"}
+    expected_docs = DOCS | {name for name, wanted in feature_docs.items() if wanted}
+    assert {path.name for path in (project / "docs").glob("*.md")} == expected_docs
     assert not [path for path in project.rglob("*") if "__" in path.stem.strip("_")]
     for module in VARIANT_MODULES:
         assert (package / module).is_file() == (saved["auth"] == "accounts" or module not in ACCOUNTS_ONLY), module

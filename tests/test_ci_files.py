@@ -219,8 +219,8 @@ def test_ci_files_match_the_answers(cookies: Any, answers: dict[str, str]) -> No
         path.relative_to(project).as_posix() for path in project.glob(".github/**/*") if path.is_file()
     )
     assert github_files == ([DEPENDABOT_CONFIG, GITHUB_WORKFLOW] if ci == "github" else [])
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    assert (DEPENDABOT_CONFIG in readme) == (ci == "github"), "the README tells what Dependabot does, when it is there"
+    docs = (project / "docs" / "deployment.md").read_text(encoding="utf-8")
+    assert (DEPENDABOT_CONFIG in docs) == (ci == "github"), "the docs tell what Dependabot does, when it is there"
     if ci == "github":
         check_github_workflow(project, saved)
         check_dependabot_config(project)

@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from .baking import saved_answers
 from .databases import ADMIN_URL
 from .readmes import clean_env, quick_start_commands, section_commands
 from .servers import free_port, start, wait_until_live
@@ -124,12 +125,11 @@ def serve_and_stop(project: Path, serve: str, database_env: dict[str, str], log_
 
 
 def first_admin_credentials(project: Path, base_url: str, env: dict[str, str]) -> dict[str, str]:
-    """Follow the README's "Accounts and tokens" section, where the project has accounts: create the first admin
-    (the password on standard input), get a token with its curl command, and return the headers that send it."""
-    readme = project / "README.md"
-    if "\n## Accounts and tokens\n" not in readme.read_text(encoding="utf-8"):
+    """Follow the "Accounts and tokens" section of docs/identity.md, where the project has accounts: create the first
+    admin (the password on standard input), get a token with its curl command, and return the headers that send it."""
+    if saved_answers(project)["auth"] != "accounts":
         return {}
-    create_admin, get_token, _ = section_commands(readme, "Accounts and tokens")[:3]
+    create_admin, get_token, _ = section_commands(project / "docs" / "identity.md", "Accounts and tokens")[:3]
     created = subprocess.run(
         ["bash", "-c", create_admin], cwd=project, env=env, input=f"{ADMIN_PASSWORD}\n", capture_output=True, text=True
     )
