@@ -48,6 +48,9 @@ pytestmark = pytest.mark.slow
 
 REPLICAS = 3
 WORKERS = 2
+LOAD_REACHED_REQUESTS = 20
+"""Requests a replica answers before it is restarted, and after, so that each of its processes takes part."""
+LOAD_REACHED_TIMEOUT_SECONDS = 30
 LOAD_THREADS = 4
 LOAD_SECONDS_AT_MOST = 60
 """The load stops once every replica has been restarted, or after this long: the whole test takes well under two
@@ -199,6 +202,14 @@ class Load:
                         self.created.append(mine[-1])
 
 
+def wait_for_load(replica: Replica) -> None:
+    """Wait until the replica's process has answered some of the load, as its metrics say."""
+    deadline = time.monotonic() + LOAD_REACHED_TIMEOUT_SECONDS
+    while sum(scrape(replica).values()) < LOAD_REACHED_REQUESTS:
+        assert time.monotonic() < deadline, f"the load never reached {replica.name}"
+        time.sleep(0.05)
+
+
 def scrape(replica: Replica) -> Counter[tuple[str, str, str]]:
     """The replica's answered requests by method, route and status, from its metrics port."""
     text = httpx.get(f"http://127.0.0.1:{replica.metrics_port}/metrics", timeout=10).raise_for_status().text
@@ -286,7 +297,7 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
         try:
             for replica in replicas:
                 assert replica.process is not None
-                time.sleep(0.5)  # Let the load reach every replica.
+                wait_for_load(replica)
                 balancer.take_out(replica.name)
                 replica.scrapes.append(scrape(replica))
                 stop(replica.process)
@@ -295,7 +306,8 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
                 wait_ready(replica)
                 balancer.put_back(replica.name)
                 assert time.monotonic() - started < LOAD_SECONDS_AT_MOST, "the restarts took too long"
-            time.sleep(0.5)
+            for replica in replicas:
+                wait_for_load(replica)
         finally:
             load.stopping.set()
             for thread in threads:
