@@ -1,6 +1,7 @@
 """Serve the application with the production server, configured from settings, or run a command of a feature.
 
-Run as ``python -m {{ cookiecutter.package_name }}`` to serve; a command follows the package's name.
+Run as ``python -m {{ cookiecutter.package_name }}`` to serve; a command follows the package's name (``settings``
+prints every setting).
 """
 
 import importlib
@@ -9,7 +10,7 @@ import sys
 from collections.abc import Callable
 
 from .serve import serve
-from .settings import Settings
+from .settings import Settings, reference
 
 COMMAND_MODULES = ["auth.commands"{{ ', "jobs.commands"' if cookiecutter.jobs == "celery" }}]
 """Every feature's module of commands (its ``COMMANDS``): adding a feature with commands adds it here. They are
@@ -31,10 +32,13 @@ def main(arguments: list[str]) -> int:
         logging.basicConfig(level=settings.log_level)
         serve(settings)
         return 0
+    if command == "settings" and not rest:
+        print(reference())
+        return 0
     available = commands()
     if command in available:
         return available[command](rest)
-    print(f"usage: python -m {__package__} [{' | '.join(['serve', *available])}] ...", file=sys.stderr)
+    print(f"usage: python -m {__package__} [{' | '.join(['serve', 'settings', *available])}] ...", file=sys.stderr)
     return 2
 
 

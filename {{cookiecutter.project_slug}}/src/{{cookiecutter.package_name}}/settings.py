@@ -1,5 +1,6 @@
 """Settings, read from prefixed environment variables (see ``env_prefix`` below) and from ``.env``."""
 
+import json
 from typing import Literal
 
 from pydantic import Field
@@ -31,19 +32,19 @@ class Settings(BaseSettings, AuthSettings{{ ", JobSettings" if cookiecutter.jobs
     database_pool_timeout: float = Field(default=10, gt=0, description="Seconds to wait for a free pooled connection.")
     database_connect_timeout: float = Field(default=5, gt=0, description="Seconds a new connection may take.")
     database_statement_timeout: float = Field(default=5, gt=0, description="Seconds one statement may take.")
-    debug: bool = False
+    debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
     validate_responses: bool = Field(
         default=False,
         description="Check each response body against its documented schema once more before sending it, as debug "
         "and the tests do: it finds mistakes, and costs time on every request.",
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
-    log_level: LogLevel = "INFO"
+    log_level: LogLevel = Field(default="INFO", description="INFO logs a line per request, WARNING none.")
     log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or text for development.")
     cors_origins: list[str] = Field(default=[], description="Origins that browsers may call the API from (JSON list).")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger request bodies get 413.")
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", description="The address the server listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="The port the server listens on.")
     workers: int = Field(default=1, ge=1, description="Server processes.")
     threads: int = Field(default={{ cookiecutter.__default_threads }}, ge=1, description="Threads per server process.")
     graceful_timeout: int = Field(default=30, ge=1, description="Seconds in-flight requests get to finish on shutdown.")
@@ -54,3 +55,14 @@ class Settings(BaseSettings, AuthSettings{{ ", JobSettings" if cookiecutter.jobs
         le=65535,
         description="Serve /metrics on this port, from the server's main process, instead of on the API's port.",
     )
+
+
+def reference() -> str:
+    """Every setting as a Markdown table, from the fields themselves: its variable, its default and what it does."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "none" if default is None else f"`{json.dumps(default) if not isinstance(default, str) else default}`"
+        rows.append(f"| `{prefix}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)
