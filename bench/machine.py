@@ -11,7 +11,7 @@ from .projects import Project
 
 PACKAGES = {
     "fastapi": ("fastapi", "starlette", "pydantic", "sqlalchemy", "asyncpg", "granian"),
-    "flask": ("flask", "werkzeug", "flask-openapi3", "pydantic", "sqlalchemy", "psycopg", "granian"),
+    "flask": ("flask", "werkzeug", "flask-openapi", "pydantic", "sqlalchemy", "psycopg", "granian"),
 }
 
 

@@ -26,7 +26,7 @@ LICENCE_FIRST_WORDS = {
 }
 FRAMEWORK_DEPENDENCIES = {
     "fastapi": {"fastapi", "fastapi-offline", "sqlalchemy"},
-    "flask": {"flask", "flask-openapi3", "flask-openapi3-swagger", "flask-openapi3-redoc", "sqlalchemy"},
+    "flask": {"flask", "flask-openapi", "flask-openapi-swagger", "flask-openapi-redoc", "sqlalchemy"},
 }
 README_LINES = 150
 DOCS = {"api.md", "deployment.md", "development.md", "observability.md", "settings.md"}

@@ -20,6 +20,8 @@ FRAMEWORK_FILES = {
     ".env.example",
     "tests/conftest.py",
     *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
+    "docs/deployment.md",
+    "docs/development.md",
     "src/my_service/auth/service.py",
     "src/my_service/auth/attempts.py",
 }
@@ -37,9 +39,9 @@ print(json.dumps(document))
 """
 # What the two generators may spell differently without changing the contract, and so is not compared:
 # - operation ids, summaries and descriptions (each framework derives them its own way);
-# - "title" keys of schemas and properties, and the "examples" of a parameter (FastAPI repeats them, flask-openapi3
+# - "title" keys of schemas and properties, and the "examples" of a parameter (FastAPI repeats them, flask-openapi
 #   does not);
-# - components that flask-openapi3 adds for its request models, whose fields FastAPI lists as parameters
+# - components that flask-openapi adds for its request models, whose fields FastAPI lists as parameters
 #   (ItemPath, ItemListQuery, UserPath, PageQuery); the parameters themselves are compared.
 OAUTH2_PASSWORD_FLOW = {"type": "oauth2", "flows": {"password": {"scopes": {}, "tokenUrl": "/api/v1/auth/token"}}}
 """How the default bake (accounts) declares its tokens, which Swagger UI's "Authorize" uses."""

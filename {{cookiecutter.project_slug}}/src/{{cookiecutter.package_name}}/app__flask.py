@@ -1,8 +1,8 @@
 """The Flask application factory."""
 
 from flask import Flask
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.info import Info
+from flask_openapi.blueprint import APIBlueprint
+from flask_openapi.models.info import Info
 
 from . import DESCRIPTION, TITLE, __version__
 from .auth.guard import security_schemes

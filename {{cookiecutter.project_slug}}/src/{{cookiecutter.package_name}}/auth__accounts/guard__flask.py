@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
-from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi.blueprint import APIBlueprint
 from redis import Redis
 
 from ..core import database

@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 from flask import Response
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
+from flask_openapi.blueprint import APIBlueprint
+from flask_openapi.models.tag import Tag
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi.blueprint import APIBlueprint
 
 from ..core.principals import Principal
 from ..web import guarding

@@ -1,5 +1,5 @@
 """An open API adds no routes of its own."""
 
-from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi.blueprint import APIBlueprint
 
 routers: list[APIBlueprint] = []

@@ -4,7 +4,7 @@ before a guarded blueprint's views (see ``web.guarding``)."""
 from typing import Any
 
 from flask import current_app, request
-from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi.blueprint import APIBlueprint
 
 from ..core.access import AuthenticationError, bearer_token
 from ..core.principals import Principal

@@ -1,7 +1,7 @@
 """The caller as the provider's token names them: to check a provider's set-up, and for clients to know who they are."""
 
 from flask import Response
-from flask_openapi3.models.tag import Tag
+from flask_openapi.models.tag import Tag
 
 from ..web.compat import json_response
 from . import USERS_URL

@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
+from flask_openapi.blueprint import APIBlueprint
+from flask_openapi.models.tag import Tag
 
 from ..core import database
 from ..web.compat import json_response

@@ -1,7 +1,7 @@
 """The items routes."""
 
 from flask import Response
-from flask_openapi3.models.tag import Tag
+from flask_openapi.models.tag import Tag
 from pydantic import BaseModel
 
 from ..auth.guard import current_principal, guarded_blueprint

@@ -2,7 +2,7 @@
 
 from celery import Celery
 from flask import Flask, Response, current_app
-from flask_openapi3.models.tag import Tag
+from flask_openapi.models.tag import Tag
 from pydantic import BaseModel
 
 from ..auth.guard import current_principal, guarded_blueprint

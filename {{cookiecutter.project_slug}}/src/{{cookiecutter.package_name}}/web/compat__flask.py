@@ -1,4 +1,4 @@
-"""Gaps between Flask, Werkzeug or flask-openapi3 and the contract, each closed here and named after the behaviour."""
+"""Gaps between Flask, Werkzeug or flask-openapi and the contract, each closed here and named after the behaviour."""
 
 import inspect
 import json
@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, cast, get_type_hints
 
 from flask import Request, Response, abort, current_app, request
-from flask_openapi3.openapi import OpenAPI
+from flask_openapi.openapi import OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
@@ -15,25 +15,30 @@ from .limits import FORM_MEDIA_TYPE
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
 
 REQUEST_PARTS = ("path", "query", "body")
-"""The names flask-openapi3 gives a view's parameters for each part of the request, as an error's ``loc`` names them."""
+"""The names flask-openapi gives a view's parameters for each part of the request, as an error's ``loc`` names them."""
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
 DELAYED_VALIDATION = "__delay_validate_request__"
-"""The attribute that makes flask-openapi3 leave a view's request for the view to validate."""
+"""The attribute that makes flask-openapi leave a view's request for the view to validate."""
 TAKES_FORM = "takes_form"
 """The attribute that marks a view reading a form body (see ``form_body``), for the body guard."""
 
 
 class ProblemDocumentedAPI(OpenAPI):
-    """flask-openapi3 documents its own validation error list on every operation: document problem bodies instead.
+    """flask-openapi documents its own validation error list on every operation: document problem bodies instead.
 
     It also gives the application's own ``responses`` only to routes of the application, not of its blueprints.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # flask-openapi writes OpenAPI 3.2; the contract is 3.1, which the docs pages and the tests' tools read.
+        self.openapi_version = "3.1.0"
 
     @property
     def api_doc(self) -> dict[str, Any]:
         document: dict[str, Any] = super().api_doc
         components = document.setdefault("components", {})
-        # flask-openapi3 writes "securitySchemes": null when there are none, which OpenAPI does not allow.
+        # flask-openapi writes "securitySchemes": null when there are none, which OpenAPI does not allow.
         if not components.get("securitySchemes"):
             components.pop("securitySchemes", None)
         schemas = components.setdefault("schemas", {})
@@ -41,12 +46,12 @@ class ProblemDocumentedAPI(OpenAPI):
         for path_item in document["paths"].values():
             for operation in path_item.values():
                 responses = operation["responses"]
-                # flask-openapi3 adds a 422 to every operation; keep only the problem ones the routes declare.
+                # flask-openapi adds a 422 to every operation; keep only the problem ones the routes declare.
                 if "422" in responses and PROBLEM_MEDIA_TYPE not in responses["422"].get("content", {}):
                     del responses["422"]
                 for status, response in self.responses.items():
                     responses.setdefault(status, response)
-                # flask-openapi3 documents every form as multipart; the body guard takes forms URL-encoded only.
+                # flask-openapi documents every form as multipart; the body guard takes forms URL-encoded only.
                 content = operation.get("requestBody", {}).get("content", {})
                 if MULTIPART_MEDIA_TYPE in content:
                     content[FORM_MEDIA_TYPE] = content.pop(MULTIPART_MEDIA_TYPE)
@@ -54,7 +59,7 @@ class ProblemDocumentedAPI(OpenAPI):
 
 
 def without_null_defaults(node: Any) -> Any:
-    """The document without ``"default": null``, which flask-openapi3 writes for every optional field: the contract
+    """The document without ``"default": null``, which flask-openapi writes for every optional field: the contract
     writes no null at all, since an optional field without a default defaults to null."""
     if isinstance(node, dict):
         return {
@@ -66,7 +71,7 @@ def without_null_defaults(node: Any) -> Any:
 
 
 def request_part(error: ValidationError) -> str:
-    """The part of the request a validation error is about: flask-openapi3 names only the model, in ``title``.
+    """The part of the request a validation error is about: flask-openapi names only the model, in ``title``.
 
     The view's parameter of that model is named after the part (``path: ItemPath``), so the view says which it is.
     """
@@ -82,7 +87,7 @@ def form_body(view: Callable[..., Response]) -> Callable[..., Response]:
     """Validate the view's ``form`` model against the URL-encoded body as a form is read: every field as the text it
     is, its last value if repeated, and an empty one as absent.
 
-    flask-openapi3 would parse each field as JSON first: a password such as ``"secret"`` would lose its quotes, and
+    flask-openapi would parse each field as JSON first: a password such as ``"secret"`` would lose its quotes, and
     ``12345`` would become a number.
     """
     model: type[BaseModel] = get_type_hints(view)["form"]
@@ -134,7 +139,7 @@ def check_body_length(body: bytes) -> None:
 
 
 def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A model as a JSON response: flask-openapi3 views return responses, not models."""
+    """A model as a JSON response: flask-openapi views return responses, not models."""
     return Response(body.model_dump_json(), status, headers, mimetype="application/json")
 
 

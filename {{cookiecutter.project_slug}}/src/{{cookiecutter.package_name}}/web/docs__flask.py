@@ -3,6 +3,7 @@
 from importlib.resources import files
 
 from flask import Response, jsonify, send_from_directory
+from flask_openapi.models.info import Info
 from werkzeug.exceptions import NotFound
 
 from .compat import ProblemDocumentedAPI
@@ -21,16 +22,16 @@ from .docs_pages import (
 )
 
 ASSET_DIRECTORIES = {
-    SWAGGER_UI_JS: ("flask_openapi3_swagger", "templates/swagger/js"),
-    SWAGGER_UI_CSS: ("flask_openapi3_swagger", "templates/swagger/css"),
-    REDOC_JS: ("flask_openapi3_redoc", "templates/redoc/js"),
+    SWAGGER_UI_JS: ("flask_openapi_swagger", "templates/swagger/js"),
+    SWAGGER_UI_CSS: ("flask_openapi_swagger", "templates/swagger/css"),
+    REDOC_JS: ("flask_openapi_redoc", "templates/redoc/js"),
     SWAGGER_UI_INIT_JS: (__package__ or "", STATIC_FOLDER),
 }
 
 
 def add_docs(app: ProblemDocumentedAPI) -> None:
-    """Serve the docs at ``/docs`` and ``/redoc``, instead of flask-openapi3's own URLs."""
-    title = app.info.title
+    """Serve the docs at ``/docs`` and ``/redoc``, instead of flask-openapi's own URLs."""
+    title = app.info.title if isinstance(app.info, Info) else str(app.info["title"])
 
     def openapi() -> Response:
         return jsonify(app.api_doc)

@@ -1,6 +1,6 @@
 """Guarded blueprints: every view runs for an authenticated principal, whom ``current_principal`` then returns.
 
-The principal is found in a hook that runs before the blueprint's views, since flask-openapi3 validates a request
+The principal is found in a hook that runs before the blueprint's views, since flask-openapi validates a request
 before its view runs: an anonymous request gets 401 before its parameters are checked, and after its body was found
 readable JSON.
 """
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, request
-from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi.blueprint import APIBlueprint
 
 from ..core.principals import Principal
 

@@ -16,7 +16,7 @@ def problem_response(body: Problem, headers: Mapping[str, str] | None = None) ->
 
 
 def invalid_request(error: ValidationError) -> Response:
-    """flask-openapi3's validation callback: name the request part first in each ``loc`` (``body``, ``query``...)."""
+    """flask-openapi's validation callback: name the request part first in each ``loc`` (``body``, ``query``...)."""
     part = request_part(error)
     errors = [{**detail, "loc": (part, *detail["loc"])} for detail in error.errors()]
     return problem_response(validation_problem(errors, request.path))

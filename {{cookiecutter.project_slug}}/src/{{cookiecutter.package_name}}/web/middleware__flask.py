@@ -106,7 +106,7 @@ class RequestContext:
 
 def check_body() -> None:
     """Reject a body that is not JSON (or a form, where the route takes one) or not whole, and parse JSON, before the
-    view reads it (and flask-openapi3 validates the path): malformed JSON is answered before authentication.
+    view reads it (and flask-openapi validates the path): malformed JSON is answered before authentication.
 
     The body's size is capped by MAX_CONTENT_LENGTH. A request for an unknown route or method is left to routing,
     which answers 404 or 405.
