@@ -6,6 +6,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,15 @@ import jwt
 import pytest
 from pwdlib import PasswordHash
 from pydantic import SecretStr, ValidationError
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from {{ cookiecutter.package_name }}.__main__ import main
 from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL, USERS_URL
-from {{ cookiecutter.package_name }}.auth.models import User
+from {{ cookiecutter.package_name }}.auth.models import LinkToken, RefreshToken, User
 from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, key_id
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARIABLE
+from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.core.principals import Role
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -215,6 +217,42 @@ def test_a_hash_of_another_cost_is_replaced_at_login(
     assert ",t=1," in before
     assert ",t=2," in after
     assert password_grant(anonymous_client, "ada@example.com").status_code == 200
+
+
+def test_issuing_tokens_purges_expired_refresh_and_link_tokens(
+    anonymous_client: httpx2.Client, settings: Settings
+) -> None:
+    """Without the jobs' sweep, expired tokens would pile up: each token issued clears out a batch of them."""
+    user_id = register(anonymous_client, "ada@example.com")["id"]
+    expired, valid = utc_now() - timedelta(seconds=1), utc_now() + timedelta(days=1)
+    rows: dict[type[RefreshToken] | type[LinkToken], dict[str, str]] = {
+        RefreshToken: {"family": "a-family"},
+        LinkToken: {"purpose": "password-reset"},
+    }
+
+    def add_tokens(connection: Connection) -> None:
+        for model, columns in rows.items():
+            connection.execute(
+                insert(model),
+                [
+                    {"user_id": user_id, "token_hash": f"{model.__tablename__}-{name}", "expires_at": at, **columns}
+                    for name, at in (("expired", expired), ("valid", valid))
+                ],
+            )
+        connection.commit()
+
+    left: list[str] = []
+
+    def read_tokens(connection: Connection) -> None:
+        for model in rows:
+            hashes = connection.scalars(select(model.token_hash))
+            left.extend(name for name in hashes if name.startswith(model.__tablename__))
+
+    database.run_on_connection(settings, add_tokens)
+    assert password_grant(anonymous_client, "ada@example.com").status_code == 200
+    database.run_on_connection(settings, read_tokens)
+
+    assert sorted(left) == ["link_tokens-valid", "refresh_tokens-valid"]
 
 
 # Access tokens

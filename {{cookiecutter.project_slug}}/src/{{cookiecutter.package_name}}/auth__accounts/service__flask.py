@@ -40,6 +40,7 @@ from .queries import (
     new_link_token,
     new_session_token,
     new_user,
+    purge_expired_tokens,
     refresh_token_by_value,
     retire_link_tokens,
     revoke_every_session,
@@ -320,6 +321,9 @@ def _end_every_session(session: Session, user: User) -> None:
 def _issue(session: Session, authority: Authority, user: User, family: str | None) -> TokenResponse:
     refresh_token, row = new_session_token(user.id, authority.settings.refresh_token_days, family)
     session.add(row)
+    # Each token issued clears out a batch of expired ones.
+    for statement in purge_expired_tokens(utc_now()):
+        session.execute(statement)
     session.commit()
     return TokenResponse(
         access_token=authority.tokens.issue(str(user.id), user.credentials_version),
