@@ -8,12 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from ..core.fields import PageQuery
-from ..core.models import OWNER, Base, unique_constraint_name, utc_now, violated_constraint
+from ..core.models import OWNER, Base, purge_batch, unique_constraint_name, utc_now, violated_constraint
 from ..core.principals import Role
 from .models import LinkToken, RefreshToken, User
 from .tokens import new_refresh_token, refresh_token_hash
-
-PURGED_AT_ONCE = 100
 
 PASSWORD_RESET = "password-reset"
 EMAIL_VERIFICATION = "email-verification"
@@ -150,11 +148,5 @@ def retire_link_tokens(user_id: int, purpose: str, now: datetime) -> Update:
 
 
 def purge_expired_tokens(now: datetime) -> list[Delete]:
-    """Delete refresh and link tokens that have expired, a batch of each at a time, so that their tables stay small
-    without the jobs' sweep; rows another transaction holds are skipped (``SKIP LOCKED`` on PostgreSQL)."""
-    return [_purge_expired(model, now) for model in (RefreshToken, LinkToken)]
-
-
-def _purge_expired(model: type[RefreshToken] | type[LinkToken], now: datetime) -> Delete:
-    expired = select(model.id).where(model.expires_at <= now).limit(PURGED_AT_ONCE).with_for_update(skip_locked=True)
-    return delete(model).where(model.id.in_(expired.scalar_subquery())).execution_options(synchronize_session=False)
+    """Delete a batch of each of the refresh and link tokens that have expired."""
+    return [purge_batch(model.id, model.expires_at <= now) for model in (RefreshToken, LinkToken)]

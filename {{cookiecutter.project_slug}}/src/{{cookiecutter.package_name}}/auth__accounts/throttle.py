@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-from sqlalchemy import Delete, Update, case, delete, select, update
+from sqlalchemy import Delete, Update, case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
 from ..core.errors import ServiceError
+from ..core.models import purge_batch
 from .models import SignInAttempts
 from .settings import AuthSettings
-
-PURGED_AT_ONCE = 100
-"""How many ended counters one attempt deletes at most: enough to outpace their creation, never a long statement."""
 
 
 class TooManyAttemptsError(ServiceError):
@@ -127,17 +125,5 @@ def forget_attempts(key: str) -> Delete:
 
 
 def purge_ended_windows(now: datetime) -> Delete:
-    """Delete counters whose window has ended, a few at a time, so that the table stays small without the jobs'
-    sweep. Rows another transaction holds are skipped (``SKIP LOCKED`` on PostgreSQL): a purge never waits, and so
-    can never be part of a deadlock."""
-    ended = (
-        select(SignInAttempts.key)
-        .where(SignInAttempts.window_ends <= now)
-        .limit(PURGED_AT_ONCE)
-        .with_for_update(skip_locked=True)
-    )
-    return (
-        delete(SignInAttempts)
-        .where(SignInAttempts.key.in_(ended.scalar_subquery()))
-        .execution_options(synchronize_session=False)
-    )
+    """Delete a batch of counters whose window has ended."""
+    return purge_batch(SignInAttempts.key, SignInAttempts.window_ends <= now)

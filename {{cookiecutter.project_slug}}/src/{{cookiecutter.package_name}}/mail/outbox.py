@@ -11,15 +11,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Delete, Update, delete, or_, select, update
+from sqlalchemy import Delete, Update, or_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
+from ..core.models import purge_batch
 from .models import OutboxMessage
 
 LEASE = timedelta(seconds=60)
 """How long a sender holds a message: far longer than one SMTP exchange may take."""
 TAKEN_AT_ONCE = 10
-PURGED_AT_ONCE = 100
 FIRST_RETRY_SECONDS = 2
 LAST_RETRY_SECONDS = 15 * 60
 ERROR_LENGTH = 500
@@ -71,18 +71,8 @@ def take_due(now: datetime) -> ReturningUpdate[OutboxMessage]:
 
 
 def purge_done(now: datetime, kept: timedelta) -> Delete:
-    """Delete the oldest messages that were sent or failed longer ago than ``kept``, a batch at a time."""
-    done = (
-        select(OutboxMessage.id)
-        .where(or_(OutboxMessage.sent_at < now - kept, OutboxMessage.failed_at < now - kept))
-        .limit(PURGED_AT_ONCE)
-        .with_for_update(skip_locked=True)
-    )
-    return (
-        delete(OutboxMessage)
-        .where(OutboxMessage.id.in_(done.scalar_subquery()))
-        .execution_options(synchronize_session=False)
-    )
+    """Delete a batch of the messages that were sent or failed longer ago than ``kept``."""
+    return purge_batch(OutboxMessage.id, or_(OutboxMessage.sent_at < now - kept, OutboxMessage.failed_at < now - kept))
 
 
 def record_sent(message: OutboxMessage, now: datetime) -> Update:
