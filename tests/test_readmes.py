@@ -27,6 +27,8 @@ from .toolchain import run_checked
 TEMPLATE = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120
 ADMIN_PASSWORD = "the first admin's long password"
+DESIGN_LINES = 250
+"""The most lines docs/design.md may have: the decisions and their reasons; their history belongs in CHANGELOG.md."""
 
 
 def test_template_readme_gives_two_commands_and_ci_runs_the_second() -> None:
@@ -34,6 +36,12 @@ def test_template_readme_gives_two_commands_and_ci_runs_the_second() -> None:
 
     assert generate.startswith("uvx cookiecutter")
     assert test in (TEMPLATE / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_design_page_holds_decisions_within_its_length() -> None:
+    design_lines = (TEMPLATE / "docs" / "design.md").read_text(encoding="utf-8").count("\n")
+
+    assert design_lines <= DESIGN_LINES, f"docs/design.md has {design_lines} lines; move its history to CHANGELOG.md"
 
 
 @pytest.mark.slow
