@@ -51,7 +51,7 @@ VARIANT_MODULES = (
 ...), of which the post-generation hook keeps the chosen one."""
 ACCOUNTS_ONLY = ("mail/sender.py", "mail/delivery.py")
 """Variant modules of a package that only bakes with accounts have."""
-RENDERED_BY_FRAMEWORK = ("settings.py",)
+RENDERED_BY_FRAMEWORK = ("settings.py", "features.py")
 """Modules that the template holds once, whose rendered text differs by framework."""
 
 

@@ -30,9 +30,8 @@ ROWS = [
 """Each framework, each database and each side of ``core`` once; every row of the table runs its unchanged suite by
 the README's test command in test_bake.py."""
 HEADING = "Adding a resource"
-REGISTRATION = re.compile(r"`(from \.orders\.routes import \w+ as orders)` *\)?, and add `orders` to `FEATURES`")
-RELATIVE_IMPORT = re.compile(r"^from \.([\w.]*) import ", re.MULTILINE)
-FEATURES_LIST = re.compile(r"^(FEATURES: .* = \[.*)\]$", re.MULTILINE)
+REGISTRATION = re.compile(r'add `"orders"` to the end of `FEATURES` in `src/\w+/features\.py`')
+FEATURES_LIST = re.compile(r'^(FEATURES = \[\n(?:    "\w+",\n)+)\]$', re.MULTILINE)
 OPERATIONS = 26
 """Live and ready, the accounts' fourteen (the default bake has accounts), then list, create, read, update and delete
 for items and for the new resource."""
@@ -78,19 +77,14 @@ def renamed(text: str, name: str) -> str:
     return text
 
 
-def register(readme_section: str, app_module: Path, name: str) -> None:
-    """Step 2, done as its prose says: the import line among the others in alphabetical order, and the resource
-    added to ``FEATURES``."""
-    registration = REGISTRATION.search(" ".join(readme_section.split()))
-    assert registration, f"the README's step 2 no longer names the import line and FEATURES:\n{readme_section}"
-    new_import = renamed(registration[1], name)
-    source = app_module.read_text(encoding="utf-8")
-    assert len(FEATURES_LIST.findall(source)) == 1, f"{app_module.name} has no one-line FEATURES list"
-    following = [match for match in RELATIVE_IMPORT.finditer(source) if match[1] > f"{name}.routes"]
-    assert following, f"{app_module.name} has no import after where {name}'s goes"
-    at = following[0].start()
-    source = f"{source[:at]}{new_import}\n{source[at:]}"
-    app_module.write_text(FEATURES_LIST.sub(rf"\1, {name}]", source), encoding="utf-8")
+def register(readme_section: str, features_module: Path, name: str) -> None:
+    """Step 2, done as its prose says: the resource's name added at the end of ``FEATURES``."""
+    assert REGISTRATION.search(" ".join(readme_section.split())), (
+        f"step 2 no longer says where to register:\n{readme_section}"
+    )
+    source = features_module.read_text(encoding="utf-8")
+    assert len(FEATURES_LIST.findall(source)) == 1, f"{features_module.name} has no FEATURES list, one name a line"
+    features_module.write_text(FEATURES_LIST.sub(rf'\1    "{name}",\n]', source), encoding="utf-8")
 
 
 def passed_tests(report: Path) -> list[str]:
@@ -132,7 +126,7 @@ def test_readme_steps_add_a_resource_that_the_suite_covers(
     with scratch_database(database, tmp_path) as database_url:
         steps_env = env | {f"{package.upper()}_DATABASE_URL": database_url}
         run_shell_block(copy_and_rename, project, steps_env)
-        register(section(readme, HEADING), project / "src" / package / "app.py", name)
+        register(section(readme, HEADING), project / "src" / package / "features.py", name)
         run_shell_block(migrate, project, steps_env)
         # The app's own document, from settings that name a database its driver can open.
         document = json.loads(run_checked([python, "-c", PRINT_OPENAPI.format(package=package)], project, steps_env))
@@ -140,7 +134,7 @@ def test_readme_steps_add_a_resource_that_the_suite_covers(
     edited = set(git(["diff", "--name-only", "HEAD"], project).split())
     added = set(git(["ls-files", "--others", "--exclude-standard"], project).split())
     migrations = {path for path in added if path.startswith("migrations/versions/")}
-    assert edited == {f"src/{package}/app.py"}, f"the steps edited {sorted(edited)}; at most two files may be edited"
+    assert edited == {f"src/{package}/features.py"}, f"the steps edited {sorted(edited)}; only features.py may be"
     assert len(migrations) == 1, f"the steps added the migrations {sorted(migrations)}"
     assert next(iter(migrations)).endswith(f"_create_the_{name}_table.py")
     items_files = {path.name for path in (project / "src" / package / "items").glob("*.py")}

@@ -24,3 +24,15 @@ def test_mypy_strict_is_clean() -> None:
 def test_bandit_finds_nothing_in_the_code_that_runs_on_users_machines() -> None:
     """The hooks and filters run wherever the template is baked; the tests run only here."""
     run_checked([sys.executable, "-m", "bandit", "--quiet", "--recursive", "hooks", "local_extensions.py"], TEMPLATE)
+
+
+def test_only_the_list_of_features_chooses_code_with_jinja_blocks() -> None:
+    """The package's modules read as ordinary Python: Jinja gives them names and values, and decides nothing, except
+    in ``features.py``, where the answers choose the features; whatever else differs by answer is a file of its own."""
+    package = TEMPLATE / "{{cookiecutter.project_slug}}" / "src" / "{{cookiecutter.package_name}}"
+    with_blocks = {
+        str(module.relative_to(package))
+        for module in package.rglob("*.py")
+        if "{%" in module.read_text(encoding="utf-8")
+    }
+    assert with_blocks == {"features.py"}

@@ -14,7 +14,7 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ cookiecutter.package_name }}.app import FEATURES, create_app
+from {{ cookiecutter.package_name }}.app import ROUTERS, create_app
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -122,7 +122,7 @@ def served_operations() -> set[tuple[str, str]]:
     """The path and method of every route of the registered features, as the OpenAPI document spells them."""
     return {
         (route.path_format, method.lower())
-        for router in FEATURES
+        for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute) and route.include_in_schema
         for method in route.methods or ()

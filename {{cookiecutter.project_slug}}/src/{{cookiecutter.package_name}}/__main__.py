@@ -4,24 +4,21 @@ Run as ``python -m {{ cookiecutter.package_name }}`` to serve; a command follows
 prints every setting).
 """
 
-import importlib
 import logging
 import sys
 from collections.abc import Callable
 
+from .features import feature_modules
 from .serve import serve
 from .settings import Settings, reference
 
-COMMAND_MODULES = ["auth.commands"{{ ', "jobs.commands"' if cookiecutter.jobs == "celery" }}]
-"""Every feature's module of commands (its ``COMMANDS``): adding a feature with commands adds it here. They are
-imported only to run a command: serving needs none of them, and importing them costs the server's start."""
-
 
 def commands() -> dict[str, Callable[[list[str]], int]]:
-    """Every feature's commands, by name."""
+    """Every feature's commands, by name. They are imported only to run a command: serving needs none of them, and
+    importing them costs the server's start."""
     found: dict[str, Callable[[list[str]], int]] = {}
-    for module in COMMAND_MODULES:
-        found.update(importlib.import_module(f"{__package__}.{module}").COMMANDS)
+    for module in feature_modules("commands"):
+        found.update(module.COMMANDS)
     return found
 
 

@@ -7,17 +7,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import DESCRIPTION, TITLE, __version__
-from .auth.guard import security_schemes
-from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
 from .core.tracing import configure_tracing, trace_statements
-from .health.routes import router as health
-from .items.routes import router as items
-{%- if cookiecutter.jobs == "celery" %}
-from .jobs import routes as jobs
-{%- endif %}
+from .features import feature_modules
 from .settings import Settings
 from .web.compat import HeadAsGet, ProblemDocumentedAPI, add_routes
 from .web.docs import add_docs
@@ -28,8 +22,10 @@ from .web.metrics import add_metrics
 from .web.middleware import RequestContext, RequestGuard
 from .web.problems import problem_responses
 
-FEATURES: list[APIRouter] = [health, *identity, items{{ ", jobs.router" if cookiecutter.jobs == "celery" }}]
-"""Every feature's router, with its own prefix and tags: adding a feature adds a line here."""
+FEATURE_ROUTES = list(feature_modules("routes"))
+"""Every feature's ``routes`` module: importing them with the application imports every feature's tables too."""
+ROUTERS: list[APIRouter] = [router for routes in FEATURE_ROUTES for router in routes.routers]
+"""Every feature's routers, each with its own prefix and tags."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,16 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
         # Any URL may be too long, whatever the operation.
         responses=problem_responses(414),
-        security_schemes=security_schemes(settings),
         # The request context makes each request's span; FastAPI's own would be a second.
         telemetry={"tracing": False},
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
-{%- if cookiecutter.jobs == "celery" %}
-    jobs.init_app(app, settings)
-{%- endif %}
+    for routes in FEATURE_ROUTES:
+        if hasattr(routes, "init_app"):
+            routes.init_app(app, settings)
     # The last middleware added runs first: the request context wraps CORS, which wraps HEAD and the request guard.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)
@@ -80,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequestContext, measured=settings.metrics_enabled)
     add_exception_handlers(app)
-    for router in FEATURES:
+    for router in ROUTERS:
         add_routes(app, router)
     if settings.docs_enabled:
         add_docs(app)

@@ -5,17 +5,11 @@ from flask_openapi.blueprint import APIBlueprint
 from flask_openapi.models.info import Info
 
 from . import DESCRIPTION, TITLE, __version__
-from .auth.guard import security_schemes
-from .auth.routes import routers as identity
 from .core import database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
 from .core.tracing import configure_tracing, trace_statements
-from .health.routes import blueprint as health
-from .items.routes import blueprint as items
-{%- if cookiecutter.jobs == "celery" %}
-from .jobs import routes as jobs
-{%- endif %}
+from .features import feature_modules
 from .settings import Settings
 from .web import handlers, middleware
 from .web.compat import ProblemDocumentedAPI
@@ -23,8 +17,10 @@ from .web.docs import add_docs
 from .web.metrics import add_metrics
 from .web.problems import problem_responses
 
-FEATURES: list[APIBlueprint] = [health, *identity, items{{ ", jobs.blueprint" if cookiecutter.jobs == "celery" }}]
-"""Every feature's blueprint, with its own prefix and tags: adding a feature adds a line here."""
+FEATURE_ROUTES = list(feature_modules("routes"))
+"""Every feature's ``routes`` module: importing them with the application imports every feature's tables too."""
+BLUEPRINTS: list[APIBlueprint] = [blueprint for routes in FEATURE_ROUTES for blueprint in routes.blueprints]
+"""Every feature's blueprints, each with its own prefix and tags."""
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -38,7 +34,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         doc_ui=False,
         validate_response=settings.debug or settings.validate_responses,
         validation_error_callback=handlers.invalid_request,
-        security_schemes=security_schemes(settings),
         static_folder=None,
         # Any URL may be too long, whatever the operation.
         responses={**problem_responses(414)},
@@ -46,12 +41,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.extensions["settings"] = settings
     database.init_app(app, settings)
-{%- if cookiecutter.jobs == "celery" %}
-    jobs.init_app(app, settings)
-{%- endif %}
+    for routes in FEATURE_ROUTES:
+        if hasattr(routes, "init_app"):
+            routes.init_app(app, settings)
     middleware.init_app(app, settings)
     handlers.init_app(app)
-    for blueprint in FEATURES:
+    for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
     middleware.guard_bodies(app)
     if settings.docs_enabled:

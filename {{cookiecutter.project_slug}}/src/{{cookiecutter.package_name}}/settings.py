@@ -6,16 +6,13 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .auth.settings import AuthSettings
-{%- if cookiecutter.jobs == "celery" %}
-from .jobs.settings import JobSettings
-{%- endif %}
+from .features import FeatureSettings
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-class Settings(BaseSettings, AuthSettings{{ ", JobSettings" if cookiecutter.jobs == "celery" }}):
-    """Everything that changes between environments; each feature's own settings come from its ``settings``."""
+class Settings(BaseSettings, FeatureSettings):
+    """Everything that changes between environments; each feature's own settings come from ``FeatureSettings``."""
 
     model_config = SettingsConfigDict(
         env_prefix="{{ cookiecutter.__env_prefix }}",

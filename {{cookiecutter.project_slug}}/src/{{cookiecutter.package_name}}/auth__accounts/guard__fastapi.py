@@ -2,7 +2,7 @@
 names), the client's address and the attempt counter."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -16,16 +16,10 @@ from . import TOKEN_URL, service
 from .attempts import AttemptCounter, DatabaseCounter, RedisCounter
 from .authority import Authority
 from .clients import FORWARDED_FOR, client_address
-from .settings import AuthSettings
 
 bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, scheme_name="OAuth2", auto_error=False)
 GUARDED_RESPONSES = problem_responses(401)
 """What every guarded operation may answer besides its own responses."""
-
-
-def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """Nothing to add: FastAPI documents the scheme from ``bearer_token``, which the settings do not change."""
-    return {}
 
 
 def get_authority(request: Request) -> Authority:

@@ -16,11 +16,10 @@ from ..core.principals import Principal
 from ..web import guarding
 from ..web.guarding import current_principal as current_principal
 from ..web.problems import problem_responses
-from . import TOKEN_URL, service
+from . import service
 from .attempts import AttemptCounter, DatabaseCounter, RedisCounter
 from .authority import Authority
 from .clients import FORWARDED_FOR, client_address
-from .settings import AuthSettings
 
 SCHEME = "OAuth2"
 SECURITY: list[dict[str, list[str]]] = [{SCHEME: []}]
@@ -30,11 +29,6 @@ GUARDED_RESPONSES = problem_responses(401)
 AUTHORITY = "authority"
 SETTINGS = "settings"
 """Where the application keeps its settings and, made from them on first use, its authority."""
-
-
-def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """The OAuth 2.0 password flow at the token endpoint, which the docs' "Authorize" button signs in with."""
-    return {SCHEME: {"type": "oauth2", "flows": {"password": {"scopes": {}, "tokenUrl": TOKEN_URL}}}}
 
 
 def current_authority() -> Authority:

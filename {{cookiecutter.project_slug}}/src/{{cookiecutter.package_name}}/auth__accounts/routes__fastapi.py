@@ -266,4 +266,3 @@ async def delete_user(user_id: UserId, admin: CurrentAdmin, session: SessionDep)
 
 
 routers = [auth, users]
-"""What the accounts add to the application's features."""

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from ..core import database
 from ..core.fields import PageQuery, RowId
 from ..mail.sender import init_sender, wake_sender
-from ..web.compat import empty_response, form_body, json_response
+from ..web.compat import ProblemDocumentedAPI, empty_response, form_body, json_response
 from ..web.problems import problem_responses
-from . import AUTH_URL, USERS_URL, service, user_url
+from . import AUTH_URL, TOKEN_URL, USERS_URL, service, user_url
 from .attempts import admit, settle
 from .authority import Authority
 from .errors import OAuthError, RegistrationClosedError
 from .guard import (
+    SCHEME,
     attempt_counter,
     current_admin,
     current_authority,
@@ -45,6 +46,7 @@ from .schemas import (
     UserRead,
     UserUpdate,
 )
+from .settings import AuthSettings
 from .throttle import Attempt
 
 
@@ -216,5 +218,10 @@ def delete_user(path: UserPath) -> Response:
     return empty_response(204)
 
 
-routers = [auth, users]
-"""What the accounts add to the application's features."""
+blueprints = [auth, users]
+
+
+def init_app(app: ProblemDocumentedAPI, settings: AuthSettings) -> None:
+    """Document the OAuth 2.0 password flow at the token endpoint, which the docs' "Authorize" button signs in with."""
+    scheme = {"type": "oauth2", "flows": {"password": {"scopes": {}, "tokenUrl": TOKEN_URL}}}
+    app.security_schemes = {**(app.security_schemes or {}), SCHEME: scheme}

@@ -6,15 +6,9 @@ from fastapi import Depends
 
 from ..core.principals import Principal
 from . import EVERYONE
-from .settings import AuthSettings
 
 GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {}
 """An open API answers no request with 401."""
-
-
-def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """An open API declares no security scheme."""
-    return {}
 
 
 async def current_principal() -> Principal:

@@ -8,15 +8,9 @@ from ..core.principals import Principal
 from ..web import guarding
 from ..web.guarding import current_principal as current_principal
 from . import EVERYONE
-from .settings import AuthSettings
 
 GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {}
 """An open API answers no request with 401."""
-
-
-def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """An open API declares no security scheme."""
-    return {}
 
 
 def authenticate() -> Principal:

@@ -1,6 +1,6 @@
 """The current principal as a FastAPI dependency: a bearer token from the OpenID Connect provider."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -10,7 +10,6 @@ from ..core.access import AuthenticationError, bearer_token
 from ..core.principals import Principal
 from ..web.problems import problem_responses
 from .authority import Authority
-from .settings import AuthSettings
 
 SCHEME = "OpenIDConnect"
 authorization = OpenIdConnect(openIdConnectUrl="", scheme_name=SCHEME, auto_error=False)
@@ -18,11 +17,6 @@ authorization = OpenIdConnect(openIdConnectUrl="", scheme_name=SCHEME, auto_erro
 GUARDED_RESPONSES = problem_responses(401, 403, 503)
 """What every guarded operation may answer besides its own responses: 403 for a token without a required scope, 503
 when the provider's keys cannot be fetched."""
-
-
-def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """The scheme of the OpenAPI document, with the provider's discovery URL, which only the settings know."""
-    return {SCHEME: {"type": "openIdConnect", "openIdConnectUrl": settings.oidc_discovery_url}}
 
 
 def get_authority(request: Request) -> Authority:

@@ -12,7 +12,6 @@ from ..web import guarding
 from ..web.guarding import current_principal as current_principal
 from ..web.problems import problem_responses
 from .authority import Authority
-from .settings import AuthSettings
 
 SCHEME = "OpenIDConnect"
 SECURITY: list[dict[str, list[str]]] = [{SCHEME: []}]
@@ -23,11 +22,6 @@ when the provider's keys cannot be fetched."""
 AUTHORITY = "authority"
 SETTINGS = "settings"
 """Where the application keeps its settings and, made from them on first use, its authority."""
-
-
-def security_schemes(settings: AuthSettings) -> dict[str, Any]:
-    """The scheme of the OpenAPI document, with the provider's discovery URL, which only the settings know."""
-    return {SCHEME: {"type": "openIdConnect", "openIdConnectUrl": settings.oidc_discovery_url}}
 
 
 def current_authority() -> Authority:

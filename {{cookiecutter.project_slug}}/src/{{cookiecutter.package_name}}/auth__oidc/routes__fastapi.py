@@ -3,9 +3,11 @@
 from fastapi import APIRouter
 
 from ..core.principals import Principal
+from ..web.compat import ProblemDocumentedAPI
 from . import USERS_URL
-from .guard import GUARDED_RESPONSES, CurrentPrincipal
+from .guard import GUARDED_RESPONSES, SCHEME, CurrentPrincipal
 from .schemas import PrincipalRead
+from .settings import AuthSettings
 
 users = APIRouter(prefix=USERS_URL, tags=["users"], responses=GUARDED_RESPONSES)
 
@@ -17,3 +19,8 @@ async def read_me(principal: CurrentPrincipal) -> Principal:
 
 
 routers = [users]
+
+
+def init_app(app: ProblemDocumentedAPI, settings: AuthSettings) -> None:
+    """Document the security scheme with the provider's discovery URL, which only the settings know."""
+    app.security_schemes[SCHEME] = {"type": "openIdConnect", "openIdConnectUrl": settings.oidc_discovery_url}

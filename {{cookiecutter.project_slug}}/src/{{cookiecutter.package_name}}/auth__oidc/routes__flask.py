@@ -3,10 +3,11 @@
 from flask import Response
 from flask_openapi.models.tag import Tag
 
-from ..web.compat import json_response
+from ..web.compat import ProblemDocumentedAPI, json_response
 from . import USERS_URL
-from .guard import current_principal, guarded_blueprint
+from .guard import SCHEME, current_principal, guarded_blueprint
 from .schemas import PrincipalRead
+from .settings import AuthSettings
 
 users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag(name="users")])
 
@@ -17,4 +18,10 @@ def read_me() -> Response:
     return json_response(PrincipalRead.model_validate(current_principal()))
 
 
-routers = [users]
+blueprints = [users]
+
+
+def init_app(app: ProblemDocumentedAPI, settings: AuthSettings) -> None:
+    """Document the security scheme with the provider's discovery URL, which only the settings know."""
+    scheme = {"type": "openIdConnect", "openIdConnectUrl": settings.oidc_discovery_url}
+    app.security_schemes = {**(app.security_schemes or {}), SCHEME: scheme}

@@ -36,3 +36,6 @@ async def ready(request: Request) -> Readiness:
     for check in checks.values():
         await check()
     return Readiness(checks=dict.fromkeys(["database", "migrations", *checks], "ok"))
+
+
+routers = [router]

@@ -38,3 +38,6 @@ def ready() -> Response:
     for check in checks.values():
         check()
     return json_response(Readiness(checks=dict.fromkeys(["database", "migrations", *checks], "ok")))
+
+
+blueprints = [blueprint]

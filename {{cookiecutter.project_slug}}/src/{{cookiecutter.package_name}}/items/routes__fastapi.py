@@ -79,3 +79,6 @@ async def update_item(
 async def delete_item(item_id: ItemId, principal: CurrentPrincipal, session: SessionDep) -> None:
     """Delete one item."""
     await service.delete_item(session, principal, item_id)
+
+
+routers = [router]

@@ -60,3 +60,6 @@ def delete_item(path: ItemPath) -> Response:
     """Delete one item."""
     service.delete_item(database.session(), current_principal(), path.item_id)
     return empty_response(204)
+
+
+blueprints = [blueprint]

@@ -71,3 +71,6 @@ async def read_job_result(job_id: JobId, principal: CurrentPrincipal, session: S
     made with admin rights that you no longer have."""
     result, media_type = await service.get_result(session, principal, job_id)
     return Response(result, media_type=media_type, headers=attachment(job_id, media_type))
+
+
+routers = [router]

@@ -58,3 +58,6 @@ def read_job_result(path: JobPath) -> Response:
     made with admin rights that you no longer have."""
     result, media_type = service.get_result(database.session(), current_principal(), path.job_id)
     return Response(result, content_type=media_type, headers=attachment(path.job_id, media_type))
+
+
+blueprints = [blueprint]

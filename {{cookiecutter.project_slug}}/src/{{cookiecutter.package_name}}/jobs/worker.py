@@ -2,19 +2,16 @@
 are Celery's own (``worker --help``)."""
 
 import importlib
-import importlib.util
-import pkgutil
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from celery import Celery, bootsteps
 
 from ..core.logging import configure_logging
 from ..core.metrics_files import served_metrics
+from ..features import feature_modules
 from ..settings import Settings
 from .broker import create_celery
 
@@ -41,14 +38,6 @@ class Heartbeat(bootsteps.StartStopStep):
         self.path.unlink(missing_ok=True)
 
 
-def task_modules() -> Iterator[ModuleType]:
-    """The ``tasks`` module of every feature package that has one: its ``add_tasks(celery, runner)`` adds the feature's
-    tasks, and their schedule on beat."""
-    for feature in pkgutil.iter_modules(importlib.import_module(PACKAGE).__path__):
-        if feature.ispkg and importlib.util.find_spec(f"{PACKAGE}.{feature.name}.tasks") is not None:
-            yield importlib.import_module(f"{PACKAGE}.{feature.name}.tasks")
-
-
 def worker_celery(settings: Settings) -> Celery:
     """The Celery application of a worker: the API's, with the tasks and, if asked for, the heartbeat.
 
@@ -61,7 +50,7 @@ def worker_celery(settings: Settings) -> Celery:
 
     celery = create_celery(settings)
     runner = JobRunner(settings)
-    for tasks in task_modules():
+    for tasks in feature_modules("tasks"):
         tasks.add_tasks(celery, runner)
     if settings.worker_heartbeat_file:
         celery.conf.heartbeat_file = settings.worker_heartbeat_file

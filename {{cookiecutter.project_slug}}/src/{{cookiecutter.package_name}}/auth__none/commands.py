@@ -1,5 +1,0 @@
-"""An open API adds no commands of its own."""
-
-from collections.abc import Callable
-
-COMMANDS: dict[str, Callable[[list[str]], int]] = {}

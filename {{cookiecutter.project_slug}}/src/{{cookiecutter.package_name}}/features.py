@@ -1,0 +1,58 @@
+"""The features the service is made of, one package each: adding a feature adds it here, and nowhere else.
+
+Each part of a feature is optional. Its ``routes`` module holds ``{{ "routers" if cookiecutter.framework == "fastapi" else "blueprints" }}``, what it serves, and may hold
+``init_app(app, settings)``, which prepares the application for it. Its ``commands`` module holds ``COMMANDS``, run as
+{%- if cookiecutter.jobs == "celery" %}
+``python -m`` the service's package and the command's name. Its ``tasks`` module adds its tasks to the worker. Its
+settings are a class of its ``settings`` module, mixed into ``FeatureSettings`` below.
+{%- else %}
+``python -m`` the service's package and the command's name. Its settings are a class of its ``settings`` module, mixed
+into ``FeatureSettings`` below.
+{%- endif %}
+"""
+
+import importlib
+import importlib.util
+from collections.abc import Iterator
+from types import ModuleType
+
+{% if cookiecutter.auth == "none" and cookiecutter.jobs == "none" -%}
+from pydantic import BaseModel
+{% else -%}
+{% if cookiecutter.auth != "none" -%}
+from .auth.settings import AuthSettings
+{% endif -%}
+{% if cookiecutter.jobs == "celery" -%}
+from .jobs.settings import JobSettings
+{% endif -%}
+{% endif %}
+FEATURES = [
+    "health",
+{%- if cookiecutter.auth != "none" %}
+    "auth",
+{%- endif %}
+{%- if cookiecutter.auth == "accounts" %}
+    "mail",
+{%- endif %}
+    "items",
+{%- if cookiecutter.jobs == "celery" %}
+    "jobs",
+{%- endif %}
+]
+"""Every feature's package, in the order the API document lists their operations."""
+
+
+class FeatureSettings(
+{%- if cookiecutter.auth != "none" %}AuthSettings{% endif %}
+{%- if cookiecutter.auth != "none" and cookiecutter.jobs == "celery" %}, {% endif %}
+{%- if cookiecutter.jobs == "celery" %}JobSettings{% endif %}
+{%- if cookiecutter.auth == "none" and cookiecutter.jobs == "none" %}BaseModel{% endif %}):
+    """The settings of every feature that has some, which the service's ``Settings`` read from the environment."""
+
+
+def feature_modules(kind: str) -> Iterator[ModuleType]:
+    """The ``kind`` module (``routes``, ``commands``{{ ", ``tasks``" if cookiecutter.jobs == "celery" }}) of every feature that has one, imported."""
+    for feature in FEATURES:
+        name = f"{__package__}.{feature}.{kind}"
+        if importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
