@@ -3,11 +3,20 @@
 The requests go over raw sockets, since an HTTP client will not send most of them. They go to the run's shared
 server, whose body limit is smaller than the default.
 
-Some requests never reach the application, whatever it does: each server refuses a request line longer than its own
-limit (``serve.MAX_REQUEST_LINE_BYTES``), a request target with a NUL byte and a Content-Length it cannot read, with
-a 400 or 414 of its own that is not a problem body.
-{%- if cookiecutter.__server == "uvicorn" %} uvicorn also closes the connection, without an answer, when a client
-stops sending before the end of its body.
+Some requests are left to the server, which either refuses them itself, with an answer of its own that is not a
+problem body, or lets them through to the application, which answers with a problem.
+{%- if cookiecutter.__server == "granian" %}
+granian refuses a request target longer than its limit (``serve.MAX_REQUEST_LINE_BYTES``) with an empty 414, and a
+NUL byte in the request line or a Content-Length beyond 64 bits with an empty 400; a body that ends before its
+Content-Length reaches the application.
+{%- elif cookiecutter.__server == "uvicorn" %}
+uvicorn refuses a NUL byte in the request line with a plain-text 400. Its limit on the head
+(``serve.MAX_REQUEST_LINE_BYTES``) holds only while the head is still arriving: a longer request line that arrives
+whole reaches the application, as does a Content-Length of any size. It closes the connection, without an answer,
+when a client stops sending before the end of its body.
+{%- else %}
+gunicorn refuses a request line longer than its limit (``serve.MAX_REQUEST_LINE_BYTES``) with an HTML 414, and a NUL
+byte in it with an HTML 400; a Content-Length of any size, and a body that ends before it, reach the application.
 {%- endif %}
 """
 
@@ -98,12 +107,48 @@ ANSWERED_BY_THE_APPLICATION = [
     pytest.param(get(url_of(MAX_URL_BYTES + 1)), 414, id="URL over the limit"),
     pytest.param(request("POST", url_of(MAX_URL_BYTES + 1), b"{}"), 414, id="URL over the limit, with a body"),
 ]
+{#- What the server does with each request left to it: refuses it itself (THE_SERVER) or lets it through to the
+    application (THE_APPLICATION), and the status of the answer; and the Content-Type of its own answers. Seen on a
+    bake of each, repeatedly. #}
+{%- set left_to = {
+    "granian": {
+        "URL of 40 KB": "THE_APPLICATION, 414",
+        "URL over the limit": "THE_SERVER, 414",
+        "NUL byte": "THE_SERVER, 400",
+        "Content-Length of 65 bits": "THE_SERVER, 400",
+        "own content type": "None",
+        "own answers": "empty, with no Content-Type",
+    },
+    "uvicorn": {
+        "URL of 40 KB": "THE_APPLICATION, 414",
+        "URL over the limit": "THE_APPLICATION, 414",
+        "NUL byte": "THE_SERVER, 400",
+        "Content-Length of 65 bits": "THE_APPLICATION, 413",
+        "own content type": '"text/plain; charset=utf-8"',
+        "own answers": "plain text",
+    },
+    "gunicorn": {
+        "URL of 40 KB": "THE_SERVER, 414",
+        "URL over the limit": "THE_SERVER, 414",
+        "NUL byte": "THE_SERVER, 400",
+        "Content-Length of 65 bits": "THE_APPLICATION, 413",
+        "own content type": '"text/html"',
+        "own answers": "HTML pages",
+    },
+}[cookiecutter.__server] %}
+THE_SERVER = "the server"
+"""The server refuses the request itself, with an answer of its own."""
+THE_APPLICATION = "the application"
+"""The server lets the request through, and the application answers with a problem."""
+SERVERS_OWN_CONTENT_TYPE = {{ left_to["own content type"] }}
+"""{{ cookiecutter.__server }}'s own answers are {{ left_to["own answers"] }}."""
 LEFT_TO_THE_SERVER = [
-    pytest.param(get(url_of(40_000)), 414, id="URL of 40 KB"),
-    pytest.param(get(url_of(2 * serve.MAX_REQUEST_LINE_BYTES)), 414, id="URL over the server's limit"),
-    pytest.param(get(f"{ITEMS}?q=Wid\x00get".encode()), 422, id="NUL byte in the request line"),
-    pytest.param(post(b'{"name": "Widget"}', content_length=2**64), 413, id="Content-Length of 65 bits"),
+    pytest.param(get(url_of(40_000)), {{ left_to["URL of 40 KB"] }}, id="URL of 40 KB"),
+    pytest.param(get(url_of(2 * serve.MAX_REQUEST_LINE_BYTES)), {{ left_to["URL over the limit"] }}, id="URL over the server's limit"),
+    pytest.param(get(f"{ITEMS}?q=Wid\x00get".encode()), {{ left_to["NUL byte"] }}, id="NUL byte in the request line"),
+    pytest.param(post(b"{}", content_length=2**64), {{ left_to["Content-Length of 65 bits"] }}, id="Content-Length of 65 bits"),
 ]
+"""What the server does with each: refuses it itself, or lets the application answer, and with which status."""
 
 
 @pytest.fixture
@@ -129,28 +174,53 @@ def test_the_application_answers_with_a_problem(
     assert_problem(answer, status)
 
 
-@pytest.mark.parametrize(("raw_request", "status"), LEFT_TO_THE_SERVER)
+@pytest.mark.parametrize(("raw_request", "answerer", "status"), LEFT_TO_THE_SERVER)
 def test_the_server_refuses_or_the_application_answers_with_a_problem(
-    base_url: str, credentials: dict[str, str], raw_request: bytes, status: int
+    base_url: str, credentials: dict[str, str], raw_request: bytes, answerer: str, status: int
 ) -> None:
-    """Each server decides whether these reach the application; if they do, it answers with this problem."""
     answer = exchange(base_url, with_headers(raw_request, credentials))
 
-    if answer is not None and answer.headers.get("content-type") == "application/problem+json":
+    assert answer is not None, "the server closed the connection without an answer"
+    if answerer == THE_APPLICATION:
         assert_problem(answer, status)
     else:
-        assert answer is None or answer.status_code in {400, 414}
+        assert answer.status_code == status, answer.text
+        assert answer.headers.get("content-type") == SERVERS_OWN_CONTENT_TYPE, answer.text
+{%- if cookiecutter.__server == "uvicorn" %}
 
 
-def test_a_body_that_ends_before_its_content_length_is_400_problem_or_no_answer(
-    base_url: str, credentials: dict[str, str]
-) -> None:
-    """The client stops sending (half-closes) after 18 of 99 bytes.{% if cookiecutter.__server == "uvicorn" %} uvicorn then closes the connection unanswered.{% endif %}"""
+def test_a_body_that_ends_before_its_content_length_gets_no_answer(base_url: str, credentials: dict[str, str]) -> None:
+    """The client stops sending (half-closes) after 18 of 99 bytes; uvicorn then closes the connection unanswered."""
     cut_short = post(b'{"name": "Widget"}', content_length=99)
     answer = exchange(base_url, with_headers(cut_short, credentials), half_close=True)
 
-    if answer is not None:
-        assert_problem(answer, 400)
+    assert answer is None, answer.text
+
+
+def test_uvicorn_refuses_a_head_over_its_limit_while_it_is_still_arriving(
+    base_url: str, credentials: dict[str, str]
+) -> None:
+    """A head that stops, unfinished, past the limit: uvicorn answers it without waiting for the rest (under the
+    limit, it would wait, and the exchange time out)."""
+    head = with_headers(get(url_of(2 * serve.MAX_REQUEST_LINE_BYTES)), credentials)
+    answer = exchange(base_url, head.removesuffix(b"\r\n\r\n"))
+
+    assert answer is not None, "the server closed the connection without an answer"
+    assert answer.status_code == 400, answer.text
+    assert answer.headers.get("content-type") == SERVERS_OWN_CONTENT_TYPE, answer.text
+{%- else %}
+
+
+def test_a_body_that_ends_before_its_content_length_is_a_400_problem(
+    base_url: str, credentials: dict[str, str]
+) -> None:
+    """The client stops sending (half-closes) after 18 of 99 bytes; the application still answers."""
+    cut_short = post(b'{"name": "Widget"}', content_length=99)
+    answer = exchange(base_url, with_headers(cut_short, credentials), half_close=True)
+
+    assert answer is not None, "the server closed the connection without an answer"
+    assert_problem(answer, 400)
+{%- endif %}
 
 
 def test_every_server_lets_through_the_longest_url_the_application_answers() -> None:
