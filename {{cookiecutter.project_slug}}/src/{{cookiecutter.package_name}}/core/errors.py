@@ -43,12 +43,6 @@ class ConflictError(ServiceError):
     status = HTTPStatus.CONFLICT
 
 
-class GoneError(ServiceError):
-    """The resource existed and is gone for good, such as a result kept for a limited time."""
-
-    status = HTTPStatus.GONE
-
-
 class UnavailableError(ServiceError):
     """The database cannot be reached or did not answer in time; the client may try again."""
 

@@ -56,11 +56,6 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def end_request(_error: BaseException | None = None) -> None:
-    """Forget the request id, so that a thread's later log lines do not carry it."""
-    _request_id.set(None)
-
-
 def log_request(method: str, path: str, status: int, started: float) -> None:
     """Log a finished request once, with its timing; ``started`` is a ``time.perf_counter()`` reading."""
     if not request_logger.isEnabledFor(logging.INFO):

@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from ..core.errors import GoneError, NotFoundError, ServiceError, UnavailableError
+from ..core.errors import NotFoundError, ServiceError, UnavailableError
 
 
 class JobNotFoundError(NotFoundError):
@@ -33,8 +33,10 @@ class ResultWithheldError(ServiceError):
         super().__init__("This result was made with admin rights, which you no longer have; ask for a new export.")
 
 
-class ResultExpiredError(GoneError):
+class ResultExpiredError(ServiceError):
     """The job's result was kept for a limited time, which is over."""
+
+    status = HTTPStatus.GONE
 
     def __init__(self, job_id: int) -> None:
         super().__init__(f"The result of job {job_id} has expired.")

@@ -7,6 +7,7 @@ the server, which costs a fraction of Flask's header objects on every request.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from ..core.logging import end_request, log_request, start_request
+from ..core.logging import log_request, start_request
 from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
 from ..core.tracing import configured as tracing
 from ..core.tracing import start_request_span
@@ -70,6 +71,10 @@ class RequestContext:
         self.measured = measured
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        # A context of the request's own: its id is gone with it, not left to the thread's next log lines.
+        return contextvars.copy_context().run(self.answer, environ, start_response)
+
+    def answer(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         request_id = start_request(environ.get(REQUEST_ID_KEY))
         method = environ["REQUEST_METHOD"]
@@ -101,7 +106,6 @@ class RequestContext:
                 observe_request(method, route, status, time.perf_counter() - started)
             if span is not None:
                 span.finish(route, path, status)
-            end_request()
 
 
 def check_body() -> None:
