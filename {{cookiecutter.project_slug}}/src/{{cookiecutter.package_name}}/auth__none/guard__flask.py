@@ -9,10 +9,6 @@ from ..web import guarding
 from ..web.guarding import current_principal as current_principal
 from . import EVERYONE
 
-GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {}
-"""An open API answers no request with 401."""
-
-
 def authenticate() -> Principal:
     return EVERYONE
 
