@@ -9,6 +9,7 @@ from ..web import guarding
 from ..web.guarding import current_principal as current_principal
 from . import EVERYONE
 
+
 def authenticate() -> Principal:
     return EVERYONE
 
