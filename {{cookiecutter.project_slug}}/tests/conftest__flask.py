@@ -14,6 +14,14 @@ from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web.compat import ProblemDocumentedAPI
+
+
+def checking_responses(app: Flask) -> Flask:
+    """The application checking each response body against its documented schema, as it does in debug."""
+    assert isinstance(app, ProblemDocumentedAPI)
+    app.validate_response = True
+    return app
 
 
 def wsgi_client(app: Flask) -> httpx2.Client:
@@ -37,7 +45,7 @@ def make_app(session_settings: Settings) -> Iterator[Callable[[Settings], Flask]
         created.callback(configure_logging, session_settings)
 
         def make(settings: Settings) -> Flask:
-            app = create_app(settings)
+            app = checking_responses(create_app(settings))
             database: Database = app.extensions["database"]
             created.callback(database.engine.dispose)
             return app
@@ -48,7 +56,7 @@ def make_app(session_settings: Settings) -> Iterator[Callable[[Settings], Flask]
 @pytest.fixture(scope="session")
 def shared_app(session_settings: Settings) -> Iterator[Flask]:
     """One application for the whole run, created once: creating one per test would cost more than most tests."""
-    app = create_app(session_settings)
+    app = checking_responses(create_app(session_settings))
     yield app
     database: Database = app.extensions["database"]
     database.engine.dispose()

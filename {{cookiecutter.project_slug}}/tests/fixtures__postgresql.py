@@ -26,6 +26,8 @@ ADMIN_URL_VARIABLE = "{{ cookiecutter.__env_prefix }}TEST_ADMIN_DATABASE_URL"
 ADMIN_URL = os.environ.get(ADMIN_URL_VARIABLE, "postgresql://postgres@127.0.0.1:5432/postgres")
 NAME_PREFIX = "test_{{ cookiecutter.package_name }}"[:48]
 """Test databases are named after the package, cut so that the name stays within PostgreSQL's 63 characters."""
+ADMIN_TIMEOUT = 60
+"""Seconds a statement on the admin database may take."""
 
 
 def run_admin(*statements: str) -> None:
@@ -36,7 +38,8 @@ def run_admin(*statements: str) -> None:
         for statement in statements:
             connection.execute(text(statement))
 
-    database.run_on_connection(Settings(database_url=ADMIN_URL), run)
+    # Creating and dropping a database writes files: on a busy machine it may take longer than a query may.
+    database.run_on_connection(Settings(database_url=ADMIN_URL, database_statement_timeout=ADMIN_TIMEOUT), run)
 
 
 @contextmanager
@@ -60,7 +63,7 @@ def session_settings() -> Iterator[Settings]:
     with scratch_database() as url:
         run_admin(f'ALTER DATABASE "{make_url(url).database}" SET synchronous_commit = off')
         command.upgrade(alembic_config(url), "head")
-        yield Settings(database_url=url, validate_responses=True, **TEST_SETTINGS)
+        yield Settings(database_url=url, **TEST_SETTINGS)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings with the test run's migrated database, which the application and the servers share."""
     url = sqlite_url(tmp_path_factory.mktemp("data") / "test.db")
     command.upgrade(alembic_config(url), "head")
-    return Settings(database_url=url, validate_responses=True, **TEST_SETTINGS)
+    return Settings(database_url=url, **TEST_SETTINGS)
 
 
 @pytest.fixture

@@ -32,7 +32,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         __name__,
         info=Info(title=TITLE, description=DESCRIPTION, version=__version__),
         doc_ui=False,
-        validate_response=settings.debug or settings.validate_responses,
+        # Each response body is checked against its documented schema once more in debug: it finds mistakes, and
+        # costs time on every request.
+        validate_response=settings.debug,
         validation_error_callback=handlers.invalid_request,
         static_folder=None,
         # Any URL may be too long, whatever the operation.

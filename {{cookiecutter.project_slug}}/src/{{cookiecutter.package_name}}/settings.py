@@ -30,11 +30,6 @@ class Settings(BaseSettings, FeatureSettings):
     database_connect_timeout: float = Field(default=5, gt=0, description="Seconds a new connection may take.")
     database_statement_timeout: float = Field(default=5, gt=0, description="Seconds one statement may take.")
     debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
-    validate_responses: bool = Field(
-        default=False,
-        description="Check each response body against its documented schema once more before sending it, as debug "
-        "and the tests do: it finds mistakes, and costs time on every request.",
-    )
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = Field(default="INFO", description="INFO logs a line per request, WARNING none.")
     log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or text for development.")
