@@ -51,6 +51,9 @@ VARIANT_MODULES = (
 ...), of which the post-generation hook keeps the chosen one."""
 ACCOUNTS_ONLY = ("mail/sender.py", "mail/delivery.py")
 """Variant modules of a package that only bakes with accounts have."""
+IDENTITY_ONLY = ("auth/routes.py",)
+"""Variant modules that only bakes with an identity (accounts or OpenID Connect) have: an open API has no routes of
+its own for it."""
 RENDERED_BY_FRAMEWORK = ("settings.py", "features.py")
 """Modules that the template holds once, whose rendered text differs by framework."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .baking import ACCOUNTS_ONLY, JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
+from .baking import ACCOUNTS_ONLY, IDENTITY_ONLY, JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
 from .combinations import DEEP_FUZZ_ROWS, RABBITMQ_ROWS, TABLE, params
 from .databases import scratch_database
 from .readmes import clean_env, quick_start_commands
@@ -101,7 +101,9 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
     assert {path.name for path in (project / "docs").glob("*.md")} == expected_docs
     assert not [path for path in project.rglob("*") if "__" in path.stem.strip("_")]
     for module in VARIANT_MODULES:
-        assert (package / module).is_file() == (saved["auth"] == "accounts" or module not in ACCOUNTS_ONLY), module
+        wanted = {ACCOUNTS_ONLY: saved["auth"] == "accounts", IDENTITY_ONLY: saved["auth"] != "none"}
+        expected = all(present for only, present in wanted.items() if module in only)
+        assert (package / module).is_file() == expected, module
     # With jobs, the worker delivers the mail: its task, and a sender that asks for it in place of the server's own.
     assert (package / "mail" / "tasks.py").is_file() == (saved["auth"] == "accounts" and saved["jobs"] == "celery")
     assert not (package / "mail" / "sender_on_worker.py").exists()

@@ -5,11 +5,11 @@ from collections.abc import Callable
 from flask import Response
 from flask_openapi.blueprint import APIBlueprint
 from flask_openapi.models.tag import Tag
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ..core import database
-from ..core.fields import PageQuery, RowId
+from ..core.fields import MAX_ROW_ID, PageQuery
 from ..mail.sender import init_sender, wake_sender
 from ..web.compat import ProblemDocumentedAPI, empty_response, form_body, json_response
 from ..web.problems import problem_responses
@@ -51,7 +51,7 @@ from .throttle import Attempt
 
 
 class UserPath(BaseModel):
-    user_id: RowId
+    user_id: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 USER_PATH = "/<int:user_id>"

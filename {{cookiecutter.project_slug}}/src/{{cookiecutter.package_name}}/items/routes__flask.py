@@ -2,11 +2,11 @@
 
 from flask import Response
 from flask_openapi.models.tag import Tag
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..auth.guard import current_principal, guarded_blueprint
 from ..core import database
-from ..core.fields import RowId
+from ..core.fields import MAX_ROW_ID
 from ..web.compat import empty_response, json_response
 from ..web.problems import problem_responses
 from . import URL, item_url, service
@@ -14,7 +14,7 @@ from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
 
 
 class ItemPath(BaseModel):
-    item_id: RowId
+    item_id: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 blueprint = guarded_blueprint("items", __name__, url_prefix=URL, abp_tags=[Tag(name="items")])
