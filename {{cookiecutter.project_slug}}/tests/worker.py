@@ -3,7 +3,8 @@ and broker.
 
 The broker is the Redis database that TEST_BROKER_URL names (by default number 14 of the local Redis), emptied when
 the run starts and when it ends; or a RabbitMQ, whose queues the run deletes. Each run and each test that starts
-workers of its own queues its jobs in a queue of its own, so that they never take each other's jobs.
+workers of its own queues its jobs in a queue of its own, so that they never take each other's jobs. Every worker also
+imports the tests' own kind of job, ``counting_job``.
 """
 
 import contextlib
@@ -26,10 +27,13 @@ from {{ cookiecutter.package_name }}.jobs.broker import create_celery
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import sign_in
+from .helpers import PROJECT
 from .live_server import ENV_PREFIX, Launch
 
 BROKER_URL = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 QUEUE = f"test-{uuid.uuid4().hex[:12]}"
+TEST_KINDS = "tests.counting_job"
+"""The module of the tests' own kind of job, which every worker imports."""
 START_TIMEOUT_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 30
 WORKER_SETTINGS = {
@@ -42,9 +46,10 @@ WORKER_SETTINGS = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Every application and server of the run publishes to the run's queue."""
+    """Every application and server of the run publishes to the run's queue; the workers find the tests' modules."""
     os.environ[f"{ENV_PREFIX}BROKER_URL"] = BROKER_URL
     os.environ[f"{ENV_PREFIX}JOB_QUEUE"] = QUEUE
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
 
 
 def delete_queue(celery: Celery, name: str) -> None:
@@ -76,7 +81,7 @@ class Worker:
         self.heartbeat = folder / f"{name}.alive"
         more_overrides = {**WORKER_SETTINGS, "worker_heartbeat_file": str(self.heartbeat), **overrides}
         # Workers on one machine need names of their own: RabbitMQ gives each name one control queue.
-        arguments = ["worker", f"--hostname={name}@%h"]
+        arguments = ["worker", f"--hostname={name}@%h", f"--include={TEST_KINDS}"]
         self.launch = Launch(settings, folder, arguments=arguments, more_overrides=more_overrides)
 
     @property
@@ -145,6 +150,14 @@ def own_queue_settings(settings: Settings, leftovers: Leftovers) -> Settings:
     queue = f"{QUEUE}-{uuid.uuid4().hex[:8]}"
     leftovers.queues.append(queue)
     return settings.model_copy(update={"job_queue": queue})
+
+
+@pytest.fixture
+def own_broker(own_queue_settings: Settings) -> Iterator[Celery]:
+    """The broker, publishing to the test's own queue."""
+    celery = create_celery(own_queue_settings)
+    yield celery
+    celery.close()
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 Each part of a feature is optional. Its ``routes`` module holds ``{{ "routers" if cookiecutter.framework == "fastapi" else "blueprints" }}``, what it serves, and may hold
 ``init_app(app, settings)``, which prepares the application for it. Its ``commands`` module holds ``COMMANDS``, run as
 {%- if cookiecutter.jobs == "celery" %}
-``python -m`` the service's package and the command's name. Its ``tasks`` module adds its tasks to the worker. Its
-settings are a class of its ``settings`` module, mixed into ``FeatureSettings`` below.
+``python -m`` the service's package and the command's name. Its ``tasks`` module adds its tasks to the worker, and its
+``jobs`` module declares its kinds of background job. Its settings are a class of its ``settings`` module, mixed into
+``FeatureSettings`` below.
 {%- else %}
 ``python -m`` the service's package and the command's name. Its settings are a class of its ``settings`` module, mixed
 into ``FeatureSettings`` below.
@@ -36,6 +37,7 @@ FEATURES = [
 {%- endif %}
     "items",
 {%- if cookiecutter.jobs == "celery" %}
+    "exports",
     "jobs",
 {%- endif %}
 ]
@@ -51,7 +53,7 @@ class FeatureSettings(
 
 
 def feature_modules(kind: str) -> Iterator[ModuleType]:
-    """The ``kind`` module (``routes``, ``commands``{{ ", ``tasks``" if cookiecutter.jobs == "celery" }}) of every feature that has one, imported."""
+    """The ``kind`` module (``routes``, ``commands``{{ ", ``tasks``, ``jobs``" if cookiecutter.jobs == "celery" }}) of every feature that has one, imported."""
     for feature in FEATURES:
         name = f"{__package__}.{feature}.{kind}"
         if importlib.util.find_spec(name) is not None:

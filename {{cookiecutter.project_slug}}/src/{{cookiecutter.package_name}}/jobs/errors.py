@@ -24,13 +24,13 @@ class ResultWithheldError(ServiceError):
     data, and goes to admins only.
 
     403 rather than 404: the owner still sees the job, so hiding its result would hide nothing, and 403 tells them to
-    ask for a new export.
+    queue it again.
     """
 
     status = HTTPStatus.FORBIDDEN
 
     def __init__(self) -> None:
-        super().__init__("This result was made with admin rights, which you no longer have; ask for a new export.")
+        super().__init__("This result was made with admin rights, which you no longer have; queue the job again.")
 
 
 class ResultExpiredError(ServiceError):

@@ -15,7 +15,11 @@ class LeaseHeldError(Exception):
 
 
 class TimedOutError(Exception):
-    """The job ran past its soft time limit, which the runner checks between two batches."""
+    """The job ran past its soft time limit, which its progress checks between two batches."""
+
+
+class LeaseLostError(Exception):
+    """Another worker took the job over (this one was thought lost): its attempt is the one whose result counts."""
 
 
 def refusal(job: Job | None, settings: Settings, now: datetime) -> LeaseHeldError | tuple[str, str] | None:

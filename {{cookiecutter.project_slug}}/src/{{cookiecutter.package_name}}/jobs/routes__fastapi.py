@@ -1,9 +1,10 @@
-"""The jobs routes: an items export accepted for later, a job's status, and its result."""
+"""The jobs routes: a job's status and its result, whatever its kind; and the broker, which the routes that queue
+jobs take as ``CeleryDep``."""
 
 from typing import Annotated
 
 from celery import Celery
-from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ..auth.guard import GUARDED_RESPONSES, CurrentPrincipal
@@ -12,10 +13,10 @@ from ..core.fields import MAX_ROW_ID
 from ..health.routes import add_readiness_check
 from ..settings import Settings
 from ..web.problems import problem_responses
-from . import EXPORTS_URL, URL, job_url, service
+from . import URL, service
 from .broker import check_broker, create_celery
-from .documents import RESULT_RESPONSE, attachment
-from .schemas import ExportRequest, JobRead
+from .documents import result_response
+from .schemas import JobRead
 
 JobId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
@@ -41,20 +42,6 @@ def get_celery(request: Request) -> Celery:
 CeleryDep = Annotated[Celery, Depends(get_celery)]
 
 
-@router.post(
-    EXPORTS_URL,
-    status_code=status.HTTP_202_ACCEPTED,
-    responses=problem_responses(400, 413, 415, 422, 503),
-)
-async def export_items(
-    data: ExportRequest, principal: CurrentPrincipal, session: SessionDep, celery: CeleryDep, response: Response
-) -> JobRead:
-    """Export your items (an admin: every item) in the background; follow the Location header to the job."""
-    job = await service.create_export(session, celery, principal, data)
-    response.headers["Location"] = job_url(job.id)
-    return JobRead.of(job)
-
-
 @router.get(URL + "/{job_id}", responses=problem_responses(404, 422, 503))
 async def read_job(job_id: JobId, principal: CurrentPrincipal, session: SessionDep) -> JobRead:
     """A job of yours: its status, its progress and, if it failed, why."""
@@ -64,13 +51,13 @@ async def read_job(job_id: JobId, principal: CurrentPrincipal, session: SessionD
 @router.get(
     URL + "/{job_id}/result",
     response_class=Response,
-    responses={**RESULT_RESPONSE, **problem_responses(403, 404, 410, 422, 503)},
+    responses={**result_response(), **problem_responses(403, 404, 410, 422, 503)},
 )
 async def read_job_result(job_id: JobId, principal: CurrentPrincipal, session: SessionDep) -> Response:
     """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired, 403 if it was
     made with admin rights that you no longer have."""
-    result, media_type = await service.get_result(session, principal, job_id)
-    return Response(result, media_type=media_type, headers=attachment(job_id, media_type))
+    document, headers = await service.get_result(session, principal, job_id)
+    return Response(document.content, media_type=document.media_type, headers=headers)
 
 
 routers = [router]

@@ -1,4 +1,5 @@
-"""The jobs routes: an items export accepted for later, a job's status, and its result."""
+"""The jobs routes: a job's status and its result, whatever its kind; and the broker, which the routes that queue
+jobs take from ``current_celery()``."""
 
 from celery import Celery
 from flask import Flask, Response, current_app
@@ -12,10 +13,10 @@ from ..health.routes import add_readiness_check
 from ..settings import Settings
 from ..web.compat import json_response
 from ..web.problems import problem_responses
-from . import EXPORTS_URL, URL, job_url, service
+from . import URL, service
 from .broker import check_broker, create_celery
-from .documents import RESULT_RESPONSE, attachment
-from .schemas import ExportRequest, JobRead
+from .documents import result_response
+from .schemas import JobRead
 
 EXTENSION = "jobs"
 
@@ -39,25 +40,18 @@ def current_celery() -> Celery:
     return celery
 
 
-@blueprint.post(EXPORTS_URL, responses={202: JobRead, **problem_responses(400, 413, 415, 422, 503)})
-def export_items(body: ExportRequest) -> Response:
-    """Export your items (an admin: every item) in the background; follow the Location header to the job."""
-    job = service.create_export(database.session(), current_celery(), current_principal(), body)
-    return json_response(JobRead.of(job), 202, {"Location": job_url(job.id)})
-
-
 @blueprint.get(f"{URL}/<job_id>", responses={200: JobRead, **problem_responses(404, 422, 503)})
 def read_job(path: JobPath) -> Response:
     """A job of yours: its status, its progress and, if it failed, why."""
     return json_response(JobRead.of(service.get_job(database.session(), current_principal(), path.job_id)))
 
 
-@blueprint.get(f"{URL}/<job_id>/result", responses={**RESULT_RESPONSE, **problem_responses(403, 404, 410, 422, 503)})
+@blueprint.get(f"{URL}/<job_id>/result", responses={**result_response(), **problem_responses(403, 404, 410, 422, 503)})
 def read_job_result(path: JobPath) -> Response:
     """The result of a job of yours that succeeded: 404 until it has, 410 once the result has expired, 403 if it was
     made with admin rights that you no longer have."""
-    result, media_type = service.get_result(database.session(), current_principal(), path.job_id)
-    return Response(result, content_type=media_type, headers=attachment(path.job_id, media_type))
+    document, headers = service.get_result(database.session(), current_principal(), path.job_id)
+    return Response(document.content, content_type=document.media_type, headers=headers)
 
 
 blueprints = [blueprint]

@@ -1,8 +1,8 @@
-"""Jobs as the worker runs them: on the application's async sessions, on an event loop of the worker process's own."""
+"""Jobs as the worker runs them: on the application's async sessions, on an event loop of the worker process's own;
+a job's work runs on the synchronous session beneath (``run_sync``), as every kind's work is a plain function."""
 
 import asyncio
 import contextvars
-import time
 from collections.abc import Callable, Coroutine
 from functools import cached_property
 from typing import Any, TypeVar
@@ -14,11 +14,11 @@ from ..core import database
 from ..core.models import utc_now
 from ..core.tracing import trace_statements
 from ..settings import Settings
-from . import exports
 from .broker import publish
+from .kinds import perform
 from .metrics import measured_attempt
 from .models import Job
-from .outcomes import LeaseHeldError, TimedOutError, refusal
+from .outcomes import LeaseHeldError, refusal
 from .queries import (
     Attempt,
     attempt_of,
@@ -26,10 +26,8 @@ from .queries import (
     claim,
     clean_ups,
     failed,
-    progress,
     released,
     stale_queued,
-    succeeded,
 )
 
 T = TypeVar("T")
@@ -91,7 +89,7 @@ class JobRunner:
                 return
             try:
                 with measured_attempt(attempt.kind):
-                    await self.export(session, attempt)
+                    await session.run_sync(perform, attempt, self.settings)
             except BaseException:
                 # The error may have stopped a statement halfway: the connection is closed, not reused.
                 await session.invalidate()
@@ -112,23 +110,6 @@ class JobRunner:
             await session.execute(failed(job_id, *refused))
             await session.commit()
         return None
-
-    async def export(self, session: AsyncSession, attempt: Attempt) -> None:
-        deadline = time.monotonic() + self.settings.job_soft_time_limit
-        export = exports.export_format(attempt)
-        total = (await session.execute(exports.count(attempt))).scalar_one()
-        chunks, done, last_id = [exports.header(export)], 0, 0
-        while batch := list(await session.scalars(exports.batch(attempt, last_id))):
-            if time.monotonic() > deadline:
-                raise TimedOutError()
-            chunks.append(exports.render(batch, export))
-            done, last_id = done + len(batch), batch[-1].id
-            if not changed_one(await session.execute(progress(attempt, exports.percent(done, total)))):
-                await session.rollback()
-                return  # Another attempt holds the lease now: its result is the one that counts.
-            await session.commit()
-        await session.execute(succeeded(attempt, "".join(chunks), exports.MEDIA_TYPES[export], self.settings))
-        await session.commit()
 
     async def give_back(self, attempt: Attempt) -> None:
         """Queue the job again for a retry; when the database cannot take even that, its lease ends it in time."""

@@ -1,6 +1,5 @@
 """Jobs as the worker runs them, on sessions of a database engine of the worker process's own."""
 
-import time
 from collections.abc import Callable
 from functools import cached_property
 from typing import TypeVar
@@ -13,11 +12,11 @@ from ..core import database
 from ..core.models import utc_now
 from ..core.tracing import trace_statements
 from ..settings import Settings
-from . import exports
 from .broker import publish
+from .kinds import perform
 from .metrics import measured_attempt
 from .models import Job
-from .outcomes import LeaseHeldError, TimedOutError, refusal
+from .outcomes import LeaseHeldError, refusal
 from .queries import (
     Attempt,
     attempt_of,
@@ -25,10 +24,8 @@ from .queries import (
     claim,
     clean_ups,
     failed,
-    progress,
     released,
     stale_queued,
-    succeeded,
 )
 
 T = TypeVar("T")
@@ -67,7 +64,7 @@ class JobRunner:
                 return
             try:
                 with measured_attempt(attempt.kind):
-                    self.export(session, attempt)
+                    perform(session, attempt, self.settings)
             except BaseException:
                 # The error may have stopped a statement halfway: the connection is closed, not reused.
                 session.invalidate()
@@ -88,23 +85,6 @@ class JobRunner:
             session.execute(failed(job_id, *refused))
             session.commit()
         return None
-
-    def export(self, session: Session, attempt: Attempt) -> None:
-        deadline = time.monotonic() + self.settings.job_soft_time_limit
-        export = exports.export_format(attempt)
-        total = session.execute(exports.count(attempt)).scalar_one()
-        chunks, done, last_id = [exports.header(export)], 0, 0
-        while batch := list(session.scalars(exports.batch(attempt, last_id))):
-            if time.monotonic() > deadline:
-                raise TimedOutError()
-            chunks.append(exports.render(batch, export))
-            done, last_id = done + len(batch), batch[-1].id
-            if not changed_one(session.execute(progress(attempt, exports.percent(done, total)))):
-                session.rollback()
-                return  # Another attempt holds the lease now: its result is the one that counts.
-            session.commit()
-        session.execute(succeeded(attempt, "".join(chunks), exports.MEDIA_TYPES[export], self.settings))
-        session.commit()
 
     def give_back(self, attempt: Attempt) -> None:
         """Queue the job again for a retry; when the database cannot take even that, its lease ends it in time."""

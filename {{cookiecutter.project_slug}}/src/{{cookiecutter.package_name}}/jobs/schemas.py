@@ -1,29 +1,11 @@
-"""The jobs' part of the API contract: the export request and a job as the API returns it."""
+"""The jobs' part of the API contract: a job as the API returns it, whatever its kind."""
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from ..core.fields import NFC, NO_NUL, omittable
 from .models import Job, JobStatus
-
-
-class ExportFormat(StrEnum):
-    JSON_LINES = "jsonl"
-    CSV = "csv"
-
-
-class ExportRequest(BaseModel):
-    """An export of your items (an admin: every item), optionally only those whose name contains the text q."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    q: Annotated[str, Field(max_length=100, pattern=NO_NUL), NFC] | None = omittable(
-        description="Only items whose name contains this text."
-    )
-    format: ExportFormat = Field(default=ExportFormat.JSON_LINES, description="JSON Lines or CSV.")
 
 
 class JobError(BaseModel):

@@ -1,4 +1,6 @@
-"""The jobs on a request's session: accepting an export, and reading a job and its result."""
+"""The jobs on a request's session: queueing a job of some kind, and reading a job and its result."""
+
+from typing import Any
 
 from celery import Celery
 from fastapi.concurrency import run_in_threadpool
@@ -8,15 +10,16 @@ from ..core.principals import Principal
 from .broker import publish
 from .documents import result_for
 from .errors import BrokerUnavailableError, JobNotFoundError
-from .exports import KIND
+from .kinds import Document, JobKind
 from .models import Job
 from .queries import new_job, visible_job
-from .schemas import ExportRequest
 
 
-async def create_export(session: AsyncSession, celery: Celery, principal: Principal, request: ExportRequest) -> Job:
-    """Commit the job, then queue it; a job the broker did not take is not kept."""
-    job = new_job(principal, KIND, request.model_dump(mode="json"))
+async def enqueue(
+    session: AsyncSession, celery: Celery, principal: Principal, kind: JobKind, parameters: dict[str, Any]
+) -> Job:
+    """Commit the principal's job of this kind, then queue it; a job the broker did not take is not kept."""
+    job = new_job(principal, kind.name, parameters)
     session.add(job)
     await session.commit()
     try:
@@ -35,6 +38,6 @@ async def get_job(session: AsyncSession, principal: Principal, job_id: int) -> J
     return job
 
 
-async def get_result(session: AsyncSession, principal: Principal, job_id: int) -> tuple[str, str]:
-    """The result of a job that succeeded, and its media type."""
+async def get_result(session: AsyncSession, principal: Principal, job_id: int) -> tuple[Document, dict[str, str]]:
+    """The result of a job that succeeded, and the headers that send it as a file."""
     return result_for(await get_job(session, principal, job_id), principal)

@@ -1,4 +1,6 @@
-"""The jobs on a request's session: accepting an export, and reading a job and its result."""
+"""The jobs on a request's session: queueing a job of some kind, and reading a job and its result."""
+
+from typing import Any
 
 from celery import Celery
 from sqlalchemy.orm import Session
@@ -7,15 +9,14 @@ from ..core.principals import Principal
 from .broker import publish
 from .documents import result_for
 from .errors import BrokerUnavailableError, JobNotFoundError
-from .exports import KIND
+from .kinds import Document, JobKind
 from .models import Job
 from .queries import new_job, visible_job
-from .schemas import ExportRequest
 
 
-def create_export(session: Session, celery: Celery, principal: Principal, request: ExportRequest) -> Job:
-    """Commit the job, then queue it; a job the broker did not take is not kept."""
-    job = new_job(principal, KIND, request.model_dump(mode="json"))
+def enqueue(session: Session, celery: Celery, principal: Principal, kind: JobKind, parameters: dict[str, Any]) -> Job:
+    """Commit the principal's job of this kind, then queue it; a job the broker did not take is not kept."""
+    job = new_job(principal, kind.name, parameters)
     session.add(job)
     session.commit()
     try:
@@ -34,6 +35,6 @@ def get_job(session: Session, principal: Principal, job_id: int) -> Job:
     return job
 
 
-def get_result(session: Session, principal: Principal, job_id: int) -> tuple[str, str]:
-    """The result of a job that succeeded, and its media type."""
+def get_result(session: Session, principal: Principal, job_id: int) -> tuple[Document, dict[str, str]]:
+    """The result of a job that succeeded, and the headers that send it as a file."""
     return result_for(get_job(session, principal, job_id), principal)

@@ -1,0 +1,37 @@
+"""The export as a kind of job: the items its principal may see, read in batches of rows, in the format asked for."""
+
+from sqlalchemy import Select, func, select
+
+from ..items.models import Item
+from ..items.queries import matching
+from ..jobs.kinds import Document, RunningJob, job_kind
+from .formats import MEDIA_TYPES, header, render
+from .schemas import ExportFormat
+
+BATCH_SIZE = 500
+
+
+def count(job: RunningJob) -> Select[int]:
+    matched = matching(job.principal, job.parameters.get("q")).subquery()
+    return select(func.count()).select_from(matched)
+
+
+def batch(job: RunningJob, after_id: int) -> Select[Item]:
+    """The next batch of the export's items, in the order of their ids."""
+    statement = matching(job.principal, job.parameters.get("q"))
+    return statement.where(Item.id > after_id).order_by(Item.id).limit(BATCH_SIZE)
+
+
+def run_export(job: RunningJob) -> Document:
+    """Render the items a batch at a time, reporting the progress after each."""
+    export = ExportFormat(job.parameters["format"])
+    total = job.session.execute(count(job)).scalar_one()
+    chunks, done, last_id = [header(export)], 0, 0
+    while items := list(job.session.scalars(batch(job, last_id))):
+        chunks.append(render(items, export))
+        done, last_id = done + len(items), items[-1].id
+        job.progress(done, total)
+    return Document("".join(chunks), MEDIA_TYPES[export])
+
+
+KIND = job_kind("items-export", run_export, {MEDIA_TYPES[export]: export.value for export in ExportFormat})
