@@ -44,12 +44,13 @@ VARIANT_MODULES = (
     "items/routes.py",
     "auth/guard.py",
     "auth/routes.py",
+    "auth/forms.py",
     "mail/sender.py",
     "mail/delivery.py",
 )
 """Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
 ...), of which the post-generation hook keeps the chosen one."""
-ACCOUNTS_ONLY = ("mail/sender.py", "mail/delivery.py")
+ACCOUNTS_ONLY = ("auth/forms.py", "mail/sender.py", "mail/delivery.py")
 """Variant modules of a package that only bakes with accounts have."""
 IDENTITY_ONLY = ("auth/routes.py",)
 """Variant modules that only bakes with an identity (accounts or OpenID Connect) have: an open API has no routes of

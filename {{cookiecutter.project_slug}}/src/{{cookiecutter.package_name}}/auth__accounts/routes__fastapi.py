@@ -8,11 +8,11 @@ from fastapi.responses import JSONResponse
 from ..core.database import SessionDep
 from ..core.fields import MAX_ROW_ID, PageQuery
 from ..mail.sender import run_sender, wake_sender
-from ..web.compat import FormOnly
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
 from .attempts import admit, settle
 from .errors import OAuthError, RegistrationClosedError
+from .forms import FormOnly
 from .guard import GUARDED_RESPONSES, AttemptCounterDep, AuthorityDep, ClientAddress, CurrentAdmin, CurrentPrincipal
 from .models import User
 from .schemas import (

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from ..core import database
 from ..core.fields import MAX_ROW_ID, PageQuery
 from ..mail.sender import init_sender, wake_sender
-from ..web.compat import ProblemDocumentedAPI, empty_response, form_body, json_response
+from ..web.compat import ProblemDocumentedAPI, empty_response, json_response
 from ..web.problems import problem_responses
 from . import AUTH_URL, TOKEN_URL, USERS_URL, service, user_url
 from .attempts import admit, settle
 from .authority import Authority
 from .errors import OAuthError, RegistrationClosedError
+from .forms import form_body
 from .guard import (
     SCHEME,
     attempt_counter,

@@ -50,7 +50,7 @@ def omittable(**constraints: Any) -> Any:
     return Field(default=None, json_schema_extra=_document_without_null, **constraints)
 
 
-def _not_null(cls: type[BaseModel], value: object) -> object:
+def _not_null(value: object) -> object:
     if value is None:
         raise ValueError("may be left out, but not set to null")
     return value

@@ -5,12 +5,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, params
+from fastapi import APIRouter, FastAPI, params
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
-from .limits import is_form_content_type
 from .problems import add_problem_schemas
 
 HTTP_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
@@ -78,17 +77,6 @@ def takes_form(scope: Scope) -> bool:
     route = scope.get("route")
     body = route.body_field if isinstance(route, APIRoute) else None
     return body is not None and isinstance(body.field_info, params.Form)
-
-
-def require_form(request: Request) -> None:
-    """Answer 415 to a form route's body that is not a form: Starlette reads no body of another type, and hands the
-    route an empty form instead."""
-    if not is_form_content_type(request.headers.get("content-type")):
-        raise HTTPException(415)
-
-
-FormOnly = Depends(require_form)
-"""The dependency that a route whose body is a form declares."""
 
 
 def allowed_methods(scope: Scope) -> list[str]:

@@ -2,11 +2,9 @@
 
 import inspect
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast, get_type_hints
+from typing import Any
 
-from flask import Request, Response, abort, current_app, request
+from flask import Request, Response, current_app, request
 from flask_openapi.openapi import OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
@@ -17,10 +15,8 @@ from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
 REQUEST_PARTS = ("path", "query", "body")
 """The names flask-openapi gives a view's parameters for each part of the request, as an error's ``loc`` names them."""
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
-DELAYED_VALIDATION = "__delay_validate_request__"
-"""The attribute that makes flask-openapi leave a view's request for the view to validate."""
 TAKES_FORM = "takes_form"
-"""The attribute that marks a view reading a form body (see ``form_body``), for the body guard."""
+"""The attribute that marks a view reading a form body, for the body guard."""
 
 
 class ProblemDocumentedAPI(OpenAPI):
@@ -81,29 +77,6 @@ def request_part(error: ValidationError) -> str:
         if name in REQUEST_PARTS and isinstance(annotation, type) and annotation.__name__ == error.title:
             return name
     return "body"
-
-
-def form_body(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Validate the view's ``form`` model against the URL-encoded body as a form is read: every field as the text it
-    is, its last value if repeated, and an empty one as absent.
-
-    flask-openapi would parse each field as JSON first: a password such as ``"secret"`` would lose its quotes, and
-    ``12345`` would become a number.
-    """
-    model: type[BaseModel] = get_type_hints(view)["form"]
-
-    @wraps(view)
-    def validated(**path: Any) -> Response:
-        fields = {name: values[-1] for name, values in request.form.lists() if values[-1] != ""}
-        try:
-            form = model.model_validate(fields)
-        except ValidationError as error:
-            abort(cast(OpenAPI, current_app).validation_error_callback(error))
-        return view(**path, form=form)
-
-    setattr(validated, DELAYED_VALIDATION, True)
-    setattr(validated, TAKES_FORM, True)
-    return validated
 
 
 def takes_form() -> bool:
