@@ -53,8 +53,9 @@ REDIS_USERS = [
 ]
 """The rows whose generated suite empties a Redis database of its own: to count sign-in attempts with accounts, as
 the broker with jobs; each takes one of ``REDIS_DATABASES``."""
-REDIS_DATABASES = range(4, 15)
-"""The Redis databases the bakes' suites may empty; 0 to 3 are left alone, and 15 is the browser test's."""
+REDIS_DATABASES = range(4, 13)
+"""The Redis databases the bakes' suites may empty; 0 to 3 are left alone, 13 and 14 are test_add_job.py's, and 15
+is the browser test's."""
 
 
 def text_files(project: Path) -> list[Path]:

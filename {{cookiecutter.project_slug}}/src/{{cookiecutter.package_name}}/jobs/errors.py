@@ -47,7 +47,3 @@ class BrokerUnavailableError(UnavailableError):
 
     def __init__(self) -> None:
         super().__init__("The job queue is unavailable, and the job was not created; try again later.")
-
-
-class TransientJobError(Exception):
-    """A failure that may pass, such as an unreachable database: the job is tried again later."""

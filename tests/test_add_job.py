@@ -1,0 +1,148 @@
+"""Adding a kind of job is a documented, tested path: the "Adding a job" steps of a bake's ``docs/jobs.md``, followed
+literally, add ``reports``, or ``backups`` with every ``report`` of the steps read as ``backup`` (a name that sorts
+before ``core``, where ``reports`` sorts after ``jobs``, which moves the test's imports).
+
+The steps copy the ``exports`` package, the example job, and its tests to the new name and register it. The copied
+tests then queue the new kind's jobs through its own route and wait for them to succeed on a real worker process,
+which the project's suite starts on the local Redis: a worker that did not know the kind would fail its jobs. The
+project is a git repository, so that the files the steps edited (not added) can be counted.
+
+The example can also go: with its package, its name in ``FEATURES`` and its tests deleted, what is left is as clean
+and passes its suite, on the machinery and the tests' own kind of job alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .baking import bake, saved_answers
+from .readmes import clean_env, section, section_commands
+from .test_add_resource import (
+    FEATURES_LIST,
+    PRINT_OPENAPI,
+    commit_as_baked,
+    count_in,
+    git,
+    operations_of,
+    passed_tests,
+    run_shell_block,
+)
+from .toolchain import Environments, run_checked
+
+ROWS = [
+    pytest.param("fastapi", "postgresql", "accounts", "reports", 13, id="fastapi-postgresql-reports"),
+    pytest.param("flask", "sqlite", "none", "backups", 14, id="flask-sqlite-backups"),
+]
+"""Each framework, each database and each side of ``core`` once, with the Redis database that each row's suite
+empties as its broker (13 and 14: test_bake.py's rows take 4 to 12)."""
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
+"""The broker of the bake without the example, whose suite deletes only the queues it made there."""
+HEADING = "Adding a job"
+GUIDE = Path("docs") / "jobs.md"
+REGISTRATION = re.compile(r'add `"reports"` to the end of `FEATURES` in `src/\w+/features\.py`')
+EXAMPLE_RUNS_ON_A_WORKER = "test_an_export_runs_on_a_worker_and_its_result_holds_the_items"
+"""The example's test that queues an export through its route and waits for a worker to finish it."""
+
+
+def renamed(text: str, name: str) -> str:
+    """The guide's text for ``reports`` as it reads for another plural name, such as ``backups``."""
+    singular = name.removesuffix("s")
+    for old, new in (("reports", name), ("report", singular), ("Reports", name.title()), ("Report", singular.title())):
+        text = text.replace(old, new)
+    return text
+
+
+def register(guide_section: str, features_module: Path, name: str) -> None:
+    """Step 2, done as its prose says: the new feature's name added at the end of ``FEATURES``."""
+    assert REGISTRATION.search(" ".join(guide_section.split())), (
+        f"step 2 no longer says where to register:\n{guide_section}"
+    )
+    source = features_module.read_text(encoding="utf-8")
+    assert len(FEATURES_LIST.findall(source)) == 1, f"{features_module.name} has no FEATURES list, one name a line"
+    features_module.write_text(FEATURES_LIST.sub(rf'\1    "{name}",\n]', source), encoding="utf-8")
+
+
+def check_code(python: str, project: Path, environments: Environments) -> None:
+    """ruff, ruff's formatting and mypy, as clean as the generated code."""
+    run_checked([python, "-m", "ruff", "check", "--no-cache", "."], project)
+    run_checked([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    environments.mypy(python, project)
+
+
+def run_suite(project: Path, python: str, broker_url: str, report: Path) -> list[str]:
+    """The project's whole suite by its README's command, on this broker; the tests that passed."""
+    env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1]), "TEST_BROKER_URL": broker_url}
+    output = run_checked(["uv", "run", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env)
+    assert re.search(r"\b\d+ passed\b", output)
+    assert "Required test coverage of 95" in output
+    return passed_tests(report)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("framework", "database", "auth", "name", "redis_database"), ROWS)
+def test_the_guide_s_steps_add_a_kind_of_job_that_a_real_worker_runs(
+    cookies: Any,
+    environments: Environments,
+    tmp_path: Path,
+    framework: str,
+    database: str,
+    auth: str,
+    name: str,
+    redis_database: int,
+) -> None:
+    project = bake(cookies, {"framework": framework, "database": database, "auth": auth, "jobs": "celery"})
+    package = saved_answers(project)["package_name"]
+    python = environments.sync(project, framework, "3.11")
+    commit_as_baked(project)
+    [copy_and_rename] = [renamed(block, name) for block in section_commands(project / GUIDE, HEADING)]
+    # `uv run`, as the guide says, in the environment synced above; no Python is downloaded.
+    env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
+
+    run_shell_block(copy_and_rename, project, env)
+    register(section(project / GUIDE, HEADING), project / "src" / package / "features.py", name)
+
+    edited = set(git(["diff", "--name-only", "HEAD"], project).split())
+    added = set(git(["ls-files", "--others", "--exclude-standard"], project).split())
+    assert edited == {f"src/{package}/features.py"}, f"the steps edited {sorted(edited)}; only features.py may be"
+    example_files = {path.name for path in (project / "src" / package / "exports").glob("*.py")}
+    assert added == {*(f"src/{package}/{name}/{module}" for module in example_files), f"tests/test_{name}.py"}
+    singular = name.removesuffix("s")
+    assert f'job_kind("items-{singular}", ' in (project / "src" / package / name / "jobs.py").read_text("utf-8")
+    check_code(python, project, environments)
+
+    # The new route queues its own kind of job, documented as the example's is.
+    document = json.loads(run_checked([python, "-c", PRINT_OPENAPI.format(package=package)], project, env))
+    operations = operations_of(document)
+    assert operations[(f"/api/v1/items/{name}", "post")] == operations[("/api/v1/items/exports", "post")]
+
+    # Step 3: the whole suite, in which the copied tests drive the new kind through a real worker.
+    passed = run_suite(project, python, f"redis://127.0.0.1:6379/{redis_database}", tmp_path / "report.xml")
+    assert count_in(f"tests.test_{name}", passed) == count_in("tests.test_exports", passed) > 0
+    assert f"tests.test_{name}.{EXAMPLE_RUNS_ON_A_WORKER.replace('export', singular)}" in passed
+
+
+@pytest.mark.slow
+def test_the_example_job_can_be_deleted_and_the_machinery_stays_covered(
+    cookies: Any, environments: Environments, tmp_path: Path
+) -> None:
+    project = bake(cookies, {"framework": "fastapi", "database": "sqlite", "auth": "oidc", "jobs": "celery"})
+    package = saved_answers(project)["package_name"]
+    python = environments.sync(project, "fastapi", "3.11")
+
+    shutil.rmtree(project / "src" / package / "exports")
+    (project / "tests" / "test_exports.py").unlink()
+    features = project / "src" / package / "features.py"
+    source = features.read_text(encoding="utf-8")
+    assert source.count('\n    "exports",\n') == 1
+    features.write_text(source.replace('\n    "exports",\n', "\n"), encoding="utf-8")
+    check_code(python, project, environments)
+
+    passed = run_suite(project, python, RABBITMQ_URL, tmp_path / "report.xml")
+    assert count_in("tests.test_jobs", passed) > 0
+    assert count_in("tests.test_job_workers", passed) > 0
