@@ -25,6 +25,10 @@ ALLOWED = {
     "openapi_version": "read by flask-openapi when it writes the OpenAPI document",
     "request_class": "read by Flask to make each request",
     "MEMBER": "the role that the access rules tell from an admin's, which an open API gives no one",
+    "with_sessions": "how a feature's own periodic task runs on the worker's sessions, as the mail's delivery does",
+    "load_config": "the hook of gunicorn's BaseApplication that reads its configuration",
+    "load": "the hook of gunicorn's BaseApplication that makes the application",
+    "threads": "read by granian and gunicorn; with uvicorn, which runs one event loop a worker, it is left unread",
 }
 """Names vulture reports that are used all the same, each with who uses it."""
 

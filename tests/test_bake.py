@@ -14,6 +14,7 @@ import pytest
 from .baking import ACCOUNTS_ONLY, IDENTITY_ONLY, JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
 from .combinations import DEEP_FUZZ_ROWS, RABBITMQ_ROWS, TABLE, params
 from .databases import scratch_database
+from .dead_code import unused_code
 from .readmes import clean_env, quick_start_commands
 from .toolchain import Environments, run_checked
 
@@ -94,6 +95,8 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
         if NOT_CHOSEN[framework].search(line.replace(TEMPLATE_NAME, ""))
     ]
     assert not_chosen == []
+    # Nothing the answers left out lingers: every module, class, function and setting is used by this bake.
+    assert unused_code(project) == []
     # A newcomer reads the README in five minutes; the rest is in docs/, a file a topic, each only with its feature.
     readme_lines = (project / "README.md").read_text(encoding="utf-8").count("\n")
     assert readme_lines <= README_LINES, f"the README has {readme_lines} lines"

@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from ..core.fields import PageQuery
-from ..core.models import OWNER, Base, purge_batch, unique_constraint_name, utc_now, violated_constraint
+from ..core.models import OWNER, Base, unique_constraint_name, utc_now, violated_constraint
 from ..core.principals import Role
+from ..core.purging import purge_batch
 from .models import LinkToken, RefreshToken, User
 from .tokens import new_refresh_token, refresh_token_hash
 

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
 from ..core.errors import ServiceError
-from ..core.models import purge_batch
+from ..core.purging import purge_batch
 from .models import SignInAttempts
 from .settings import AuthSettings
 

@@ -5,7 +5,7 @@ A validator comes after the constraints in ``Annotated``, so that the constraint
 """
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -32,7 +32,6 @@ def not_a_boolean(value: object) -> object:
     return value
 
 
-RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 NFC = BeforeValidator(nfc)
 NOT_A_BOOLEAN = BeforeValidator(not_a_boolean)
 

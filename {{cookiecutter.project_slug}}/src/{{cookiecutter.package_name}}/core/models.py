@@ -2,23 +2,18 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     DateTime,
-    Delete,
     Dialect,
     MetaData,
     TypeDecorator,
     UniqueConstraint,
-    delete,
     inspect,
-    select,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
+from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,8 +26,6 @@ NAMING_CONVENTION = {
 PURGE_AFTER = "purge_after"
 """The key of a column's ``info`` that marks the time after which its row is of no more use: with background jobs,
 the periodic sweep deletes such rows."""
-PURGED_AT_ONCE = 100
-"""How many rows one purge deletes at most: enough to outpace their creation, never a long statement."""
 OWNER = "owner"
 """The key of a column's ``info`` that marks it as naming the subject of the principal who owns the row: when an
 account is deleted, its rows in every such table go with it."""
@@ -104,11 +97,3 @@ def missing_schema(connection: Connection) -> list[str]:
         columns = {column["name"] for column in inspector.get_columns(table.name)}
         missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in columns]
     return missing
-
-
-def purge_batch(key: InstrumentedAttribute[Any], condition: ColumnElement[bool]) -> Delete:
-    """Delete a batch of the rows that meet ``condition``, found by their primary ``key``, so that a table stays small
-    without the jobs' sweep. Rows another transaction holds are skipped (``SKIP LOCKED`` on PostgreSQL): a purge
-    never waits, and so can never be part of a deadlock."""
-    batch = select(key).where(condition).limit(PURGED_AT_ONCE).with_for_update(skip_locked=True)
-    return delete(key.class_).where(key.in_(batch.scalar_subquery())).execution_options(synchronize_session=False)

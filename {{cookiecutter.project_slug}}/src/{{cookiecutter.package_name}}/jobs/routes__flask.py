@@ -4,11 +4,11 @@ jobs take from ``current_celery()``."""
 from celery import Celery
 from flask import Flask, Response, current_app
 from flask_openapi.models.tag import Tag
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..auth.guard import current_principal, guarded_blueprint
 from ..core import database
-from ..core.fields import RowId
+from ..core.fields import MAX_ROW_ID
 from ..health.routes import add_readiness_check
 from ..settings import Settings
 from ..web.compat import json_response
@@ -22,7 +22,7 @@ EXTENSION = "jobs"
 
 
 class JobPath(BaseModel):
-    job_id: RowId
+    job_id: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 blueprint = guarded_blueprint("jobs", __name__, abp_tags=[Tag(name="jobs")])

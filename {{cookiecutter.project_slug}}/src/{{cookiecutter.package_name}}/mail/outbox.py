@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Delete, Update, or_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
-from ..core.models import purge_batch
+from ..core.purging import purge_batch
 from .models import OutboxMessage
 
 LEASE = timedelta(seconds=60)
