@@ -78,7 +78,7 @@ def check_code(python: str, project: Path, environments: Environments) -> None:
 def run_suite(project: Path, python: str, broker_url: str, report: Path) -> list[str]:
     """The project's whole suite by its README's command, on this broker; the tests that passed."""
     env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1]), "TEST_BROKER_URL": broker_url}
-    output = run_checked(["uv", "run", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env)
+    output = run_checked(["uv", "run", "pytest", "--cov", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env)
     assert re.search(r"\b\d+ passed\b", output)
     assert "Required test coverage of 95" in output
     return passed_tests(report)

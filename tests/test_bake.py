@@ -147,7 +147,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     # its own default for the others.
     deep = any(row.answers == answers for row in DEEP_FUZZ_ROWS)
     # The suite runs by the README's own test command, `uv run pytest`, in the environment synced above, as a user's
-    # shell would run it.
+    # shell would run it, and with coverage, as the generated CI runs it.
     suite_env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
     suite_env |= {"FUZZ_EXAMPLES": str(FUZZ_EXAMPLES)} if deep else {}
     # With accounts, the suite also counts sign-in attempts in Redis; with jobs, its broker is Redis (or RabbitMQ):
@@ -158,7 +158,7 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     if any(row.answers == answers for row in RABBITMQ_ROWS):
         suite_env["TEST_BROKER_URL"] = RABBITMQ_URL
     test_command = shlex.split(quick_start_commands(project / "README.md")[1])
-    output = run_checked([*test_command, "-p", "no:cacheprovider", "-rfEs"], project, suite_env)
+    output = run_checked([*test_command, "--cov", "-p", "no:cacheprovider", "-rfEs"], project, suite_env)
     assert re.search(r"\b\d+ passed\b", output)
     skipped = re.findall(r"^SKIPPED .*$", output, re.MULTILINE)
     assert not skipped, f"every test runs here, where every server a test needs is: {skipped}"

@@ -36,7 +36,7 @@ REQUIRED_COMMANDS = (
     "uv run ruff format --check",
     "uv run mypy",
     "uv run bandit --recursive src --severity-level medium",
-    "uv run pytest",
+    "uv run pytest --cov",
 )
 ADMIN_URL_SUFFIX = "TEST_ADMIN_DATABASE_URL"
 PINNED_ACTION = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*\s*$")
