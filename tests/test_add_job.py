@@ -24,13 +24,14 @@ import pytest
 from .baking import bake, saved_answers
 from .readmes import clean_env, section, section_commands
 from .test_add_resource import (
-    FEATURES_LIST,
     PRINT_OPENAPI,
     commit_as_baked,
     count_in,
     git,
     operations_of,
     passed_tests,
+    register,
+    renamed,
     run_shell_block,
 )
 from .toolchain import Environments, run_checked
@@ -45,27 +46,10 @@ RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
 """The broker of the bake without the example, whose suite deletes only the queues it made there."""
 HEADING = "Adding a job"
 GUIDE = Path("docs") / "jobs.md"
-REGISTRATION = re.compile(r'add `"reports"` to the end of `FEATURES` in `src/\w+/features\.py`')
+EXAMPLE = "reports"
+"""The plural name that the guide's steps add."""
 EXAMPLE_RUNS_ON_A_WORKER = "test_an_export_runs_on_a_worker_and_its_result_holds_the_items"
 """The example's test that queues an export through its route and waits for a worker to finish it."""
-
-
-def renamed(text: str, name: str) -> str:
-    """The guide's text for ``reports`` as it reads for another plural name, such as ``backups``."""
-    singular = name.removesuffix("s")
-    for old, new in (("reports", name), ("report", singular), ("Reports", name.title()), ("Report", singular.title())):
-        text = text.replace(old, new)
-    return text
-
-
-def register(guide_section: str, features_module: Path, name: str) -> None:
-    """Step 2, done as its prose says: the new feature's name added at the end of ``FEATURES``."""
-    assert REGISTRATION.search(" ".join(guide_section.split())), (
-        f"step 2 no longer says where to register:\n{guide_section}"
-    )
-    source = features_module.read_text(encoding="utf-8")
-    assert len(FEATURES_LIST.findall(source)) == 1, f"{features_module.name} has no FEATURES list, one name a line"
-    features_module.write_text(FEATURES_LIST.sub(rf'\1    "{name}",\n]', source), encoding="utf-8")
 
 
 def check_code(python: str, project: Path, environments: Environments) -> None:
@@ -78,7 +62,9 @@ def check_code(python: str, project: Path, environments: Environments) -> None:
 def run_suite(project: Path, python: str, broker_url: str, report: Path) -> list[str]:
     """The project's whole suite by its README's command, on this broker; the tests that passed."""
     env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1]), "TEST_BROKER_URL": broker_url}
-    output = run_checked(["uv", "run", "pytest", "--cov", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env)
+    output = run_checked(
+        ["uv", "run", "pytest", "--cov", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env
+    )
     assert re.search(r"\b\d+ passed\b", output)
     assert "Required test coverage of 95" in output
     return passed_tests(report)
@@ -100,12 +86,12 @@ def test_the_guide_s_steps_add_a_kind_of_job_that_a_real_worker_runs(
     package = saved_answers(project)["package_name"]
     python = environments.sync(project, framework, "3.11")
     commit_as_baked(project)
-    [copy_and_rename] = [renamed(block, name) for block in section_commands(project / GUIDE, HEADING)]
+    [copy_and_rename] = [renamed(block, name, EXAMPLE) for block in section_commands(project / GUIDE, HEADING)]
     # `uv run`, as the guide says, in the environment synced above; no Python is downloaded.
     env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1])}
 
     run_shell_block(copy_and_rename, project, env)
-    register(section(project / GUIDE, HEADING), project / "src" / package / "features.py", name)
+    register(section(project / GUIDE, HEADING), project / "src" / package / "features.py", name, EXAMPLE)
 
     edited = set(git(["diff", "--name-only", "HEAD"], project).split())
     added = set(git(["ls-files", "--others", "--exclude-standard"], project).split())

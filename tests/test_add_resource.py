@@ -30,7 +30,8 @@ ROWS = [
 """Each framework, each database and each side of ``core`` once; every row of the table runs its unchanged suite by
 the README's test command in test_bake.py."""
 HEADING = "Adding a resource"
-REGISTRATION = re.compile(r'add `"orders"` to the end of `FEATURES` in `src/\w+/features\.py`')
+EXAMPLE = "orders"
+"""The plural name that the README's steps add."""
 FEATURES_LIST = re.compile(r'^(FEATURES = \[\n(?:    "\w+",\n)+)\]$', re.MULTILINE)
 OPERATIONS = 26
 """Live and ready, the accounts' fourteen (the default bake has accounts), then list, create, read, update and delete
@@ -69,19 +70,19 @@ def run_shell_block(block: str, project: Path, env: dict[str, str]) -> None:
     run_checked(["bash", "-euo", "pipefail", "-c", block], project, env)
 
 
-def renamed(text: str, name: str) -> str:
-    """The README's text for ``orders`` as it reads for another plural name, such as ``books``."""
-    singular = name.removesuffix("s")
-    for old, new in (("orders", name), ("order", singular), ("Orders", name.title()), ("Order", singular.title())):
+def renamed(text: str, name: str, example: str = EXAMPLE) -> str:
+    """The steps' text for their ``example`` (a plural name) as it reads for another plural name, such as ``books``."""
+    singular, example_singular = name.removesuffix("s"), example.removesuffix("s")
+    replacements = [(example, name), (example_singular, singular)]
+    for old, new in [*replacements, *((old.title(), new.title()) for old, new in replacements)]:
         text = text.replace(old, new)
     return text
 
 
-def register(readme_section: str, features_module: Path, name: str) -> None:
-    """Step 2, done as its prose says: the resource's name added at the end of ``FEATURES``."""
-    assert REGISTRATION.search(" ".join(readme_section.split())), (
-        f"step 2 no longer says where to register:\n{readme_section}"
-    )
+def register(steps: str, features_module: Path, name: str, example: str = EXAMPLE) -> None:
+    """The registration step, done as its prose says: the new feature's name added at the end of ``FEATURES``."""
+    registration = re.compile(rf'add `"{example}"` to the end of `FEATURES` in `src/\w+/features\.py`')
+    assert registration.search(" ".join(steps.split())), f"the steps no longer say where to register:\n{steps}"
     source = features_module.read_text(encoding="utf-8")
     assert len(FEATURES_LIST.findall(source)) == 1, f"{features_module.name} has no FEATURES list, one name a line"
     features_module.write_text(FEATURES_LIST.sub(rf'\1    "{name}",\n]', source), encoding="utf-8")
