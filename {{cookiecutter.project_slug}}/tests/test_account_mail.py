@@ -6,6 +6,7 @@ import email.policy
 import re
 import signal
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -160,7 +161,11 @@ def serve(
                 yield client
             # Stopped as an orchestrator stops it, so that it ends its sender and writes its coverage.
             server.process.send_signal(signal.SIGTERM)
-            assert server.process.wait(timeout=30) == 0
+            try:
+                status = server.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the server did not stop within 30 s of SIGTERM; its log:\n{server.log.read_text()}")
+            assert status == 0, server.log.read_text()
         finally:
             launch.stop()
 
