@@ -30,6 +30,8 @@ from .auth import TEST_SETTINGS
 
 ENV_PREFIX = "{{ cookiecutter.__env_prefix }}"
 START_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 20
+"""Time for a server to stop after SIGTERM: well within its grace period, after which granian would kill a worker."""
 ANSWER_TIMEOUT_SECONDS = 10
 SHARED_BODY_LIMIT = 256 * 1024
 """The shared server's body limit, smaller than the default: room for the deeply nested body of the odd requests,
@@ -45,6 +47,21 @@ class Server(NamedTuple):
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+
+    def terminate(self) -> int:
+        """Stop the server as a platform does, with SIGTERM, and return its exit status.
+
+        A server still running after ``STOP_TIMEOUT_SECONDS`` fails the test with its log, which then holds the
+        stack of every thread of its processes: Python's fault handler writes them on SIGABRT.
+        """
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGABRT)
+            self.process.wait()
+            log = self.log.read_text()
+            pytest.fail(f"the server did not stop within {STOP_TIMEOUT_SECONDS} s of SIGTERM; its log:\n{log}")
 
 
 @cache
@@ -92,6 +109,7 @@ class Launch:
         changed = {f"{ENV_PREFIX}{name.upper()}": value for name, value in {**TEST_SETTINGS, **overrides}.items()}
         env = {
             **{name: value for name, value in inherited.items() if name not in changed},
+            "PYTHONFAULTHANDLER": "1",
             f"{ENV_PREFIX}PORT": str(self.port),
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
             **{name: str(value) for name, value in changed.items() if value is not None},

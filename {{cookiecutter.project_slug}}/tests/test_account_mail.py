@@ -4,9 +4,7 @@ an outbox that loses no message and sends none twice while the SMTP server comes
 import email
 import email.policy
 import re
-import signal
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -160,12 +158,7 @@ def serve(
             with live_client(server.base_url) as client:
                 yield client
             # Stopped as an orchestrator stops it, so that it ends its sender and writes its coverage.
-            server.process.send_signal(signal.SIGTERM)
-            try:
-                status = server.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"the server did not stop within 30 s of SIGTERM; its log:\n{server.log.read_text()}")
-            assert status == 0, server.log.read_text()
+            assert server.terminate() == 0, server.log.read_text()
         finally:
             launch.stop()
 

@@ -4,7 +4,6 @@ each format, the broker down, the trace from the request to the worker{% if cook
 import csv
 import io
 import json
-import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,13 +80,13 @@ def test_an_export_continues_the_trace_of_the_request_that_queued_it(
     start_worker()
     launch = Launch(own_queue_settings, tmp_path, job_queue=own_queue_settings.job_queue)
     try:
-        with live_client(launch.ready().base_url) as client:
+        server = launch.ready()
+        with live_client(server.base_url) as client:
             client.headers.update(sign_in(client))
             create(client, ITEMS, name="Traced")
             wait_for(client, export(client)["id"], JobStatus.SUCCEEDED)
         spans = receiver.wait_for(lambda spans: any(span.name == f"process {RUN_JOB_TASK}" for span in spans))
-        launch.process.send_signal(signal.SIGTERM)
-        assert launch.process.wait(timeout=30) == 0
+        assert server.terminate() == 0
     finally:
         launch.stop()
 

@@ -2,7 +2,6 @@
 worker processes."""
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -170,8 +169,7 @@ def test_a_server_of_two_workers_reports_exactly_the_requests_it_answered(
             while requests(scraped, "GET", ITEMS, 200) < len(statuses) and time.monotonic() < deadline:
                 time.sleep(0.05)
                 scraped = scrape(metrics_client)
-        server.process.send_signal(signal.SIGTERM)
-        assert server.process.wait(timeout=30) == 0
+        assert server.terminate() == 0
     finally:
         launch.stop()
 

@@ -48,9 +48,7 @@ def test_serves_the_api_and_its_docs_then_stops_on_sigterm_with_every_request_lo
             assert client.get("/health/live", headers={"X-Request-ID": request_id}).status_code == 200
 
     # The last lines are still queued for the log writer when the signal comes.
-    server.process.send_signal(signal.SIGTERM)
-
-    assert server.process.wait(timeout=30) == 0
+    assert server.terminate() == 0
     assert last_ids <= logged_request_ids(server)
 
 

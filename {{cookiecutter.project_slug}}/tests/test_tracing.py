@@ -8,7 +8,6 @@ problem bodies and the log lines. The same holds in the test process, with the s
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -147,8 +146,7 @@ def test_a_request_is_a_server_span_above_its_statements_and_its_trace_id_is_eve
         requests = {(caller_trace, caller_span, "GET"), (missing["trace_id"], "", "GET"), ("", "", "POST")}
         spans = receiver.wait_for(lambda spans: served(spans) >= requests and created_items(spans) == 2)
         # Stopped as a platform stops it, the server exports what is left and writes its coverage.
-        server.process.send_signal(signal.SIGTERM)
-        assert server.process.wait(timeout=30) == 0
+        assert server.terminate() == 0
     finally:
         launch.stop()
 
