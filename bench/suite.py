@@ -14,17 +14,21 @@ from .projects import Project, bake, sync, uv_env
 TARGET_SECONDS = 10.0
 """Issue 14: the whole suite of a default bake in 10 s or less on a 2-core machine."""
 SLOWEST = 5
+"""How many of the slowest test phases, and of the slowest test files, the report lists."""
 DURATION = re.compile(r"^(?P<seconds>\d+\.\d+)s (?P<phase>setup|call|teardown) +(?P<test>\S.*)$", re.MULTILINE)
 """A line of pytest's ``--durations`` table."""
 
 
 @dataclass(frozen=True)
 class SuiteTimes:
-    """The wall time of each run of the suite, and its slowest test phases (median seconds across the runs)."""
+    """The wall time of each run of the suite, its slowest test phases and test files, and the time spent outside
+    any test (pytest's start-up, the imports and collection, the end of the run); median seconds across the runs."""
 
     framework: str
     runs: list[float]
     slowest: list[tuple[float, str, str]]
+    files: list[tuple[float, str]]
+    outside_tests: float
 
     @property
     def median(self) -> float:
@@ -37,7 +41,7 @@ class SuiteTimes:
 
 def run_suite(project: Project, pytest_arguments: list[str]) -> tuple[float, str]:
     """Run the generated suite as a user does; return the wall time and pytest's output."""
-    command = [tool("uv"), "run", "pytest", "-q", "-p", "no:cacheprovider", f"--durations={SLOWEST}"]
+    command = [tool("uv"), "run", "pytest", "-q", "-p", "no:cacheprovider", "--durations=0", "--durations-min=0"]
     started = time.perf_counter()
     completed = subprocess.run(
         [*command, *pytest_arguments],
@@ -55,17 +59,36 @@ def run_suite(project: Project, pytest_arguments: list[str]) -> tuple[float, str
     return elapsed, completed.stdout
 
 
-def slowest_phases(outputs: list[str]) -> list[tuple[float, str, str]]:
-    """The test phases that ``--durations`` lists, by their median across the runs (0 s in a run that omits one)."""
-    seconds: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for output in outputs:
-        for match in DURATION.finditer(output):
-            seconds[match["test"], match["phase"]].append(float(match["seconds"]))
-    medians = [
-        (statistics.median([*values, *[0.0] * (len(outputs) - len(values))]), test, phase)
-        for (test, phase), values in seconds.items()
-    ]
+def phase_seconds(output: str) -> dict[tuple[str, str], float]:
+    """Each test phase's seconds in one run, from its ``--durations`` table."""
+    return {(match["test"], match["phase"]): float(match["seconds"]) for match in DURATION.finditer(output)}
+
+
+def slowest_phases(runs: list[dict[tuple[str, str], float]]) -> list[tuple[float, str, str]]:
+    """The test phases that take longest, by their median across the runs (0 s in a run that omits one)."""
+    phases = {phase for run in runs for phase in run}
+    medians = [(statistics.median(run.get(phase, 0.0) for run in runs), *phase) for phase in phases]
     return sorted(medians, reverse=True)[:SLOWEST]
+
+
+def slowest_files(runs: list[dict[tuple[str, str], float]]) -> list[tuple[float, str]]:
+    """The test files whose phases take longest together, by their median across the runs."""
+    totals: list[dict[str, float]] = []
+    for run in runs:
+        by_file: dict[str, float] = defaultdict(float)
+        for (test, _), seconds in run.items():
+            by_file[test.partition("::")[0]] += seconds
+        totals.append(by_file)
+    files = {name for by_file in totals for name in by_file}
+    medians = [(statistics.median(by_file.get(name, 0.0) for by_file in totals), name) for name in files]
+    return sorted(medians, reverse=True)[:SLOWEST]
+
+
+def suite_times(framework: str, timed: list[tuple[float, str]]) -> SuiteTimes:
+    runs = [phase_seconds(output) for _, output in timed]
+    walls = [elapsed for elapsed, _ in timed]
+    outside = statistics.median(wall - sum(run.values()) for wall, run in zip(walls, runs, strict=True))
+    return SuiteTimes(framework, walls, slowest_phases(runs), slowest_files(runs), outside)
 
 
 def measure_suites(work_dir: Path, runs: int, pytest_arguments: list[str], synced: dict[str, Path]) -> list[SuiteTimes]:
@@ -79,7 +102,5 @@ def measure_suites(work_dir: Path, runs: int, pytest_arguments: list[str], synce
             project, _ = bake(framework, work_dir)
             sync(project)
         timed = [run_suite(project, pytest_arguments) for _ in range(runs)]
-        results.append(
-            SuiteTimes(framework, [elapsed for elapsed, _ in timed], slowest_phases([output for _, output in timed]))
-        )
+        results.append(suite_times(framework, timed))
     return results

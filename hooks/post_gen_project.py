@@ -50,6 +50,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_accounts.py": {"auth": ("accounts",)},
     "tests/test_account_deletion.py": {"auth": ("accounts",)},
     "tests/test_account_mail.py": {"auth": ("accounts",)},
+    "tests/mail.py": {"auth": ("accounts",)},
     "tests/test_throttling.py": {"auth": ("accounts",)},
     "tests/test_oidc.py": {"auth": ("oidc",)},
     "tests/test_ownership.py": {"auth": ("accounts", "oidc")},

@@ -112,6 +112,7 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
     assert (package / "mail" / "tasks.py").is_file() == (saved["auth"] == "accounts" and saved["jobs"] == "celery")
     assert not (package / "mail" / "sender_on_worker.py").exists()
     assert (project / "tests" / "conftest.py").is_file()
+    assert (project / "tests" / "mail.py").is_file() == (saved["auth"] == "accounts")
     assert other not in (package / "app.py").read_text(encoding="utf-8").lower()
     assert (project / "LICENSE").read_text(encoding="utf-8").lstrip().startswith(LICENCE_FIRST_WORDS[saved["license"]])
 

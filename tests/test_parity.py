@@ -19,6 +19,7 @@ FRAMEWORK_FILES = {
     ".cookiecutter.json",
     ".env.example",
     "tests/conftest.py",
+    "tests/mail.py",
     *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
     "docs/deployment.md",
     "docs/development.md",

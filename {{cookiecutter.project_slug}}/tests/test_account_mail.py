@@ -19,6 +19,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from pydantic import SecretStr
 from sqlalchemy import Connection, Row, insert, select
 
 from {{ cookiecutter.package_name }} import TITLE
@@ -33,6 +34,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from .auth import ME, PASSWORD, assert_oauth_error, assert_refused, bearer, password_grant, refresh_grant, token
 from .helpers import assert_problem
 from .live_server import Launch, free_port, live_client
+from .mail import delivery_round
 {%- if cookiecutter.jobs == "celery" %}
 from .worker import Worker
 {%- endif %}
@@ -113,6 +115,20 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def linking_settings(settings: Settings) -> Settings:
+    """The test's settings, whose mailed links lead to the public base URL; without SMTP, mail waits in the outbox."""
+    return settings.model_copy(update={"public_base_url": PUBLIC_BASE_URL})
+
+
+@pytest.fixture
+def mailing_settings(linking_settings: Settings, smtp_server: SmtpServer) -> Settings:
+    """The same settings with the test's SMTP server: those of a ``delivery_round`` in the test process."""
+    return linking_settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": smtp_server.port, "smtp_security": "none"}
+    )
 
 
 Serve = Callable[..., AbstractContextManager[httpx2.Client]]
@@ -307,23 +323,27 @@ def test_mail_requests_are_limited_per_account(
 
 
 def test_with_verification_required_registration_tells_nobody_who_has_an_account(
-    smtp_server: SmtpServer, serve: Serve
+    make_client: Callable[[Settings], httpx2.Client],
+    linking_settings: Settings,
+    mailing_settings: Settings,
+    smtp_server: SmtpServer,
 ) -> None:
     smtp_server.start()
-    with serve(email_verification="required") as client:
-        first, again = register(client, "ada@example.com"), register(client, "ada@example.com")
+    client = make_client(linking_settings.model_copy(update={"email_verification": "required"}))
+    first, again = register(client, "ada@example.com"), register(client, "ada@example.com")
 
-        assert (first.status_code, again.status_code) == (202, 202)
-        assert first.json() == again.json()
-        verification = smtp_server.mailbox.to("ada@example.com", "Confirm")
-        smtp_server.mailbox.to("ada@example.com", "tried to register")
-        assert_oauth_error(password_grant(client, "ada@example.com"), "invalid_grant")
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert first.json() == again.json()
+    assert delivery_round(mailing_settings) == 2
+    verification = smtp_server.mailbox.to("ada@example.com", "Confirm")
+    smtp_server.mailbox.to("ada@example.com", "tried to register")
+    assert_oauth_error(password_grant(client, "ada@example.com"), "invalid_grant")
 
-        verify = {"token": link_token(verification, "verify-email")}
-        assert client.post(f"{AUTH_URL}/verify-email", json=verify).status_code == 204
-        assert password_grant(client, "ada@example.com").status_code == 200
-        assert_problem(client.post(f"{AUTH_URL}/verify-email", json=verify), 400)
-        assert client.get(ME, headers=bearer(token(client, "ada@example.com")["access_token"])).json()["email_verified"]
+    verify = {"token": link_token(verification, "verify-email")}
+    assert client.post(f"{AUTH_URL}/verify-email", json=verify).status_code == 204
+    assert password_grant(client, "ada@example.com").status_code == 200
+    assert_problem(client.post(f"{AUTH_URL}/verify-email", json=verify), 400)
+    assert client.get(ME, headers=bearer(token(client, "ada@example.com")["access_token"])).json()["email_verified"]
 
 
 def test_with_verification_required_an_account_signs_in_once_its_link_is_followed(
@@ -369,7 +389,7 @@ def test_with_verification_off_no_mail_is_written(
 @pytest.mark.parametrize("security", ["starttls", "tls"])
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 def test_mail_goes_encrypted_and_signed_in_to_a_server_that_asks_for_both(
-    smtp_server: SmtpServer, serve: Serve, tmp_path: Path, security: str
+    anonymous_client: httpx2.Client, mailing_settings: Settings, smtp_server: SmtpServer, tmp_path: Path, security: str
 ) -> None:
     """The server's certificate comes from a CA of the test's own, which the service trusts by ``SMTP_CA_FILE``."""
     authority = trustme.CA()
@@ -386,10 +406,11 @@ def test_mail_goes_encrypted_and_signed_in_to_a_server_that_asks_for_both(
     smtp_server.start(
         **encryption, authenticator=authenticate, auth_required=True, auth_require_tls=security == "starttls"
     )
-    credentials = {"smtp_username": "mailer", "smtp_password": SMTP_PASSWORD, "smtp_ca_file": str(ca_file)}
-    with serve(smtp_security=security, **credentials) as client:
-        assert register(client, "ada@example.com").status_code == 201
-        smtp_server.mailbox.to("ada@example.com", "Confirm")
+    assert register(anonymous_client, "ada@example.com").status_code == 201
+    credentials = {"smtp_username": "mailer", "smtp_password": SecretStr(SMTP_PASSWORD), "smtp_ca_file": str(ca_file)}
+
+    assert delivery_round(mailing_settings.model_copy(update={"smtp_security": security, **credentials})) == 1
+    smtp_server.mailbox.to("ada@example.com", "Confirm")
 
     [session] = smtp_server.mailbox.sessions
     assert session.authenticated
@@ -424,22 +445,24 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_delivered_once_it_is_ba
 
 
 def test_a_permanent_refusal_is_recorded_and_not_retried(
-    settings: Settings, smtp_server: SmtpServer, serve: Serve
+    anonymous_client: httpx2.Client, settings: Settings, mailing_settings: Settings, smtp_server: SmtpServer
 ) -> None:
     smtp_server.start()
-    with serve() as client:
-        register(client, REFUSED)
-        register(client, "ada@example.com")
+    register(anonymous_client, REFUSED)
+    register(anonymous_client, "ada@example.com")
 
-        smtp_server.mailbox.to("ada@example.com", "Confirm")
-        refused = wait_for_outbox(settings, lambda rows: any(row.failed_at for row in rows))
-
-    [row] = [row for row in refused if row.recipient == REFUSED]
+    assert delivery_round(mailing_settings) == 2
+    assert delivery_round(mailing_settings) == 0
+    smtp_server.mailbox.to("ada@example.com", "Confirm")
+    [row] = [row for row in outbox(settings) if row.recipient == REFUSED]
     assert (row.attempts, row.sent_at) == (1, None)
+    assert row.failed_at is not None
     assert "550" in row.last_error
 
 
-def test_messages_done_long_enough_ago_are_purged(settings: Settings, smtp_server: SmtpServer, serve: Serve) -> None:
+def test_messages_done_long_enough_ago_are_purged(
+    settings: Settings, mailing_settings: Settings, smtp_server: SmtpServer
+) -> None:
     long_ago, lately = utc_now() - timedelta(days=8), utc_now() - timedelta(days=6)
     done = {  # recipient: when it was sent, when it failed
         "sent-long-ago@example.com": (long_ago, None),
@@ -459,11 +482,10 @@ def test_messages_done_long_enough_ago_are_purged(settings: Settings, smtp_serve
 
     database.run_on_connection(settings, add_messages)
     smtp_server.start()
-    with serve(mail_kept_days="7"):
-        smtp_server.mailbox.to("due@example.com", "Old")
-        kept = wait_for_outbox(settings, lambda rows: len(rows) == 2)
 
-    assert sorted(row.recipient for row in kept) == ["due@example.com", "sent-lately@example.com"]
+    assert delivery_round(mailing_settings.model_copy(update={"mail_kept_days": 7})) == 1
+    smtp_server.mailbox.to("due@example.com", "Old")
+    assert sorted(row.recipient for row in outbox(settings)) == ["due@example.com", "sent-lately@example.com"]
 {%- if cookiecutter.jobs == "celery" %}
 
 
