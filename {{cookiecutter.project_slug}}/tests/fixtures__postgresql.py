@@ -73,6 +73,10 @@ def settings(session_settings: Settings) -> Iterator[Settings]:
     database.run_on_connection(session_settings, empty_tables)
 
 
+USED_SEQUENCES = "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+"""The sequences of the database that have handed out an id."""
+
+
 def every_table() -> str:
     """The name of every table of every feature, quoted, for one statement."""
     return ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
@@ -81,13 +85,16 @@ def every_table() -> str:
 def empty_tables(connection: Connection) -> None:
     """Empty every feature's table and restart its ids, unless the test left them all as it found them.
 
-    Most tests write nothing, and a check costs far less than TRUNCATE, which replaces each table's files.
+    Most tests write nothing, and the check costs less than any emptying. The tables are small: deleting their rows
+    takes a fraction of what TRUNCATE does, which replaces each table's files.
     """
     written = [f'EXISTS (SELECT FROM "{table.name}")' for table in Base.metadata.sorted_tables]
     # A sequence that has handed out an id, even to an insert that failed, has a last value.
-    written.append("EXISTS (SELECT FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL)")
+    written.append(f"EXISTS (SELECT {USED_SEQUENCES})")
     if connection.execute(text(f"SELECT {' OR '.join(written)}")).scalar():
-        connection.execute(text(f"TRUNCATE {every_table()} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+        connection.execute(text(f"SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) {USED_SEQUENCES}"))
         connection.commit()
 
 
