@@ -29,8 +29,8 @@ def wsgi_client(app: Flask) -> httpx2.Client:
 
 
 PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
-AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
-"""Methods Werkzeug answers on every rule by itself, which the OpenAPI document leaves out."""
+AUTOMATIC_METHODS = {"HEAD"}
+"""The method Werkzeug answers on every rule by itself, which the OpenAPI document leaves out."""
 
 pytest_plugins = ["tests.auth", "tests.fixtures", "tests.live_server", "tests.traces"{{ ', "tests.worker"' if cookiecutter.jobs == "celery" }}]
 """The signed-in ``client``, the database fixtures, the production server and the trace receiver, which do not

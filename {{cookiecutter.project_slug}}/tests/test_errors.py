@@ -28,6 +28,19 @@ def test_wrong_method_is_405_problem_with_allow(client: httpx2.Client) -> None:
     assert {"DELETE", "GET", "HEAD", "PATCH"} <= {method.strip() for method in response.headers["allow"].split(",")}
 
 
+@pytest.mark.parametrize("path", [ITEMS, f"{ITEMS}/1", "/health/live"])
+def test_options_is_405_problem_with_allow_as_any_method_a_route_does_not_serve(
+    client: httpx2.Client, path: str
+) -> None:
+    """Unless it is the CORS preflight of an allowed origin (see test_request_context)."""
+    response = client.options(path)
+
+    assert_problem(response, 405)
+    allowed = {method.strip() for method in response.headers["allow"].split(",")}
+    assert "GET" in allowed
+    assert "OPTIONS" not in allowed
+
+
 @pytest.mark.parametrize(
     "content", [b'{"name": ', b"{'name': 'x'}", b"nul", b"{}}"], ids=["truncated", "quotes", "word", "trailing"]
 )

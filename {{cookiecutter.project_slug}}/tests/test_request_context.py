@@ -157,6 +157,7 @@ def test_configured_origins_may_call_the_api(
         },
     )
     other = client.get(ITEMS, headers={"origin": "https://elsewhere.example"})
+    not_a_preflight = client.options(ITEMS, headers={"origin": ORIGIN})
 
     assert simple.headers["access-control-allow-origin"] == ORIGIN
     assert "x-request-id" in simple.headers["access-control-expose-headers"].lower()
@@ -164,6 +165,7 @@ def test_configured_origins_may_call_the_api(
     assert preflight.headers["access-control-allow-origin"] == ORIGIN
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "access-control-allow-origin" not in other.headers
+    assert_problem(not_a_preflight, 405)
 
 
 def test_answers_to_configured_origins_vary_by_origin(

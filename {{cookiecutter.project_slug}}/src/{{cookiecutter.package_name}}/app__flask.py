@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Any URL may be too long, whatever the operation.
         responses={**problem_responses(414)},
     )
-    app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    # No route serves OPTIONS: it gets the 405 of any method a route does not serve, unless it is a CORS preflight.
+    app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes, PROVIDE_AUTOMATIC_OPTIONS=False)
     app.extensions["settings"] = settings
     database.init_app(app, settings)
     for routes in FEATURE_ROUTES:

@@ -8,7 +8,7 @@ readable JSON.
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, request
+from flask import g
 from flask_openapi.blueprint import APIBlueprint
 
 from ..core.principals import Principal
@@ -28,9 +28,7 @@ def guarded_blueprint(
 
     @blueprint.before_request
     def authenticated() -> None:
-        # Werkzeug answers OPTIONS itself, and browsers ask it without credentials before a cross-origin call.
-        if request.method != "OPTIONS":
-            g.principal = authenticate()
+        g.principal = authenticate()
 
     return blueprint
 

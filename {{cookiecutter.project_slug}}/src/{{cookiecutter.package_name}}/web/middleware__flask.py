@@ -143,6 +143,13 @@ def guard_bodies(app: Flask) -> None:
         app.before_request_funcs.setdefault(blueprint, []).insert(0, check_body)
 
 
+def answer_preflight() -> Response | None:
+    """Answer a CORS preflight, to which flask-cors then adds its headers; any other OPTIONS request gets a 405."""
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return Response(status=200)
+    return None
+
+
 def vary_by_origin(response: Response) -> Response:
     """Tell caches that the answer depends on the request's Origin, whichever origin sent it, if any: flask-cors says
     so only when several origins are allowed, and a cache that kept the answer to one origin would hand its
@@ -165,4 +172,5 @@ def init_app(app: Flask, settings: Settings) -> None:
             expose_headers=CORS_EXPOSED_HEADERS,
             vary_header=False,
         )
+        app.before_request(answer_preflight)
         app.after_request(vary_by_origin)
