@@ -32,6 +32,7 @@ from .traces import Receiver, Span
 
 ITEM = ITEMS + "/{item_id}"
 BOTH_WORKERS_SECONDS = 20
+HELD_SPANS_DELAY_MS = 3_600_000
 
 
 def served(spans: list[Span]) -> set[tuple[str, str, str]]:
@@ -118,6 +119,25 @@ def test_in_process_a_request_is_a_server_span_above_its_statements(
     logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     assert [line["trace_id"] for line in logged if line.get("path") == f"{ITEMS}/999999"] == [missing["trace_id"]]
     assert {format(span.context.trace_id, "032x") for span in spans} >= {missing["trace_id"]}
+
+
+def test_a_stopping_server_exports_the_spans_it_still_holds(
+    settings: Settings, tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch waits far longer than the test: only the export as the worker process ends can send the span."""
+    monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", str(HELD_SPANS_DELAY_MS))
+    trace_id = f"{random.getrandbits(128):032x}"
+    launch = Launch(settings, tmp_path)
+    try:
+        server = launch.ready()
+        with live_client(server.base_url) as client:
+            traceparent = {"traceparent": f"00-{trace_id}-{random.getrandbits(64):016x}-01"}
+            assert client.get("/health/live", headers=traceparent).status_code == 200
+        assert server.terminate() == 0
+    finally:
+        launch.stop()
+
+    receiver.wait_for(lambda spans: any(span.trace_id == trace_id for span in spans))
 
 
 def test_a_request_is_a_server_span_above_its_statements_and_its_trace_id_is_everywhere(

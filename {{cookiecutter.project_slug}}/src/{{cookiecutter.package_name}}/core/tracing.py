@@ -9,6 +9,7 @@ exporter's thread would not survive a fork.
 """
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from .metrics_files import PACKAGE
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
+    from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.trace import Span, Tracer
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
@@ -62,11 +64,23 @@ def configure_tracing() -> bool:
     resource = Resource.create(
         {"service.name": os.environ.get("OTEL_SERVICE_NAME") or PACKAGE, "process.pid": os.getpid()}
     )
-    provider = TracerProvider(resource=resource)
+    provider = TracerProvider(resource=resource, shutdown_on_exit=False)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    export_last_spans_at_exit(provider)
     trace.set_tracer_provider(provider)
     configured.tracer = trace.get_tracer(PACKAGE)
     return True
+
+
+def export_last_spans_at_exit(provider: "TracerProvider") -> None:
+    """Export the spans still in the batch when the process ends, from a thread that Python waits for as it ends:
+    ``atexit`` would miss them in a server's worker, which multiprocessing ends past it."""
+
+    def export_once_the_program_ends() -> None:
+        threading.main_thread().join()
+        provider.shutdown()
+
+    threading.Thread(target=export_once_the_program_ends, name="span-export-at-exit").start()
 
 
 def current_trace_id() -> str | None:
