@@ -27,8 +27,8 @@ def expected_length(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Start the longest tests first. pytest-xdist's workers run their share in order and take over each other's
-    tests at the end: a long test that starts last would keep one worker busy while the other has nothing left."""
+    """Start the longest tests first: pytest-xdist hands them out one at a time in this order (``--maxschedchunk 1``),
+    so that no long test starts last and keeps one worker busy while the other has nothing left."""
     items.sort(key=expected_length, reverse=True)
 
 
