@@ -49,12 +49,16 @@ class Server(NamedTuple):
     log: Path
 
     def terminate(self) -> int:
-        """Stop the server as a platform does, with SIGTERM, and return its exit status.
+        """Stop the server as a platform does, with SIGTERM, and return its exit status."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.stopped()
+
+    def stopped(self) -> int:
+        """The exit status of a server that was sent SIGTERM, once it has stopped.
 
         A server still running after ``STOP_TIMEOUT_SECONDS`` fails the test with its log, which then holds the
         stack of every thread of its processes: Python's fault handler writes them on SIGABRT.
         """
-        self.process.send_signal(signal.SIGTERM)
         try:
             return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:

@@ -90,4 +90,4 @@ def test_sigterm_lets_an_in_flight_request_finish(
             assert not in_flight.done()
 
         assert in_flight.result(timeout=30).status_code == 201
-    assert server.process.wait(timeout=30) == 0
+    assert server.stopped() == 0
