@@ -1,35 +1,52 @@
 """The statements and rules of the items resource, executed by the framework's own session type."""
 
+from typing import Any, TypeVar
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.models import unique_constraint_name, utc_now, violated_constraint
 from ..core.principals import Principal
 from .models import Item
-from .schemas import ItemCreate, ItemListQuery, ItemUpdate
+from .schemas import ItemCreate, ItemListQuery, ItemRead, ItemUpdate
 
 UNIQUE_NAME = unique_constraint_name(Item, "owner", "name")
 """The constraint that decides between two writers racing for one name; no prior check can."""
+READ_COLUMNS = [getattr(Item, field) for field in ItemRead.model_fields]
+"""The columns an ``ItemRead`` returns: reads select them and validate the rows into ``ItemRead``, rather than load
+whole items into the session's identity map, which only writes need."""
+Statement = TypeVar("Statement", bound=Select[Any])
+
+
+def visible(principal: Principal, statement: Statement) -> Statement:
+    """The statement limited to the items the principal may see: an admin every item, anyone else their own."""
+    return statement if principal.is_admin else statement.where(Item.owner == principal.subject)
+
+
+def named(q: str | None, statement: Statement) -> Statement:
+    """The statement limited to the items whose name contains ``q``; every item without it."""
+    return statement.where(Item.name.contains(q, autoescape=True)) if q else statement
 
 
 def matching(principal: Principal, q: str | None) -> Select[Item]:
     """The items the principal may see whose name contains ``q`` (every one of theirs without it)."""
-    statement = select(Item)
-    if not principal.is_admin:
-        statement = statement.where(Item.owner == principal.subject)
-    if q:
-        statement = statement.where(Item.name.contains(q, autoescape=True))
-    return statement
+    return named(q, visible(principal, select(Item)))
 
 
-def page_statement(query: ItemListQuery, principal: Principal) -> Select[Item]:
-    """The items on the requested page that the principal may see, oldest first."""
-    return matching(principal, query.q).order_by(Item.id).limit(query.limit).offset(query.offset)
+def read_statement(principal: Principal, item_id: int) -> Select[Any]:
+    """The item's row, if the principal may see it."""
+    return visible(principal, select(*READ_COLUMNS).where(Item.id == item_id))
+
+
+def page_statement(query: ItemListQuery, principal: Principal) -> Select[Any]:
+    """The rows of the items on the requested page that the principal may see, oldest first."""
+    statement = named(query.q, visible(principal, select(*READ_COLUMNS)))
+    return statement.order_by(Item.id).limit(query.limit).offset(query.offset)
 
 
 def count_statement(query: ItemListQuery, principal: Principal) -> Select[int]:
     """How many items the principal may see match the query, on every page."""
-    return select(func.count()).select_from(matching(principal, query.q).subquery())
+    return named(query.q, visible(principal, select(func.count()).select_from(Item)))
 
 
 def is_visible(item: Item, principal: Principal) -> bool:

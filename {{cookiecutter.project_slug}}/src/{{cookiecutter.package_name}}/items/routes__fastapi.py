@@ -22,13 +22,7 @@ async def list_items(
     query: Annotated[ItemListQuery, Query()], principal: CurrentPrincipal, session: SessionDep
 ) -> ItemPage:
     """List your items (an admin: every item), oldest first, optionally only those whose name contains the text q."""
-    page, total = await service.list_items(session, principal, query)
-    return ItemPage(
-        items=[ItemRead.model_validate(item) for item in page],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return await service.list_items(session, principal, query)
 
 
 @router.post(
@@ -49,10 +43,10 @@ async def create_item(
     return item
 
 
-@router.get("/{item_id}", response_model=ItemRead, responses=problem_responses(404, 422, 503))
-async def read_item(item_id: ItemId, principal: CurrentPrincipal, session: SessionDep) -> Item:
+@router.get("/{item_id}", responses=problem_responses(404, 422, 503))
+async def read_item(item_id: ItemId, principal: CurrentPrincipal, session: SessionDep) -> ItemRead:
     """Read one item."""
-    return await service.get_item(session, principal, item_id)
+    return await service.read_item(session, principal, item_id)
 
 
 @router.patch(

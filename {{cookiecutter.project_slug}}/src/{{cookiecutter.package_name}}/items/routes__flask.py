@@ -23,15 +23,7 @@ blueprint = guarded_blueprint("items", __name__, url_prefix=URL, abp_tags=[Tag(n
 @blueprint.get("", responses={200: ItemPage, **problem_responses(422, 503)})
 def list_items(query: ItemListQuery) -> Response:
     """List your items (an admin: every item), oldest first, optionally only those whose name contains the text q."""
-    page, total = service.list_items(database.session(), current_principal(), query)
-    return json_response(
-        ItemPage(
-            items=[ItemRead.model_validate(item) for item in page],
-            total=total,
-            limit=query.limit,
-            offset=query.offset,
-        )
-    )
+    return json_response(service.list_items(database.session(), current_principal(), query))
 
 
 @blueprint.post("", responses={201: ItemRead, **problem_responses(400, 409, 413, 415, 422, 503)})
@@ -44,8 +36,7 @@ def create_item(body: ItemCreate) -> Response:
 @blueprint.get("/<item_id>", responses={200: ItemRead, **problem_responses(404, 422, 503)})
 def read_item(path: ItemPath) -> Response:
     """Read one item."""
-    item = service.get_item(database.session(), current_principal(), path.item_id)
-    return json_response(ItemRead.model_validate(item))
+    return json_response(service.read_item(database.session(), current_principal(), path.item_id))
 
 
 @blueprint.patch("/<item_id>", responses={200: ItemRead, **problem_responses(400, 404, 409, 413, 415, 422, 503)})

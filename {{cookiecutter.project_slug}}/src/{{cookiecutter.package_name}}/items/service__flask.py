@@ -6,19 +6,36 @@ from sqlalchemy.orm import Session
 from ..core.principals import Principal
 from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
-from .queries import apply_update, count_statement, is_name_taken, is_visible, new_item, page_statement
-from .schemas import ItemCreate, ItemListQuery, ItemUpdate
+from .queries import (
+    apply_update,
+    count_statement,
+    is_name_taken,
+    is_visible,
+    new_item,
+    page_statement,
+    read_statement,
+)
+from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
 
 
-def list_items(session: Session, principal: Principal, query: ItemListQuery) -> tuple[list[Item], int]:
+def list_items(session: Session, principal: Principal, query: ItemListQuery) -> ItemPage:
     """One page of the principal's items and the number of their items that match the query."""
-    items = session.scalars(page_statement(query, principal)).all()
+    rows = session.execute(page_statement(query, principal))
     total = session.execute(count_statement(query, principal)).scalar_one()
-    return list(items), total
+    items = [ItemRead.model_validate(row) for row in rows]
+    return ItemPage(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+def read_item(session: Session, principal: Principal, item_id: int) -> ItemRead:
+    """The item, if the principal may see it: another's item does not exist for them."""
+    row = session.execute(read_statement(principal, item_id)).first()
+    if row is None:
+        raise ItemNotFoundError(item_id)
+    return ItemRead.model_validate(row)
 
 
 def get_item(session: Session, principal: Principal, item_id: int) -> Item:
-    """The item, if the principal may see it: another's item does not exist for them."""
+    """The item to change, if the principal may see it, loaded into the session."""
     item = session.get(Item, item_id)
     if item is None or not is_visible(item, principal):
         raise ItemNotFoundError(item_id)
