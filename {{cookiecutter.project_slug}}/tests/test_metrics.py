@@ -12,10 +12,18 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from sqlalchemy import create_engine
 
-from {{ cookiecutter.package_name }}.core.metrics import METRICS_URL, UNMATCHED_ROUTE, LiveWorkers, exposition, measure_pool
+from {{ cookiecutter.package_name }}.core.metrics import (
+    LATENCY_BUCKETS,
+    METRICS_URL,
+    UNMATCHED_ROUTE,
+    LiveWorkers,
+    exposition,
+    measure_pool,
+    tally,
+)
 from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARIABLE, metrics_folder, served_metrics
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -79,6 +87,34 @@ def test_latency_is_a_histogram_beside_the_build_and_the_requests_in_flight(clie
     assert [dict(labels)["service"] for labels in build] == ["{{ cookiecutter.package_name }}"]
 
 
+def test_latencies_written_together_are_exposed_as_one_at_a_time_would_be() -> None:
+    """On and between the buckets' bounds, and beyond the last finite one, against prometheus-client's own
+    histogram."""
+    latencies = [0.0, LATENCY_BUCKETS[0], 0.0051, 0.3, LATENCY_BUCKETS[-2], LATENCY_BUCKETS[-2] + 1]
+    registry = CollectorRegistry()
+    direct = Histogram("direct_seconds", "Observed one at a time.", registry=registry, buckets=LATENCY_BUCKETS)
+    route = "/tests/latencies"
+    for seconds in latencies:
+        direct.observe(seconds)
+        tally.started()
+        tally.finished("GET", route, 200, seconds)
+
+    labels = frozenset({"method": "GET", "route": route, "status": "200"}.items())
+    written = {
+        (name.removeprefix("http_request_duration"), dict(other - labels).get("le")): value
+        for (name, other), value in samples(exposition().decode()).items()
+        if name.startswith("http_request_duration_seconds_") and not name.endswith("_created") and labels <= other
+    }
+    expected = {
+        (name.removeprefix("direct"), dict(other).get("le")): value
+        for (name, other), value in samples(generate_latest(registry).decode()).items()
+        if not name.endswith("_created")
+    }
+    assert written == expected
+    assert written[("_seconds_count", None)] == len(latencies)
+    assert requests(samples(exposition().decode()), "GET", route, 200) == len(latencies)
+
+
 def test_metrics_stay_out_of_the_api_document(anonymous_client: httpx2.Client) -> None:
     assert METRICS_URL not in anonymous_client.get("/openapi.json").json()["paths"]
 
@@ -111,9 +147,10 @@ def test_the_pool_gauges_follow_connections_lent_out_and_beyond_the_pool_size(tm
 def test_a_dead_worker_keeps_its_counts_and_loses_its_gauges(tmp_path: Path) -> None:
     """As when a server replaces a worker that crashed in the middle of a request."""
     script = """
-        from {{ cookiecutter.package_name }}.core.metrics import REQUESTS_IN_FLIGHT, observe_request
-        observe_request("GET", "/health/live", 200, 0.001)
-        REQUESTS_IN_FLIGHT.inc()
+        from {{ cookiecutter.package_name }}.core.metrics import tally
+        tally.started()
+        tally.finished("GET", "/health/live", 200, 0.001)
+        tally.started()
     """
     env = {MULTIPROCESS_VARIABLE: str(tmp_path)}
     subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env, check=True)

@@ -4,12 +4,17 @@ database pool, and the build.
 Under the production server every worker process writes its values to files in one folder (see ``metrics_files``),
 and a scrape adds them up, so the figures are exact however many workers answered. A worker that has died keeps its
 counts; its share of the gauges that describe the present, such as requests in flight, is dropped.
+
+A request only adds itself to tallies in memory; a thread of each process writes them to the files ten times a
+second, as many requests in one write as were answered (see ``Tally``), and once more as the process ends.
 """
 
+import bisect
 import os
 import platform
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -38,8 +43,13 @@ OTHER_METHOD = "other"
 LIVE_GAUGE_FILE_PREFIX = "gauge_live"
 
 REQUESTS = Counter("http_requests", "Requests answered.", ["method", "route", "status"])
+LATENCY_BUCKETS = Histogram.DEFAULT_BUCKETS
+"""The latency buckets' upper bounds in seconds, the last infinite: a latency falls in the first it does not exceed."""
 REQUEST_DURATION = Histogram(
-    "http_request_duration_seconds", "Time from receiving a request to its answer.", ["method", "route", "status"]
+    "http_request_duration_seconds",
+    "Time from receiving a request to its answer.",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
 )
 REQUESTS_IN_FLIGHT = Gauge("http_requests_in_flight", "Requests being answered.", multiprocess_mode="livesum")
 POOL_IN_USE = Gauge(
@@ -58,7 +68,11 @@ BUILD_INFO = Gauge(
 )
 BUILD_INFO.labels(PACKAGE, __version__, platform.python_version()).set(1)
 
-_request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+WRITE_INTERVAL_SECONDS = 0.1
+"""How long a process's tallies wait to be written: a scrape may miss at most this much of each worker's latest
+requests, and sees them at the next."""
+Series = tuple[str, str, int]
+"""A request's method, route template and status: the labels of its counter and its histogram."""
 
 
 def method_label(method: str) -> str:
@@ -66,15 +80,100 @@ def method_label(method: str) -> str:
     return method if method in METHODS else OTHER_METHOD
 
 
-def observe_request(method: str, route: str | None, status: int, seconds: float) -> None:
-    """Count an answered request and its latency; ``route`` is the template of the route that answered it."""
-    key = (method_label(method), route or UNMATCHED_ROUTE, status)
-    series = _request_series.get(key)
-    if series is None:
-        labels = (*key[:2], str(status))
-        series = _request_series.setdefault(key, (REQUESTS.labels(*labels), REQUEST_DURATION.labels(*labels)))
-    series[0].inc()
-    series[1].observe(seconds)
+@dataclass(slots=True)
+class Answered:
+    """The requests of one series answered since the last write: how many, their latencies' sum, and how many fell
+    in each bucket."""
+
+    count: int = 0
+    seconds: float = 0.0
+    buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS))
+
+
+class Tally:
+    """What this process has measured and not yet written: answered requests by series, requests in flight and
+    pooled connections lent out.
+
+    Each file write takes a lock and packs a value into the shared memory map, about as long as the rest of the
+    measuring together, and a request would make five of them; here a request changes numbers in memory under one
+    lock, and ``write`` adds a tenth of a second's requests in one write a series.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answered: dict[Series, Answered] = {}
+        self.in_flight = 0
+        self.lent = 0
+        self.writer: threading.Thread | None = None
+        self.written: dict[Series, tuple[Counter, Histogram]] = {}
+
+    def started(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+        if self.writer is None:
+            self.start_writer()
+
+    def finished(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        """Count an answered request and its latency; ``route`` is the template of the route that answered it."""
+        series = (method_label(method), route or UNMATCHED_ROUTE, status)
+        with self.lock:
+            self.in_flight -= 1
+            answered = self.answered.get(series)
+            if answered is None:
+                answered = self.answered[series] = Answered()
+            answered.count += 1
+            answered.seconds += seconds
+            answered.buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+
+    def lend(self, change: int) -> None:
+        with self.lock:
+            self.lent += change
+
+    def write(self) -> None:
+        """Add what was measured since the last write to this process's files (or its registry, without them)."""
+        with self.lock:
+            answered, self.answered = self.answered, {}
+            in_flight, lent = self.in_flight, self.lent
+        for series, measured in answered.items():
+            counter, histogram = self.metrics_of(series)
+            counter.inc(measured.count)
+            # prometheus-client observes one latency at a time; its histogram keeps a value per bucket and their sum.
+            histogram._sum.inc(measured.seconds)
+            for bucket, count in zip(histogram._buckets, measured.buckets, strict=True):
+                if count:
+                    bucket.inc(count)
+        REQUESTS_IN_FLIGHT.set(in_flight)
+        POOL_IN_USE.set(lent)
+
+    def metrics_of(self, series: Series) -> tuple[Counter, Histogram]:
+        metrics = self.written.get(series)
+        if metrics is None:
+            labels = (series[0], series[1], str(series[2]))
+            metrics = self.written[series] = (REQUESTS.labels(*labels), REQUEST_DURATION.labels(*labels))
+        return metrics
+
+    def start_writer(self) -> None:
+        with self.lock:
+            if self.writer is None:
+                self.writer = threading.Thread(target=self.write_until_exit, name="metrics-writer")
+                self.writer.start()
+
+    def write_until_exit(self) -> None:
+        """Write every interval, and once more when the main thread has ended: not a daemon, so Python waits for
+        it, also in a server's worker process, which multiprocessing ends past ``atexit``."""
+        main = threading.main_thread()
+        while main.is_alive():
+            main.join(WRITE_INTERVAL_SECONDS)
+            self.write()
+
+    def forget(self) -> None:
+        """Start afresh in a forked process: the parent's requests are not its own, nor is the parent's thread."""
+        self.lock = threading.Lock()
+        self.answered, self.in_flight, self.lent, self.writer = {}, 0, 0, None
+
+
+tally = Tally()
+os.register_at_fork(after_in_child=tally.forget)
 
 
 def measure_pool(engine: Engine) -> None:
@@ -97,8 +196,8 @@ def measure_pool(engine: Engine) -> None:
     event.listen(pool, "connect", lambda *_: count_open(1))
     event.listen(pool, "close", lambda *_: count_open(-1))
     event.listen(pool, "detach", lambda *_: count_open(-1))
-    event.listen(pool, "checkout", lambda *_: POOL_IN_USE.inc())
-    event.listen(pool, "checkin", lambda *_: POOL_IN_USE.dec())
+    event.listen(pool, "checkout", lambda *_: tally.lend(1))
+    event.listen(pool, "checkin", lambda *_: tally.lend(-1))
 
 
 class LiveWorkers(Collector):
@@ -142,7 +241,8 @@ def registry() -> CollectorRegistry:
 
 
 def exposition() -> bytes:
-    """The metrics in Prometheus's text format."""
+    """The metrics in Prometheus's text format, with this process's latest requests."""
+    tally.write()
     return generate_latest(registry())
 
 

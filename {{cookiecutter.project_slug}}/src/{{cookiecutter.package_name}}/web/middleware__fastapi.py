@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.logging import log_request, start_request
-from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
+from ..core.metrics import METRICS_URL, tally
 from ..core.tracing import start_request_span
 from .compat import takes_form
 from .handlers import problem_response
@@ -66,7 +66,7 @@ class RequestContext:
         method = scope["method"]
         measured = self.measured and scope["path"] != METRICS_URL
         if measured:
-            REQUESTS_IN_FLIGHT.inc()
+            tally.started()
         span = start_request_span(method, lambda name: header_value(scope, name.encode("latin-1")))
         request_id = start_request(incoming_request_id(scope))
         own_headers = [*ENCODED_SECURITY_HEADERS, (REQUEST_ID_NAME, request_id.encode("latin-1"))]
@@ -94,8 +94,7 @@ class RequestContext:
             log_request(method, scope["path"], status, started)
             route = route_template(scope)
             if measured:
-                REQUESTS_IN_FLIGHT.dec()
-                observe_request(method, route, status, time.perf_counter() - started)
+                tally.finished(method, route, status, time.perf_counter() - started)
             if span is not None:
                 span.finish(route, scope["path"], status)
 

@@ -19,7 +19,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..core.logging import log_request, start_request
-from ..core.metrics import METRICS_URL, REQUESTS_IN_FLIGHT, observe_request
+from ..core.metrics import METRICS_URL, tally
 from ..core.tracing import configured as tracing
 from ..core.tracing import start_request_span
 from ..settings import Settings
@@ -82,7 +82,7 @@ class RequestContext:
         status = 500
         measured = self.measured and path != METRICS_URL
         if measured:
-            REQUESTS_IN_FLIGHT.inc()
+            tally.started()
         span = start_request_span(method, lambda name: environ.get(f"HTTP_{name.upper()}"))
 
         def start_with_headers(
@@ -102,8 +102,7 @@ class RequestContext:
             log_request(method, path, status, started)
             route = environ.get(ROUTE_KEY)
             if measured:
-                REQUESTS_IN_FLIGHT.dec()
-                observe_request(method, route, status, time.perf_counter() - started)
+                tally.finished(method, route, status, time.perf_counter() - started)
             if span is not None:
                 span.finish(route, path, status)
 
