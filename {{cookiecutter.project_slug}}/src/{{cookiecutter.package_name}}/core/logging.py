@@ -1,8 +1,8 @@
 """Logging: JSON or text lines, the request id on every line, one line per request.
 
-A request only puts its records on a queue (the standard library's ``QueueHandler``); a thread of its own formats
-them and writes them to stderr, many lines at a time, so that neither the formatting nor a slow terminal or pipe
-holds a request up.
+Records go on a queue (the standard library's ``QueueHandler``); a thread of its own formats them and writes them to
+stderr, many lines at a time, so that neither the formatting nor a slow terminal or pipe holds a request up. A
+request's own line skips even the record: the request queues a tuple of its fields, and the thread makes the line.
 """
 
 import contextlib
@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from logging.handlers import QueueHandler
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from ..settings import Settings
 from .tracing import current_trace_id
@@ -56,18 +56,48 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+class RequestLine(NamedTuple):
+    """A finished request's log line, before it is formatted: what the request hands to the writer thread."""
+
+    created: float
+    """The ``time.time()`` at which the request was logged."""
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+    request_id: str | None
+    trace_id: str | None
+
+    def message(self) -> str:
+        return REQUEST_MESSAGE % (self.method, self.path, self.status, self.duration_ms)
+
+    def as_record(self) -> logging.LogRecord:
+        """The same line as a record of the request logger, for a formatter without a line of its own."""
+        fields = {field: getattr(self, field) for field in ("request_id", "trace_id", *REQUEST_FIELDS)}
+        return logging.makeLogRecord(
+            {
+                "name": request_logger.name,
+                "levelno": logging.INFO,
+                "levelname": logging.getLevelName(logging.INFO),
+                "msg": self.message(),
+                "created": self.created,
+                "msecs": self.created % 1 * 1000,
+                **fields,
+            }
+        )
+
+
 def log_request(method: str, path: str, status: int, started: float) -> None:
-    """Log a finished request once, with its timing; ``started`` is a ``time.perf_counter()`` reading."""
-    if not request_logger.isEnabledFor(logging.INFO):
+    """Log a finished request once, with its timing; ``started`` is a ``time.perf_counter()`` reading.
+
+    Only the line's fields are queued: a record, its filter and the queue handler would cost the request as much
+    again, and formatting the line more.
+    """
+    if _handler is None or not request_logger.isEnabledFor(logging.INFO):
         return
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
-    # The record is made directly: logging would otherwise walk the stack for a caller that no line shows.
-    arguments = (method, path, status, duration_ms)
-    record = request_logger.makeRecord(
-        request_logger.name, logging.INFO, __file__, 0, REQUEST_MESSAGE, arguments, None, extra=fields
-    )
-    request_logger.handle(record)
+    line = RequestLine(time.time(), method, path, status, duration_ms, _request_id.get(), current_trace_id())
+    _handler.writer.queue.put((line, sys.stderr))
 
 
 class RequestIdFilter(logging.Filter):
@@ -79,14 +109,45 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class JSONFormatter(logging.Formatter):
+class LineFormatter(logging.Formatter):
+    """Formats records, and the lines that requests queue, as records of the request logger."""
+
+    def format_request(self, line: RequestLine) -> str:
+        return self.format(line.as_record())
+
+
+class JSONFormatter(LineFormatter):
     """One JSON object per line: time, level, logger, message, request id and the request fields."""
 
     encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+    time_format = "%Y-%m-%dT%H:%M:%S%z"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second = -1
+        self.second_text = ""
+
+    def format_request(self, line: RequestLine) -> str:
+        """The line of a request, as ``format`` writes its record, built directly: the writer formats every request
+        of a busy server, and the time only changes once a second."""
+        second = int(line.created)
+        if second != self.second:
+            self.second, self.second_text = second, time.strftime(self.time_format, self.converter(second))
+        entry: dict[str, Any] = {
+            "time": self.second_text,
+            "level": "INFO",
+            "logger": request_logger.name,
+            "message": line.message(),
+            "request_id": line.request_id,
+        }
+        if line.trace_id is not None:
+            entry["trace_id"] = line.trace_id
+        entry.update(method=line.method, path=line.path, status=line.status, duration_ms=line.duration_ms)
+        return self.encoder.encode(entry)
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": self.formatTime(record, self.time_format),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -105,8 +166,9 @@ class JSONFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s [%(request_id)s] %(message)s"
 
 
-Line = tuple[logging.LogRecord, TextIO]
-"""A record to write, and the stream that was stderr when it was logged: servers and test runners replace stderr."""
+Line = tuple[logging.LogRecord | RequestLine, TextIO]
+"""A record or a request's line to write, and the stream that was stderr when it was logged: servers and test runners
+replace stderr."""
 
 
 class LogWriter(threading.Thread):
@@ -117,7 +179,7 @@ class LogWriter(threading.Thread):
     ``atexit``.
     """
 
-    def __init__(self, formatter: logging.Formatter) -> None:
+    def __init__(self, formatter: LineFormatter) -> None:
         super().__init__(name="log-writer")
         self.formatter = formatter
         self.queue: queue.SimpleQueue[Line | threading.Event | None] = queue.SimpleQueue()
@@ -161,11 +223,16 @@ class LogWriter(threading.Thread):
 
     def _write(self, lines: list[Line]) -> None:
         for stream, same_stream in itertools.groupby(lines, key=operator.itemgetter(1)):
-            text = "".join(f"{self.formatter.format(record)}\n" for record, _ in same_stream)
+            text = "".join(f"{self.format(item)}\n" for item, _ in same_stream)
             # Like logging's own handlers, a stream that cannot be written to loses the lines, not the application.
             with contextlib.suppress(OSError, ValueError):
                 stream.write(text)
                 stream.flush()
+
+    def format(self, item: logging.LogRecord | RequestLine) -> str:
+        if isinstance(item, RequestLine):
+            return self.formatter.format_request(item)
+        return self.formatter.format(item)
 
 
 class RecordQueueHandler(QueueHandler):
@@ -203,15 +270,20 @@ class RecordQueueHandler(QueueHandler):
         self.writer.start()
 
 
+_handler: RecordQueueHandler | None = None
+"""The handler whose writer thread takes the requests' lines; None until logging is configured."""
+
+
 def configure_logging(settings: Settings) -> None:
     """Send the application's logs to stderr, as JSON lines or readable text; calling it again replaces the setup."""
+    global _handler
     for handler in logger.handlers:
         handler.close()
-    writer = LogWriter(JSONFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    writer = LogWriter(JSONFormatter() if settings.log_format == "json" else LineFormatter(TEXT_FORMAT))
     writer.start()
-    handler = RecordQueueHandler(writer)
-    handler.addFilter(RequestIdFilter())
-    logger.handlers = [handler]
+    _handler = RecordQueueHandler(writer)
+    _handler.addFilter(RequestIdFilter())
+    logger.handlers = [_handler]
     logger.setLevel(settings.log_level)
     logger.propagate = False
 
