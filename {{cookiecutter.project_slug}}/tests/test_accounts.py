@@ -20,7 +20,14 @@ from sqlalchemy import Connection, insert, select, update
 from {{ cookiecutter.package_name }}.__main__ import main
 from {{ cookiecutter.package_name }}.auth import AUTH_URL, TOKEN_URL, USERS_URL
 from {{ cookiecutter.package_name }}.auth.models import LinkToken, RefreshToken, User
-from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, key_id
+from {{ cookiecutter.package_name }}.auth.tokens import (
+    ALGORITHM,
+    LEEWAY_SECONDS,
+    AccessClaims,
+    AccessTokens,
+    InvalidTokenError,
+    key_id,
+)
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARIABLE
 from {{ cookiecutter.package_name }}.core.models import utc_now
@@ -359,6 +366,21 @@ def test_tokens_signed_with_a_previous_key_stay_valid_until_the_key_is_dropped(
     assert jwt.get_unverified_header(new_token)["kid"] == key_id(OTHER_KEY.encode())
     assert_refused(dropped_client.get(ME, headers=bearer(old_token)))
     assert dropped_client.get(ME, headers=bearer(new_token)).status_code == 200
+
+
+def test_a_token_checked_once_is_remembered_only_until_it_expires(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = AccessTokens(settings)
+    issued = time.time()
+    token = tokens.issue("1", 1)
+    assert tokens.check(token) == AccessClaims("1", 1)
+
+    monkeypatch.setattr(time, "time", lambda: issued + settings.access_token_seconds + LEEWAY_SECONDS + 1)
+
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.check(token)
+    assert tokens.checked.cache_info().hits == 1
 
 
 def test_a_deactivated_account_is_refused_from_its_next_request(

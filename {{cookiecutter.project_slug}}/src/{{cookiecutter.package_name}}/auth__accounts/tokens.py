@@ -2,9 +2,13 @@
 
 Each access token names its signing key in the ``kid`` header, so that a new key can sign while tokens signed with
 the previous ones are still accepted until they expire.
+
+A client sends the same access token with every request until it expires, so a token's signature and claims are
+checked once, and only its expiry again on each later use.
 """
 
 import base64
+import functools
 import hashlib
 import re
 import secrets
@@ -19,6 +23,8 @@ from .settings import AuthSettings
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 30
 """Clock difference tolerated between the servers that issue and check a token."""
+CHECKED_TOKENS = 4096
+"""How many valid tokens a process remembers as checked, the most recently used: each takes a few hundred bytes."""
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "iss", "aud", "jti", "ver"]
 SUBJECT = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
 """An account's id as this service writes it: ASCII digits without a leading zero, so that one account has one
@@ -37,6 +43,14 @@ class AccessClaims:
     version: int
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedToken:
+    """A token whose signature and claims were valid when it was first checked: its claims, and when it expires."""
+
+    claims: AccessClaims
+    expires: int
+
+
 def key_id(key: bytes) -> str:
     """A name for a key that does not reveal it: the start of its SHA-256."""
     return base64.urlsafe_b64encode(hashlib.sha256(key).digest()[:9]).decode()
@@ -53,6 +67,7 @@ class AccessTokens:
         self.issuer = settings.token_issuer
         self.audience = settings.token_audience
         self.lifetime = settings.access_token_seconds
+        self.checked = functools.lru_cache(maxsize=CHECKED_TOKENS)(self.check_once)
 
     def issue(self, subject: str, version: int) -> str:
         now = int(time.time())
@@ -68,6 +83,14 @@ class AccessTokens:
         return jwt.encode(claims, self.signing_key, ALGORITHM, headers={"kid": self.signing_kid})
 
     def check(self, token: str) -> AccessClaims:
+        """The claims of a valid token; a token is checked in full on first use, and for its expiry on each."""
+        checked = self.checked(token)
+        if checked.expires <= time.time() - LEEWAY_SECONDS:
+            raise InvalidTokenError("the token is malformed, forged, expired or meant for another service")
+        return checked.claims
+
+    def check_once(self, token: str) -> CheckedToken:
+        """The token's signature (by a key of this service) and claims; an invalid token raises, and is not kept."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self.keys.get(kid) if isinstance(kid, str) else None
@@ -89,7 +112,7 @@ class AccessTokens:
             raise InvalidTokenError("the token's subject is not an account of this service")
         if type(version) is not int or not 1 <= version <= MAX_ROW_ID:
             raise InvalidTokenError("the token's credentials version is not one this service issues")
-        return AccessClaims(subject, version)
+        return CheckedToken(AccessClaims(subject, version), int(claims["exp"]))
 
 
 def new_refresh_token() -> str:
