@@ -13,13 +13,13 @@ from .core.metrics import measure_pool
 from .core.tracing import configure_tracing, trace_statements
 from .features import feature_modules
 from .settings import Settings
-from .web.compat import HeadAsGet, ProblemDocumentedAPI, add_routes
+from .web.compat import ProblemDocumentedAPI, add_routes
 from .web.docs import add_docs
 from .web.docs_pages import OPENAPI_URL
 from .web.handlers import add_exception_handlers
 from .web.headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
 from .web.metrics import add_metrics
-from .web.middleware import RequestContext, RequestGuard
+from .web.middleware import RequestContext
 from .web.problems import problem_responses
 
 FEATURE_ROUTES = list(feature_modules("routes"))
@@ -61,9 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for routes in FEATURE_ROUTES:
         if hasattr(routes, "init_app"):
             routes.init_app(app, settings)
-    # The last middleware added runs first: the request context wraps CORS, which wraps HEAD and the request guard.
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(HeadAsGet)
     if settings.cors_origins:
         # Without allowed origins, browsers refuse cross-origin calls anyway: no middleware needs to run.
         app.add_middleware(
@@ -73,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=CORS_ALLOWED_HEADERS,
             expose_headers=CORS_EXPOSED_HEADERS,
         )
-    app.add_middleware(RequestContext, measured=settings.metrics_enabled)
+    # Added last, so that it runs first, around CORS.
+    app.add_middleware(RequestContext, measured=settings.metrics_enabled, max_body_bytes=settings.max_body_bytes)
     add_exception_handlers(app)
     for router in ROUTERS:
         add_routes(app, router)

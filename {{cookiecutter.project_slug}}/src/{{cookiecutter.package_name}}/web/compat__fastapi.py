@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, params
 from fastapi.routing import APIRoute
 from starlette.routing import Match
-from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
+from starlette.types import Lifespan, Scope
 
 from .problems import add_problem_schemas
 
@@ -83,27 +83,3 @@ def allowed_methods(scope: Scope) -> list[str]:
     """Every method the URL answers: Starlette's 405 names only those of the first route whose path matches."""
     methods = [method for method in HTTP_METHODS if routed({**scope, "method": method})]
     return sorted([*methods, "HEAD"] if "GET" in methods else methods)
-
-
-class HeadAsGet:
-    """Answer HEAD wherever GET is served, with GET's headers and no body (RFC 9110, section 9.3.2).
-
-    FastAPI routes a HEAD request only to a route that declares HEAD, so it would answer 405.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_without_body(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                message = {**message, "body": b""}
-            await send(message)
-
-        # The scope is changed in place, so that the outer middleware sees the route that routing finds.
-        scope["method"] = "GET"
-        await self.app(scope, receive, send_without_body)

@@ -1,4 +1,5 @@
-"""The middleware every request passes: its context (id, headers, log line), HEAD as GET, and the request guard."""
+"""The one middleware every request passes: its id, headers, log line, metrics and span, HEAD as GET, and the limits
+on its URL and body."""
 
 import time
 
@@ -47,24 +48,32 @@ def route_template(scope: Scope) -> str | None:
 
 
 class RequestContext:
-    """The outermost middleware: a request id, security headers, one log line, the metrics and the trace span of every
-    request.
+    """The outermost middleware, one pass for what every request needs: a request id, security headers, one log line,
+    the metrics and the trace span.
+
+    It answers HEAD wherever GET is served, with GET's headers and no body (RFC 9110, section 9.3.2): FastAPI routes
+    HEAD only to a route that declares it, and would answer 405. It answers 414 to an over-long URL, and checks a
+    body as the route first reads it: 415 to a body that is not JSON (or a form, where the route takes one), 413 to
+    one over the limit, also chunked. The router has found the route by then (an unknown URL or method gets its 404
+    or 405 from routing), so that no request is matched against the routes twice.
 
     It also answers an exception that no handler took with a 500 problem, so that it gets the same headers, unless
     the response has already started: then the server ends the connection, and the client sees it cut short.
     """
 
-    def __init__(self, app: ASGIApp, *, measured: bool) -> None:
+    def __init__(self, app: ASGIApp, *, measured: bool, max_body_bytes: int) -> None:
         self.app = app
         self.measured = measured
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        path = scope["path"]
         method = scope["method"]
-        measured = self.measured and scope["path"] != METRICS_URL
+        measured = self.measured and path != METRICS_URL
         if measured:
             tally.started()
         span = start_request_span(method, lambda name: header_value(scope, name.encode("latin-1")))
@@ -72,6 +81,7 @@ class RequestContext:
         own_headers = [*ENCODED_SECURITY_HEADERS, (REQUEST_ID_NAME, request_id.encode("latin-1"))]
         status = 500
         response_started = False
+        head = method == "HEAD"
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started
@@ -81,45 +91,32 @@ class RequestContext:
                 headers = message.get("headers", ())
                 kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
                 message["headers"] = kept + own_headers
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
+            if is_url_too_long(path, scope["query_string"]):
+                await problem_response(problem(414, path))(scope, receive, send_with_headers)
+                return
+            if head:
+                # Changed in place, so that the route this request is measured by is the one routing finds for GET.
+                scope["method"] = "GET"
+            elif method in BODY_METHODS:
+                receive = self._checked(scope, receive)
             await self.app(scope, receive, send_with_headers)
         except Exception as error:
-            body = problem_for(error, method, scope["path"])
+            body = problem_for(error, method, path)
             if response_started:
                 raise
             await problem_response(body)(scope, receive, send_with_headers)
         finally:
-            log_request(method, scope["path"], status, started)
+            log_request(method, path, status, started)
             route = route_template(scope)
             if measured:
                 tally.finished(method, route, status, time.perf_counter() - started)
             if span is not None:
-                span.finish(route, scope["path"], status)
-
-
-class RequestGuard:
-    """Answer 414 to an over-long URL, 415 to a body that is not JSON (or a form, where the route takes one) and 413
-    to one over the limit, also chunked.
-
-    The body is checked when the route first reads it: the router has found the route by then (an unknown URL or
-    method gets its 404 or 405 from routing), so that no request is matched against the routes twice.
-    """
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-        elif is_url_too_long(scope["path"], scope["query_string"]):
-            await problem_response(problem(414, scope["path"]))(scope, receive, send)
-        elif scope["method"] in BODY_METHODS:
-            await self.app(scope, self._checked(scope, receive), send)
-        else:
-            await self.app(scope, receive, send)
+                span.finish(route, path, status)
 
     def _rejection(self, scope: Scope) -> int | None:
         """The status that refuses the body before any of it is read, from the request's headers."""
