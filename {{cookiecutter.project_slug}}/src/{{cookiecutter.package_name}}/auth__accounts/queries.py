@@ -35,9 +35,10 @@ def users_count() -> Select[int]:
 
 def active_role(user_id: int, credentials_version: int) -> Select[Role]:
     """The role of an account while it is active and its credentials are of this version: what each request checks,
-    read as one column rather than as a whole account."""
-    return select(User.role).where(
-        User.id == user_id, User.is_active.is_(True), User.credentials_version == credentials_version
+    read as one column of the table rather than as a whole account, and without the ORM's compilation and loading."""
+    users = User.__table__.c
+    return select(users.role).where(
+        users.id == user_id, users.is_active.is_(True), users.credentials_version == credentials_version
     )
 
 
