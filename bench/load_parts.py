@@ -27,9 +27,9 @@ def load_minutes(plan: LoadPlan, parts: list[str]) -> float:
     pair = 2 * plan.warm_up_seconds + 2 * plan.rounds * plan.seconds
     seconds = 0
     if "throughput" in parts:
-        levels = len(plan.log_levels) + len(plan.classic_log_levels)
-        # Every route at every level, the authenticated read under both servers, and the metrics under granian.
-        pairs = len(FRAMEWORKS) * (len(ROUTES) * levels + len(BAKE_SERVERS) + 1)
+        classic = len(plan.classic_routes) * len(plan.classic_log_levels)
+        # The routes at every level, the authenticated read under its servers, and the metrics under granian.
+        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 1)
         seconds += pairs * pair
     if "io" in parts:
         configurations = 1 + len(plan.io_flask_threads)
@@ -42,13 +42,13 @@ Choice = tuple[str, str, str]
 """A bake's framework, ``server`` answer and ``auth`` answer."""
 
 
-def bake_choices(parts: list[str]) -> list[Choice]:
+def bake_choices(plan: LoadPlan, parts: list[str]) -> list[Choice]:
     """Open APIs under both servers (granian alone when the I/O-bound route is the only part); with accounts too for
-    the throughput part."""
+    the throughput part, under the plan's servers for the authenticated read."""
     servers = BAKE_SERVERS if {"startup", "throughput"} & set(parts) else BAKE_SERVERS[:1]
     choices = [(framework, server, "none") for framework in FRAMEWORKS for server in servers]
     if "throughput" in parts:
-        choices += [(framework, server, "accounts") for framework in FRAMEWORKS for server in servers]
+        choices += [(framework, server, "accounts") for framework in FRAMEWORKS for server in plan.accounts_servers]
     return choices
 
 
@@ -75,7 +75,7 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
     servers, part by part; first answers come last, when every bake's bytecode is written."""
     log_dir = work_dir / "logs"
     log_dir.mkdir()
-    choices = bake_choices(parts)
+    choices = bake_choices(plan, parts)
     with contextlib.ExitStack() as databases:
         # The open bakes of a framework share its seeded database; each bake with accounts has its own member.
         urls = {framework: databases.enter_context(scratch_database()) for framework in FRAMEWORKS}
@@ -103,7 +103,8 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
             progress(f"about {minutes:.0f} min of load follow, in rounds of {plan.seconds} s ({plan.rounds} a figure)")
         if "throughput" in parts:
             for (framework, server), project in opened.items():
-                accounts = (baked[framework, server, "accounts"], accounts_urls[framework, server])
+                guarded = baked.get((framework, server, "accounts"))
+                accounts = (guarded, accounts_urls[framework, server]) if guarded else None
                 compare_served(project, urls[framework], accounts, plan, log_dir, results)
         if "io" in parts:
             results.io, memory = compare_frameworks_on_io(granian, urls, plan, log_dir)
@@ -125,14 +126,15 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
 def compare_served(
     project: Project,
     database_url: str,
-    accounts: tuple[Project, str],
+    accounts: tuple[Project, str] | None,
     plan: LoadPlan,
     log_dir: Path,
     results: Results,
 ) -> None:
     """The open bake against the bare app at each log level (granian's or the classic servers'); at the first, the
     same generated server, still running, is also the open read beside the bake with accounts (given with its
-    database), and, under granian, the measured read beside the same bake without metrics."""
+    database, if the plan compares it under this server), and, under granian, the measured read beside the same bake
+    without metrics."""
     levels = plan.log_levels if project.server == "granian" else plan.classic_log_levels
     for log_level in levels:
         with generated_and_bare(project, database_url, plan, log_level, log_dir) as (generated, bare):
@@ -141,8 +143,9 @@ def compare_served(
             results.memory += memory
             if log_level != plan.log_levels[0]:
                 continue
-            authenticated, memory = compare_authenticated(generated, *accounts, plan, log_dir)
-            results.authenticated.append(authenticated)
-            results.memory += memory
+            if accounts:
+                authenticated, memory = compare_authenticated(generated, *accounts, plan, log_dir)
+                results.authenticated.append(authenticated)
+                results.memory += memory
             if project.server == "granian":
                 results.metrics.append(compare_metrics(generated, project, database_url, plan, log_dir))

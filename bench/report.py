@@ -19,7 +19,7 @@ from .load_tables import (
 )
 from .results import Results
 from .results import markdown_table as _table
-from .rounds import LIST_LIMIT, LIST_PAGES
+from .rounds import LIST_LIMIT, LIST_PAGES, ROUTES
 from .startup import TARGET_S as FIRST_ANSWER_TARGET_S
 from .suite import TARGET_SECONDS
 
@@ -237,6 +237,9 @@ def load_sections(results: Results) -> list[str]:
         " rounds' ratios with their range (least-greatest) beside it, so that a ratio reads as a range"
     )
     classic = "uvicorn for FastAPI, gunicorn for Flask"
+    measured = [route.label for route in ROUTES if route.key in plan.classic_routes]
+    classic_routes = "" if len(measured) == len(ROUTES) else f", on {' and '.join(f'`{label}`' for label in measured)}"
+    accounts_servers = " and ".join(f"`server={server}`" for server in plan.accounts_servers)
     return [
         "## The generated app against the bare framework",
         "",
@@ -252,7 +255,7 @@ def load_sections(results: Results) -> list[str]:
         f" first {LIST_PAGES} pages of {LIST_LIMIT} (`?limit={LIST_LIMIT}&offset=...`) and, as the generated list"
         " does, counts every item; every POST creates an item with a new name, and the created items are deleted"
         " after each create comparison, so that every comparison reads the seeded table. The classic servers are"
-        f" measured at {', '.join(plan.classic_log_levels)} only, to bound the run's time.",
+        f" measured at {', '.join(plan.classic_log_levels)} only, to bound the run's time{classic_routes}.",
         "",
         "WARNING is the log level at which the generated app is compared with a bare app that logs nothing;"
         " INFO, the generated default, adds one JSON log line per request, which is what a user gets out of the box"
@@ -271,13 +274,14 @@ def load_sections(results: Results) -> list[str]:
         "",
         "## The authenticated item read against the open one",
         "",
-        "The same generated app, baked again with `auth=accounts` under each server and served the same way (its own"
-        " database, an explicit signing key, access tokens that outlive the run), next to the `auth=none` bake of"
-        " the same framework and server. A member registers through the API and signs in with the password grant;"
-        " the items are seeded as theirs, and wrk reads a random one with their `Authorization: Bearer` access token."
-        " The open API serves the same read without one. The authenticated path adds the HS256 JWT check (header,"
-        " signature and claims) and one primary-key read of the member's row (active, and the credentials version the"
-        f" token was issued for) in the request's own session. At {plan.log_levels[0]}, {rounds}; {medians}.",
+        f"The same generated app, baked again with `auth=accounts` ({accounts_servers}) and served the same way"
+        " (its own database, an explicit signing key, access tokens that outlive the run), next to the `auth=none`"
+        " bake of the same framework and server. A member registers through the API and signs in with the password"
+        " grant; the items are seeded as theirs, and wrk reads a random one with their `Authorization: Bearer` access"
+        " token. The open API serves the same read without one. The authenticated path adds the HS256 JWT check"
+        " (header, signature and claims) and one primary-key read of the member's row (active, and the credentials"
+        f" version the token was issued for) in the request's own session. At {plan.log_levels[0]}, {rounds};"
+        f" {medians}.",
         "",
         *authenticated_lines(results),
         "",

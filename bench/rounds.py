@@ -22,6 +22,10 @@ class LoadPlan:
     log_levels: tuple[str, ...]
     classic_log_levels: tuple[str, ...]
     """The log levels at which the classic servers (uvicorn, gunicorn) are compared, a subset of ``log_levels``."""
+    classic_routes: tuple[str, ...]
+    """The keys of the routes compared under the classic servers (every route answers the same-answer check)."""
+    accounts_servers: tuple[str, ...]
+    """The ``server`` answers under which the authenticated read is compared: ``granian``, ``classic``."""
     io_connections: tuple[int, ...]
     io_workers: int
     io_flask_threads: tuple[int, ...]

@@ -183,7 +183,7 @@ def compare_with_bare(
     add are removed after them, so that every comparison reads the seeded table."""
     comparisons: list[Paired] = []
     server = project.server
-    for route in ROUTES:
+    for route in ROUTES if server == "granian" else [route for route in ROUTES if route.key in plan.classic_routes]:
         progress(f"{project.framework} {route.label} at {log_level} under {server}: generated against bare")
         target = route.info_target if log_level == "INFO" else route.target
         comparison = Paired(project.framework, server, log_level, route, target)
