@@ -22,7 +22,7 @@ BAKE_SERVERS = ("granian", "classic")
 """The ``server`` answers baked: granian, and the framework's classic server (uvicorn, gunicorn)."""
 
 
-def load_minutes(plan: LoadPlan, parts: list[str]) -> float:
+def load_seconds(plan: LoadPlan, parts: list[str]) -> int:
     """About how long the plan keeps wrk busy, servers' starts aside: to say so before it starts."""
     pair = 2 * plan.warm_up_seconds + 2 * plan.rounds * plan.seconds
     seconds = 0
@@ -35,7 +35,7 @@ def load_minutes(plan: LoadPlan, parts: list[str]) -> float:
         configurations = 1 + len(plan.io_flask_threads)
         rounds = len(plan.io_connections) * plan.rounds * plan.seconds + plan.warm_up_seconds
         seconds += configurations * rounds
-    return seconds / 60
+    return seconds
 
 
 Choice = tuple[str, str, str]
@@ -99,8 +99,11 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
         granian = {framework: opened[framework, "granian"] for framework in FRAMEWORKS}
         results.machine = describe(granian)
         if {"throughput", "io"} & set(parts):
-            minutes = load_minutes(plan, parts)
-            progress(f"about {minutes:.0f} min of load follow, in rounds of {plan.seconds} s ({plan.rounds} a figure)")
+            seconds = load_seconds(plan, parts)
+            length = f"{seconds} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+            progress(
+                f"about {length} of load follow (servers' starts aside), {plan.rounds} round(s) of {plan.seconds} s"
+            )
         if "throughput" in parts:
             for (framework, server), project in opened.items():
                 guarded = baked.get((framework, server, "accounts"))
