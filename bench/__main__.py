@@ -6,45 +6,46 @@ any part fails, so that CI keeps the harness working.
 """
 
 import argparse
-import contextlib
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from .common import FRAMEWORKS, REPO_DIR, BenchError, progress
-from .database import migrate, migrate_and_seed, scratch_database
+from .common import REPO_DIR, BenchError, progress
 from .generation import measure_generation
 from .green import measure_time_to_green
-from .identity import compare_authenticated
-from .machine import describe
-from .metrics import compare_metrics
-from .projects import Project, bake, sync
-from .report import Results, print_table, write_report
-from .startup import SERVERS, measure_startup
+from .load_parts import run_load_parts
+from .report import print_table, write_report
+from .results import Results
+from .rounds import LoadPlan
 from .suite import measure_suites
-from .throughput import LoadPlan, compare_frameworks_on_io, compare_with_bare
 
+# Five alternating rounds of 2 s, each server warmed up for 1 s before each route: every ratio is a median of five,
+# with their spread, and the full run stays within about 25 minutes on two cores.
 FULL_PLAN = LoadPlan(
-    seconds=3,
-    warm_up_seconds=2,
-    rounds=3,
+    seconds=2,
+    warm_up_seconds=1,
+    rounds=5,
     connections=32,
     workers=1,
     threads={"fastapi": 1, "flask": 8},
     seeded_items=10_000,
     log_levels=("WARNING", "INFO"),
+    classic_log_levels=("WARNING",),
+    classic_routes=("live", "read", "list", "create"),
+    accounts_servers=("granian", "classic"),
     io_connections=(10, 100, 500),
     io_workers=2,
     io_flask_threads=(8, 256),
     starts=7,
 )
-# Every part, briefly: short single rounds without warm-up, fewer connections and seeded rows, one log level.
+# Every part, briefly: short single rounds without warm-up, fewer connections and seeded rows, one log level; the
+# classic servers on the health route alone (the same-answer check still reads every route of their bare apps), and
+# the authenticated read under granian alone. About the load and the time the template's own CI can give it.
 QUICK_PLAN = replace(
     FULL_PLAN,
     seconds=1,
@@ -53,10 +54,12 @@ QUICK_PLAN = replace(
     connections=16,
     seeded_items=1_000,
     log_levels=("WARNING",),
+    classic_routes=("live",),
+    accounts_servers=("granian",),
     starts=1,
 )
 PARTS = ("generation", "green", "suite", "startup", "throughput", "io")
-LOAD_PARTS = ("startup", "throughput", "io")
+LOAD_PARTS = ("throughput", "io", "startup")
 """The parts that serve baked projects on PostgreSQL."""
 
 
@@ -118,74 +121,6 @@ def main() -> int:
     for failure in results.failures:
         print(f"FAILED {failure}", file=sys.stderr)
     return 1 if results.failures else 0
-
-
-def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Results) -> None:
-    """Bake both frameworks on PostgreSQL with granian (and the classic server, for first answers; and with accounts,
-    for the authenticated read), migrate and seed a database each, then start and load them."""
-    log_dir = work_dir / "logs"
-    log_dir.mkdir()
-    servers = ("granian", "classic") if "startup" in parts else ("granian",)
-    progress(f"baking and syncing both frameworks on PostgreSQL with {' and '.join(servers)}")
-    # An open API: the request path against the bare framework's. The accounts' cost is measured on its own, as the
-    # authenticated item read against the open one, in the throughput part.
-    choices = [(framework, server, "none") for framework in FRAMEWORKS for server in servers]
-    if "throughput" in parts:
-        choices += [(framework, "granian", "accounts") for framework in FRAMEWORKS]
-
-    def prepare(choice: tuple[str, str, str]) -> Project:
-        framework, server, auth = choice
-        project, _ = bake(
-            framework, work_dir / f"load-{server}-{auth}", database="postgresql", server=server, auth=auth
-        )
-        # The accounts bakes are only served; the open ones keep the whole environment, as the other parts had it.
-        sync(project, dev=auth == "none")
-        return project
-
-    with ThreadPoolExecutor() as pool:
-        baked = dict(zip(choices, pool.map(prepare, choices), strict=True))
-    projects = {framework: baked[framework, "granian", "none"] for framework in FRAMEWORKS}
-    with_accounts = {framework: project for (framework, _, auth), project in baked.items() if auth == "accounts"}
-    results.machine = describe(projects)
-    with contextlib.ExitStack() as databases:
-        urls = {framework: databases.enter_context(scratch_database()) for framework in projects}
-        accounts_urls = {framework: databases.enter_context(scratch_database()) for framework in with_accounts}
-        for framework, project in projects.items():
-            migrate_and_seed(project, urls[framework], plan.seeded_items)
-        for framework, project in with_accounts.items():
-            migrate(project, accounts_urls[framework])
-        if "startup" in parts:
-            for (framework, server, auth), project in baked.items():
-                if auth != "none":
-                    continue
-                server_name = SERVERS[framework][servers.index(server)]
-                results.startups.append(
-                    measure_startup(
-                        project,
-                        server_name,
-                        plan.threads[framework],
-                        urls[framework],
-                        plan.starts,
-                        warm_up=plan.warm_up_seconds > 0,
-                        log_dir=log_dir,
-                    )
-                )
-        if "throughput" in parts:
-            for framework, project in projects.items():
-                comparisons, memory = compare_with_bare(project, urls[framework], plan, log_dir)
-                results.comparisons += comparisons
-                results.memory += memory
-            for framework, project in with_accounts.items():
-                authenticated, memory = compare_authenticated(
-                    projects[framework], project, urls[framework], accounts_urls[framework], plan, log_dir
-                )
-                results.authenticated.append(authenticated)
-                results.memory += memory
-            for framework, project in projects.items():
-                results.metrics.append(compare_metrics(project, urls[framework], plan, log_dir))
-        if "io" in parts:
-            results.io, memory = compare_frameworks_on_io(projects, urls, plan, log_dir)
-            results.memory += memory
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ APPS_DIR = BENCH_DIR / "apps"
 LUA_DIR = BENCH_DIR / "lua"
 FRAMEWORKS = ("fastapi", "flask")
 FRAMEWORK_NAMES = {"fastapi": "FastAPI", "flask": "Flask"}
+INTERFACES = {"fastapi": "asgi", "flask": "wsgi"}
+SERVERS = {"fastapi": ("granian", "uvicorn"), "flask": ("granian", "gunicorn")}
+"""Each framework's servers: granian (the template's ``server=granian``), and the classic server that
+``server=classic`` bakes."""
 
 
 class BenchError(RuntimeError):
@@ -37,6 +41,15 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """This process's environment without the template's virtual environment, so uv uses the project's own."""
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
     env.update(extra or {})
+    return env
+
+
+def served_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a served bake's processes (servers, migrations): ``clean_env`` with Python free to write
+    bytecode, whatever ``PYTHONDONTWRITEBYTECODE`` says here. The bakes the load parts serve are synced without
+    compiling their packages; a process's imports write the bytecode of what it uses, which later starts read."""
+    env = clean_env(extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from .common import clean_env, run
+from .common import run, served_env
 from .projects import Project
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -37,7 +37,7 @@ def scratch_database() -> Iterator[str]:
 
 def migrate(project: Project, url: str) -> None:
     """Create the tables with the project's own migrations."""
-    env = clean_env({project.env_name("database_url"): url})
+    env = served_env({project.env_name("database_url"): url})
     run([project.path / ".venv" / "bin" / "alembic", "upgrade", "head"], cwd=project.path, env=env)
 
 
@@ -50,6 +50,14 @@ def seed_items(url: str, items: int, owner: str = OPEN_OWNER) -> None:
             (owner, items),
         )
         connection.execute("ANALYZE items")
+
+
+def trim_items(url: str, items: int) -> None:
+    """Remove every item past the first ``items`` (those that creates added) and vacuum the table, so that each
+    comparison reads and counts the seeded rows, whatever was created before it."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DELETE FROM items WHERE id > %s", (items,))
+        connection.execute("VACUUM ANALYZE items")
 
 
 def migrate_and_seed(project: Project, url: str, items: int) -> None:

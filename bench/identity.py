@@ -13,12 +13,12 @@ from tests.servers import LOCAL
 from .common import FRAMEWORK_NAMES, BenchError, progress
 from .database import seed_items
 from .projects import Project
-from .servers import Server
-from .throughput import ROUTES, LoadPlan, Memory, Paired, alternate, paired_server, read_items
+from .rounds import READ, LoadPlan, Paired, alternate, announce
+from .servers import Memory, Server
+from .throughput import paired_server, read_items
 
 TARGET = 0.85
 """The least ratio of the authenticated item read to the open one (issue 11)."""
-READ = next(route for route in ROUTES if route.key == "read")
 REGISTER_PATH = "/api/v1/auth/register"
 TOKEN_PATH = "/api/v1/auth/token"
 MEMBER_EMAIL = "bench-member@example.com"
@@ -75,23 +75,20 @@ def check_guarded(server: Server, bearer: dict[str, str]) -> None:
 
 
 def compare_authenticated(
-    open_project: Project, accounts_project: Project, open_url: str, accounts_url: str, plan: LoadPlan, log_dir: Path
+    opened: Server, accounts_project: Project, accounts_url: str, plan: LoadPlan, log_dir: Path
 ) -> tuple[Paired, list[Memory]]:
-    """The item read with a bearer token (first) against the open read (second), alternating in rounds, at the
-    plan's first log level. ``accounts_url`` is migrated and holds no items: they are seeded as the new member's."""
-    framework, log_level = open_project.framework, plan.log_levels[0]
-    comparison = Paired(framework, log_level, READ, TARGET)
-    with (
-        paired_server(open_project, open_url, plan, log_dir, "open") as opened,
-        paired_server(
-            accounts_project, accounts_url, plan, log_dir, "accounts", accounts_settings(accounts_project)
-        ) as guarded,
-    ):
+    """The item read with a bearer token (first) against the open read on ``opened``, the open bake of the same
+    framework and server already serving at the plan's first log level (second), alternating in rounds.
+    ``accounts_url`` is migrated and holds no items: they are seeded as the new member's."""
+    framework, log_level = accounts_project.framework, plan.log_levels[0]
+    comparison = Paired(framework, accounts_project.server, log_level, READ, TARGET)
+    settings = accounts_settings(accounts_project)
+    with paired_server(accounts_project, accounts_url, plan, log_dir, "accounts", settings) as guarded:
         member, token = sign_up(guarded)
         seed_items(accounts_url, plan.seeded_items, owner=member)
         bearer = {"Authorization": f"Bearer {token}"}
         check_guarded(guarded, bearer)
-        progress(f"{framework} {READ.label} at {log_level}: with a bearer token against the open API")
+        progress(f"{framework} {READ.label} at {log_level} under {comparison.server}: with a bearer token against open")
         alternate(
             [
                 (lambda seconds: read_items(guarded, plan, seconds, bearer), comparison.first),
@@ -99,6 +96,7 @@ def compare_authenticated(
             ],
             plan,
         )
-        label = f"{FRAMEWORK_NAMES[framework]} generated with accounts, {log_level}"
+        announce(comparison)
+        label = f"{FRAMEWORK_NAMES[framework]} generated with accounts, {comparison.server}, {log_level}"
         memory = [Memory(label, guarded.worker_rss_mib())]
     return comparison, memory

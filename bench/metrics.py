@@ -5,28 +5,28 @@ from pathlib import Path
 
 from .common import progress
 from .projects import Project
-from .throughput import ROUTES, LoadPlan, Paired, alternate, paired_server, read_items
+from .rounds import READ, LoadPlan, Paired, alternate, announce
+from .servers import Server
+from .throughput import paired_server, read_items
 
 TARGET = 0.95
 """The least ratio of the measured item read to the unmeasured one: metrics may cost at most 5% (issue 13)."""
-READ = next(route for route in ROUTES if route.key == "read")
 
 
-def compare_metrics(project: Project, database_url: str, plan: LoadPlan, log_dir: Path) -> Paired:
-    """The item read with metrics (first) against without (second), at the plan's first log level."""
+def compare_metrics(measured: Server, project: Project, database_url: str, plan: LoadPlan, log_dir: Path) -> Paired:
+    """The item read with metrics on ``measured``, the project already serving at the plan's first log level (first),
+    against the same project served without metrics (second), alternating in rounds."""
     framework, log_level = project.framework, plan.log_levels[0]
-    comparison = Paired(framework, log_level, READ, TARGET)
+    comparison = Paired(framework, project.server, log_level, READ, TARGET)
     unmeasured_settings = {project.env_name("metrics_enabled"): "false"}
-    with (
-        paired_server(project, database_url, plan, log_dir, "measured") as on,
-        paired_server(project, database_url, plan, log_dir, "unmeasured", unmeasured_settings) as off,
-    ):
+    with paired_server(project, database_url, plan, log_dir, "unmeasured", unmeasured_settings) as off:
         progress(f"{framework} {READ.label} at {log_level}: with metrics against without")
         alternate(
             [
-                (lambda seconds: read_items(on, plan, seconds), comparison.first),
+                (lambda seconds: read_items(measured, plan, seconds), comparison.first),
                 (lambda seconds: read_items(off, plan, seconds), comparison.second),
             ],
             plan,
         )
+    announce(comparison)
     return comparison

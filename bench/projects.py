@@ -4,7 +4,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import REPO_DIR, clean_env, run, tool
+from .common import REPO_DIR, SERVERS, clean_env, run, tool
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,8 @@ class Project:
     framework: str
     path: Path
     package: str
+    server: str = "granian"
+    """What ``python -m <package>`` serves it with: granian, or the framework's classic server (uvicorn, gunicorn)."""
 
     @property
     def python(self) -> Path:
@@ -29,7 +31,8 @@ def bake(framework: str, output_dir: Path, **answers: str) -> tuple[Project, flo
     arguments = [f"{key}={value}" for key, value in {"framework": framework, **answers}.items()]
     command: list[str | Path] = [sys.executable, "-m", "cookiecutter", "--no-input", "-f", "-o", output_dir, REPO_DIR]
     elapsed = run([*command, f"project_name={name}", *arguments], cwd=REPO_DIR)
-    return Project(framework, output_dir / slug, slug.replace("-", "_")), elapsed
+    server = SERVERS[framework][answers.get("server") == "classic"]
+    return Project(framework, output_dir / slug, slug.replace("-", "_"), server), elapsed
 
 
 def uv_env(cache_dir: Path | None) -> dict[str, str]:
@@ -37,10 +40,18 @@ def uv_env(cache_dir: Path | None) -> dict[str, str]:
     return clean_env({"UV_CACHE_DIR": str(cache_dir)} if cache_dir else {})
 
 
-def sync(project: Project, cache_dir: Path | None = None, *, dev: bool = True) -> float:
+def sync(project: Project, cache_dir: Path | None = None, *, dev: bool = True, compile_bytecode: bool = True) -> float:
     """Create the project's virtual environment from its ``pyproject.toml`` with uv; return the wall time. Without
-    ``dev``, only what serving the project needs: less than half the time, for a bake that is only served."""
-    command = [tool("uv"), "sync", "--quiet", *([] if dev else ["--no-dev"])]
+    ``dev``, only what serving the project needs: less than half the time, for a bake that is only served. Without
+    ``compile_bytecode``, uv does not compile every installed package, as the generated project asks it to (most of a
+    sync's time from a warm cache); its processes compile what they import, once, if they may write bytecode."""
+    command = [
+        tool("uv"),
+        "sync",
+        "--quiet",
+        *([] if dev else ["--no-dev"]),
+        *([] if compile_bytecode else ["--no-compile-bytecode"]),
+    ]
     return run(command, cwd=project.path, env=uv_env(cache_dir))
 
 

@@ -12,6 +12,14 @@ from .common import BenchError
 
 
 @dataclass(frozen=True)
+class Memory:
+    """The resident memory of a server's workers after its load, in MiB, and what the server was."""
+
+    label: str
+    rss_mib: list[float]
+
+
+@dataclass(frozen=True)
 class Server:
     name: str
     port: int

@@ -15,16 +15,13 @@ from pathlib import Path
 
 from tests.servers import LIVE_PATH, free_port, log_tail, start
 
-from .common import APPS_DIR, FRAMEWORK_NAMES, BenchError, clean_env, median, progress
+from .common import APPS_DIR, FRAMEWORK_NAMES, INTERFACES, BenchError, median, progress, served_env
 from .projects import Project
 
 TARGET_S = 1.0
 """The generated app must answer within this time of being started, on a quiet machine."""
 TIMEOUT_S = 30.0
 POLL_INTERVAL_S = 0.005
-SERVERS = {"fastapi": ("granian", "uvicorn"), "flask": ("granian", "gunicorn")}
-"""Each framework's server choices: granian, and the classic server the template offers instead."""
-INTERFACES = {"fastapi": "asgi", "flask": "wsgi"}
 
 
 @dataclass
@@ -89,22 +86,22 @@ def bare_command(project: Project, server: str, port: int, threads: int) -> list
 
 
 def measure_startup(
-    project: Project, server: str, threads: int, database_url: str, starts: int, warm_up: bool, log_dir: Path
+    project: Project, threads: int, database_url: str, starts: int, warm_up: bool, log_dir: Path
 ) -> Startup:
     """``starts`` first answers of the generated app and of the bare app, alternating, at the default log level.
 
     With ``warm_up``, one start of each comes first and is not counted: it writes the bytecode caches of a new
     environment, which every later start reads.
     """
+    server = project.server
     progress(f"first answer: {project.framework} under {server}, generated and bare in turn, {starts} each")
     result = Startup(project.framework, server)
     for index in range(-1 if warm_up else 0, starts):
         runs = [("generated", result.generated), ("bare", result.bare)]
         for name, times in runs if index % 2 else reversed(runs):
             port = free_port()
-            env = clean_env({project.env_name("database_url"): database_url, project.env_name("port"): str(port)})
             # As in a user's environment, the first start writes the bytecode caches that the others read.
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env = served_env({project.env_name("database_url"): database_url, project.env_name("port"): str(port)})
             command: list[str | Path] = [project.python, "-m", project.package]
             if name == "bare":
                 env.update(PYTHONPATH=str(APPS_DIR), BENCH_DATABASE_URL=database_url)

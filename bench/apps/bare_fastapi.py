@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bare_tables import OWNER, item_json, items
+from bare_tables import OWNER, count_statement, item_json, items, page_json, page_statement
 from fastapi import FastAPI, HTTPException, Response
 from pydantic import BaseModel
 from sqlalchemy import insert, select
@@ -36,6 +36,14 @@ async def read_item(item_id: int) -> dict[str, Any]:
     if row is None:
         raise HTTPException(404)
     return item_json(row)
+
+
+@app.get("/api/v1/items")
+async def list_items(limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    async with engine.connect() as connection:
+        rows = (await connection.execute(page_statement(limit, offset))).mappings().all()
+        total = (await connection.execute(count_statement())).scalar_one()
+    return page_json(rows, total, limit, offset)
 
 
 @app.post("/api/v1/items", status_code=201)

@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bare_tables import OWNER, item_json, items
+from bare_tables import OWNER, count_statement, item_json, items, page_json, page_statement
 from flask import Flask, abort, request
 from sqlalchemy import create_engine, insert, select
 
@@ -27,6 +27,16 @@ def read_item(item_id: int) -> dict[str, Any]:
     if row is None:
         abort(404)
     return item_json(row)
+
+
+@app.get("/api/v1/items")
+def list_items() -> dict[str, Any]:
+    limit = request.args.get("limit", 20, type=int)
+    offset = request.args.get("offset", 0, type=int)
+    with engine.connect() as connection:
+        rows = connection.execute(page_statement(limit, offset)).mappings().all()
+        total = connection.execute(count_statement()).scalar_one()
+    return page_json(rows, total, limit, offset)
 
 
 @app.post("/api/v1/items")

@@ -1,10 +1,11 @@
-"""The items table as the bare apps see it (SQLAlchemy Core, no ORM), and the JSON of one item."""
+"""The items table as the bare apps see it (SQLAlchemy Core, no ORM), the list's statements, and the JSON of an item
+and of a page."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import Column, DateTime, Integer, MetaData, Select, String, Table, func, select
 
 OWNER = "everyone"
 """Whom an item belongs to in an open API (``auth=none``), as the generated app the bare one is measured against."""
@@ -35,3 +36,17 @@ def item_json(row: Mapping[Any, Any]) -> dict[str, Any]:
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
     }
+
+
+def page_statement(limit: int, offset: int) -> Select[Any]:
+    """The generated list's page in an open API (whose principal sees every item): oldest first."""
+    return select(items).order_by(items.c.id).limit(limit).offset(offset)
+
+
+def count_statement() -> Select[Any]:
+    """The generated list's total, counted as it counts it: over the page's query without order or limit."""
+    return select(func.count()).select_from(select(items).subquery())
+
+
+def page_json(rows: Sequence[Mapping[Any, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"items": [item_json(row) for row in rows], "total": total, "limit": limit, "offset": offset}
