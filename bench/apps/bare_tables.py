@@ -20,6 +20,8 @@ items = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
 )
+READ_COLUMNS = [items.c[name] for name in ("id", "name", "description", "quantity", "created_at", "updated_at")]
+"""What the API returns of an item, which the generated reads select."""
 
 
 def iso(moment: datetime) -> str:
@@ -38,14 +40,19 @@ def item_json(row: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
+def read_statement(item_id: int) -> Select[Any]:
+    """The generated read in an open API (whose principal sees every item): the columns the API returns."""
+    return select(*READ_COLUMNS).where(items.c.id == item_id)
+
+
 def page_statement(limit: int, offset: int) -> Select[Any]:
-    """The generated list's page in an open API (whose principal sees every item): oldest first."""
-    return select(items).order_by(items.c.id).limit(limit).offset(offset)
+    """The generated list's page in an open API: the columns the API returns, oldest first."""
+    return select(*READ_COLUMNS).order_by(items.c.id).limit(limit).offset(offset)
 
 
 def count_statement() -> Select[Any]:
-    """The generated list's total, counted as it counts it: over the page's query without order or limit."""
-    return select(func.count()).select_from(select(items).subquery())
+    """The generated list's total, counted as it counts it."""
+    return select(func.count()).select_from(items)
 
 
 def page_json(rows: Sequence[Mapping[Any, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
