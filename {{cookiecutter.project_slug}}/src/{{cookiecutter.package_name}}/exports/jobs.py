@@ -3,7 +3,7 @@
 from sqlalchemy import Select, func, select
 
 from ..items.models import Item
-from ..items.queries import matching
+from ..items.queries import named, visible
 from ..jobs.kinds import Document, RunningJob, job_kind
 from .formats import MEDIA_TYPES, header, render
 from .schemas import ExportFormat
@@ -11,14 +11,19 @@ from .schemas import ExportFormat
 BATCH_SIZE = 500
 
 
+def matching(job: RunningJob) -> Select[Item]:
+    """The items the job's principal may see whose name contains its ``q`` (every one of theirs without it)."""
+    return named(job.parameters.get("q"), visible(job.principal, select(Item)))
+
+
 def count(job: RunningJob) -> Select[int]:
-    matched = matching(job.principal, job.parameters.get("q")).subquery()
+    matched = matching(job).subquery()
     return select(func.count()).select_from(matched)
 
 
 def batch(job: RunningJob, after_id: int) -> Select[Item]:
     """The next batch of the export's items, in the order of their ids."""
-    statement = matching(job.principal, job.parameters.get("q"))
+    statement = matching(job)
     return statement.where(Item.id > after_id).order_by(Item.id).limit(BATCH_SIZE)
 
 

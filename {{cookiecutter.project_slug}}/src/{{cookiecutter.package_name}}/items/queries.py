@@ -31,11 +31,6 @@ def named(q: str | None, statement: Statement) -> Statement:
     return statement.where(ITEMS.c.name.contains(q, autoescape=True)) if q else statement
 
 
-def matching(principal: Principal, q: str | None) -> Select[Item]:
-    """The items the principal may see whose name contains ``q`` (every one of theirs without it)."""
-    return named(q, visible(principal, select(Item)))
-
-
 def read_statement(principal: Principal, item_id: int) -> Select[Any]:
     """The item's row, if the principal may see it."""
     return visible(principal, select(*READ_COLUMNS).where(ITEMS.c.id == item_id))
