@@ -9,13 +9,15 @@ import pytest
 from .toolchain import Environments
 
 LONGEST_FIRST = (
-    ("test_add_job.py::", ""),
     ("::test_bake_is_lint_clean", "celery"),
+    ("test_add_job.py::test_the_example_job_can_be_deleted", ""),
     ("::test_bake_is_lint_clean", ""),
+    ("test_add_job.py::", ""),
     ("test_add_resource.py::", ""),
 )
 """The tests that run a bake's suite, longest first, by a part of their ids and a word of their answers: with jobs,
-a suite runs real workers and takes three to seven minutes on a busy machine; the others take one to three."""
+a whole suite runs real workers and takes three to seven minutes on a busy machine; the others, and the add-a-job
+runs of a few test modules, take one to three."""
 
 
 def expected_length(item: pytest.Item) -> int:

@@ -4,8 +4,10 @@ before ``core``, where ``reports`` sorts after ``jobs``, which moves the test's 
 
 The steps copy the ``exports`` package, the example job, and its tests to the new name and register it. The copied
 tests then queue the new kind's jobs through its own route and wait for them to succeed on a real worker process,
-which the project's suite starts on the local Redis: a worker that did not know the kind would fail its jobs. The
-project is a git repository, so that the files the steps edited (not added) can be counted.
+which the project's suite starts on the local Redis: a worker that did not know the kind would fail its jobs. They run
+with the tests the change can reach, those that take the operations and tables from the app, rather than the whole
+suite, which every row of test_bake.py runs unchanged (the machinery's coverage is the deletion test's). The project
+is a git repository, so that the files the steps edited (not added) can be counted.
 
 The example can also go: with its package, its name in ``FEATURES`` and its tests deleted, what is left is as clean
 and passes its suite, on the machinery and the tests' own kind of job alone.
@@ -50,6 +52,20 @@ EXAMPLE = "reports"
 """The plural name that the guide's steps add."""
 EXAMPLE_RUNS_ON_A_WORKER = "test_an_export_runs_on_a_worker_and_its_result_holds_the_items"
 """The example's test that queues an export through its route and waits for a worker to finish it."""
+AFFECTED_TESTS = [
+    "tests/test_exports.py",
+    "tests/test_docs.py",
+    "tests/test_fuzz.py",
+    "tests/test_head.py",
+    "tests/test_migrations.py",
+]
+"""Beside the copied tests, the tests that a new kind of job can reach: the example's, and those that take the
+operations (the document, the fuzzing, HEAD) and the tables (the migrations: a kind of job needs none) from the app."""
+GUARD_TESTS = {
+    "accounts": ["tests/test_accounts.py::test_a_protected_operation_without_a_token_is_401"],
+    "oidc": ["tests/test_oidc.py::test_without_a_token_every_protected_operation_is_401"],
+}
+"""With identity, the test that asks every documented protected operation, the new route's too, without a token."""
 
 
 def check_code(python: str, project: Path, environments: Environments) -> None:
@@ -60,14 +76,20 @@ def check_code(python: str, project: Path, environments: Environments) -> None:
 
 
 def run_suite(project: Path, python: str, broker_url: str, report: Path) -> list[str]:
-    """The project's whole suite by its README's command, on this broker; the tests that passed."""
-    env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1]), "TEST_BROKER_URL": broker_url}
-    output = run_checked(
-        ["uv", "run", "pytest", "--cov", "-p", "no:cacheprovider", f"--junitxml={report}"], project, env
-    )
-    assert re.search(r"\b\d+ passed\b", output)
+    """The project's whole suite by its README's command, with coverage, on this broker; the tests that passed."""
+    output = run_tests(project, python, broker_url, report, ["--cov"])
     assert "Required test coverage of 95" in output
     return passed_tests(report)
+
+
+def run_tests(project: Path, python: str, broker_url: str, report: Path, arguments: list[str]) -> str:
+    """The project's tests by its README's command, with these arguments, on this broker; pytest's output."""
+    env = clean_env() | {"UV_PROJECT_ENVIRONMENT": str(Path(python).parents[1]), "TEST_BROKER_URL": broker_url}
+    output = run_checked(
+        ["uv", "run", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}", *arguments], project, env
+    )
+    assert re.search(r"\b\d+ passed\b", output)
+    return output
 
 
 @pytest.mark.slow
@@ -107,8 +129,15 @@ def test_the_guide_s_steps_add_a_kind_of_job_that_a_real_worker_runs(
     operations = operations_of(document)
     assert operations[(f"/api/v1/items/{name}", "post")] == operations[("/api/v1/items/exports", "post")]
 
-    # Step 3: the whole suite, in which the copied tests drive the new kind through a real worker.
-    passed = run_suite(project, python, f"redis://127.0.0.1:6379/{redis_database}", tmp_path / "report.xml")
+    # Step 3: the copied tests drive the new kind through a real worker, beside the example's, whose count they
+    # match, and the tests that take their operations and tables from the app, which now has the new route.
+    report = tmp_path / "report.xml"
+    affected = [f"tests/test_{name}.py", *AFFECTED_TESTS, *GUARD_TESTS.get(auth, [])]
+    run_tests(project, python, f"redis://127.0.0.1:6379/{redis_database}", report, affected)
+    passed = passed_tests(report)
+    for path in affected:
+        module = path.partition("::")[0].removesuffix(".py").replace("/", ".")
+        assert count_in(module, passed) > 0, f"no test of {path} passed"
     assert count_in(f"tests.test_{name}", passed) == count_in("tests.test_exports", passed) > 0
     assert f"tests.test_{name}.{EXAMPLE_RUNS_ON_A_WORKER.replace('export', singular)}" in passed
 
