@@ -12,7 +12,7 @@ from .core.tracing import configure_tracing, trace_statements
 from .features import feature_modules
 from .settings import Settings
 from .web import handlers, middleware
-from .web.compat import ProblemDocumentedAPI
+from .web.compat import ProblemDocumentedAPI, remember_request_schemas
 from .web.docs import add_docs
 from .web.metrics import add_metrics
 from .web.problems import problem_responses
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
     middleware.guard_bodies(app)
+    remember_request_schemas(app)
     if settings.docs_enabled:
         add_docs(app)
     engine = app.extensions[database.EXTENSION].engine
