@@ -32,36 +32,7 @@ def latencies(loads: Paired, first: bool) -> str:
 
 def ratio_table(results: Results) -> list[str]:
     """Every route of every generated app against its bare app: throughputs, ratio with spread, target, latency."""
-    if not results.comparisons:
-        return []
-    rows = [
-        [
-            FRAMEWORK_NAMES[pair.framework],
-            pair.server,
-            pair.route.label,
-            pair.log_level,
-            f"{rps(pair.first):,.0f}",
-            f"{rps(pair.second):,.0f}",
-            ratio_range(pair),
-            target_cell(pair),
-            latencies(pair, first=True),
-            latencies(pair, first=False),
-        ]
-        for pair in results.comparisons
-    ]
-    header = [
-        "Framework",
-        "Server",
-        "Route",
-        "Log level",
-        "Generated rps",
-        "Bare rps",
-        "Ratio (range)",
-        "Target",
-        "Generated p50 / p99 ms",
-        "Bare p50 / p99 ms",
-    ]
-    return markdown_table(header, rows)
+    return paired_table(results.comparisons, "Generated", "Bare", by_route=True)
 
 
 def targets(results: Results) -> list[tuple[str, list[Paired]]]:
@@ -101,15 +72,16 @@ def targets_table(results: Results) -> list[str]:
     ]
 
 
-def paired_table(pairs: list[Paired], first: str, second: str) -> list[str]:
-    """A route served two ways, per framework and server: each way's throughput and latency, their ratio with its
-    spread, and the target."""
+def paired_table(pairs: list[Paired], first: str, second: str, *, by_route: bool = False) -> list[str]:
+    """A route served two ways, per framework and server (and route, if ``by_route``): each way's throughput and
+    latency, their ratio with its spread, and the target."""
     if not pairs:
         return []
     rows = [
         [
             FRAMEWORK_NAMES[pair.framework],
             pair.server,
+            *([pair.route.label] if by_route else []),
             pair.log_level,
             f"{rps(pair.first):,.0f}",
             f"{rps(pair.second):,.0f}",
@@ -123,6 +95,7 @@ def paired_table(pairs: list[Paired], first: str, second: str) -> list[str]:
     header = [
         "Framework",
         "Server",
+        *(["Route"] if by_route else []),
         "Log level",
         f"{first} rps",
         f"{second} rps",

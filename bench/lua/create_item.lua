@@ -3,11 +3,6 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 local created = 0
 
-function setup(thread)
-   thread_count = (thread_count or 0) + 1
-   thread:set("thread_id", thread_count)
-end
-
 function init(args)
    prefix = args[1]
 end

@@ -3,12 +3,7 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 function init(args)
    count = tonumber(args[1])
-   math.randomseed(os.time() + (thread_id or 0))
-end
-
-function setup(thread)
-   thread_count = (thread_count or 0) + 1
-   thread:set("thread_id", thread_count)
+   seed_random()
 end
 
 function request()

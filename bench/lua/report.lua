@@ -1,4 +1,14 @@
--- Shared by every bench script: print one parseable line with the figures wrk measured.
+-- Shared by every bench script: number each wrk thread (thread_id, from 1), seed a thread's random numbers, and print
+-- one parseable line with the figures wrk measured.
+function setup(thread)
+   thread_count = (thread_count or 0) + 1
+   thread:set("thread_id", thread_count)
+end
+
+function seed_random()
+   math.randomseed(os.time() + (thread_id or 0))
+end
+
 function done(summary, latency, requests)
    local errors = summary.errors
    io.write(string.format(
