@@ -1,6 +1,6 @@
 """The statements and rules of the items resource, executed by the framework's own session type."""
 
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,15 +18,14 @@ an attribute goes through the ORM's compilation and loading, which only writes n
 READ_COLUMNS = [ITEMS.c[field] for field in ItemRead.model_fields]
 """The columns an ``ItemRead`` returns: reads select them and validate the rows into ``ItemRead``, rather than load
 whole items into the session's identity map."""
-Statement = TypeVar("Statement", bound=Select[Any])
 
 
-def visible(principal: Principal, statement: Statement) -> Statement:
+def visible(principal: Principal, statement: Select[Any]) -> Select[Any]:
     """The statement limited to the items the principal may see: an admin every item, anyone else their own."""
     return statement if principal.is_admin else statement.where(ITEMS.c.owner == principal.subject)
 
 
-def named(q: str | None, statement: Statement) -> Statement:
+def named(q: str | None, statement: Select[Any]) -> Select[Any]:
     """The statement limited to the items whose name contains ``q``; every item without it."""
     return statement.where(ITEMS.c.name.contains(q, autoescape=True)) if q else statement
 
