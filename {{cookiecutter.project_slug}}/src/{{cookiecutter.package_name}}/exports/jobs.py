@@ -1,9 +1,9 @@
 """The export as a kind of job: the items its principal may see, read in batches of rows, in the format asked for."""
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from ..items.models import Item
-from ..items.queries import named, visible
+from ..items.queries import count_matching, named, visible
 from ..jobs.kinds import Document, RunningJob, job_kind
 from .formats import MEDIA_TYPES, header, render
 from .schemas import ExportFormat
@@ -17,8 +17,7 @@ def matching(job: RunningJob) -> Select[Item]:
 
 
 def count(job: RunningJob) -> Select[int]:
-    matched = matching(job).subquery()
-    return select(func.count()).select_from(matched)
+    return count_matching(job.principal, job.parameters.get("q"))
 
 
 def batch(job: RunningJob, after_id: int) -> Select[Item]:

@@ -41,14 +41,14 @@ def page_statement(query: ItemListQuery, principal: Principal) -> Select[Any]:
     return statement.order_by(ITEMS.c.id).limit(query.limit).offset(query.offset)
 
 
-def count_statement(query: ItemListQuery, principal: Principal) -> Select[int]:
-    """How many items the principal may see match the query, on every page."""
-    return named(query.q, visible(principal, select(func.count()).select_from(ITEMS)))
+def count_matching(principal: Principal, q: str | None) -> Select[int]:
+    """How many items the principal may see have ``q`` in their name (every one of theirs without it)."""
+    return named(q, visible(principal, select(func.count()).select_from(ITEMS)))
 
 
-def is_visible(item: Item, principal: Principal) -> bool:
-    """Whether the principal may see the item: an admin sees every item, anyone else only their own."""
-    return principal.is_admin or item.owner == principal.subject
+def item_to_change(principal: Principal, item_id: int) -> Select[Item]:
+    """The whole item, for a write, if the principal may see it."""
+    return visible(principal, select(Item).where(ITEMS.c.id == item_id))
 
 
 def new_item(data: ItemCreate, principal: Principal) -> Item:

@@ -8,9 +8,9 @@ from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
 from .queries import (
     apply_update,
-    count_statement,
+    count_matching,
     is_name_taken,
-    is_visible,
+    item_to_change,
     new_item,
     page_statement,
     read_statement,
@@ -21,7 +21,7 @@ from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
 def list_items(session: Session, principal: Principal, query: ItemListQuery) -> ItemPage:
     """One page of the principal's items and the number of their items that match the query."""
     rows = session.execute(page_statement(query, principal))
-    total = session.execute(count_statement(query, principal)).scalar_one()
+    total = session.execute(count_matching(principal, query.q)).scalar_one()
     items = [ItemRead.model_validate(row) for row in rows]
     return ItemPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
@@ -36,8 +36,8 @@ def read_item(session: Session, principal: Principal, item_id: int) -> ItemRead:
 
 def get_item(session: Session, principal: Principal, item_id: int) -> Item:
     """The item to change, if the principal may see it, loaded into the session."""
-    item = session.get(Item, item_id)
-    if item is None or not is_visible(item, principal):
+    item = session.scalars(item_to_change(principal, item_id)).first()
+    if item is None:
         raise ItemNotFoundError(item_id)
     return item
 
