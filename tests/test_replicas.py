@@ -57,6 +57,9 @@ LOAD_SECONDS_AT_MOST = 60
 minutes."""
 REQUESTS_AT_MOST = 20_000
 READY_TIMEOUT_SECONDS = 30
+METRICS_WRITTEN_WITHIN_SECONDS = 0.5
+"""A worker writes its latest requests to the metrics files a tenth of a second after answering them (the generated
+docs/observability.md); this allows for a loaded machine before a scrape is held to be exact."""
 REDIS_DATABASES = {"fastapi": 2, "flask": 3}
 """A Redis database of each bake's own, for its sign-in counts; it must be empty, and is emptied again at the end."""
 SIGNING_KEY = "replicas-test-signing-key-0123456789abcdef"
@@ -72,6 +75,8 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    # A health check's answer may be slow on a loaded machine; by default it would have to come within `inter`.
+    timeout check 2s
     # A connection refused is retried on another replica: nothing reached the application.
     retries 3
     option redispatch 1
@@ -141,9 +146,10 @@ class Balancer:
             time.sleep(0.05)
 
     def take_out(self, name: str) -> None:
-        """Send no more requests to this replica, and return once it answers none."""
+        """Send no more requests to this replica, and return once it answers none and its metrics count them all."""
         self.command(f"set server replicas/{name} state drain")
         self.wait_for(name, lambda row: row["scur"] == "0", "finished its requests")
+        time.sleep(METRICS_WRITTEN_WITHIN_SECONDS)
 
     def put_back(self, name: str) -> None:
         self.command(f"set server replicas/{name} state ready")
