@@ -57,9 +57,6 @@ LOAD_SECONDS_AT_MOST = 60
 minutes."""
 REQUESTS_AT_MOST = 20_000
 READY_TIMEOUT_SECONDS = 30
-METRICS_WRITTEN_WITHIN_SECONDS = 0.5
-"""A worker writes its latest requests to the metrics files a tenth of a second after answering them (the generated
-docs/observability.md); this allows for a loaded machine before a scrape is held to be exact."""
 REDIS_DATABASES = {"fastapi": 2, "flask": 3}
 """A Redis database of each bake's own, for its sign-in counts; it must be empty, and is emptied again at the end."""
 SIGNING_KEY = "replicas-test-signing-key-0123456789abcdef"
@@ -106,6 +103,8 @@ class Replica:
     metrics_port: int
     process: subprocess.Popen[bytes] | None = None
     scrapes: list[Counter[tuple[str, str, str]]] = field(default_factory=list)
+    answered_before: int = 0
+    """HAProxy's count of this replica's answers when its last process was taken out."""
 
 
 class Balancer:
@@ -146,10 +145,14 @@ class Balancer:
             time.sleep(0.05)
 
     def take_out(self, name: str) -> None:
-        """Send no more requests to this replica, and return once it answers none and its metrics count them all."""
+        """Send no more requests to this replica, and return once it answers none."""
         self.command(f"set server replicas/{name} state drain")
         self.wait_for(name, lambda row: row["scur"] == "0", "finished its requests")
-        time.sleep(METRICS_WRITTEN_WITHIN_SECONDS)
+
+    def answered(self, name: str) -> int:
+        """How many answers this replica has sent through the balancer, by HAProxy's count."""
+        row = self.servers()[name]
+        return sum(int(row[f"hrsp_{kind}"] or 0) for kind in ("1xx", "2xx", "3xx", "4xx", "5xx", "other"))
 
     def put_back(self, name: str) -> None:
         self.command(f"set server replicas/{name} state ready")
@@ -213,6 +216,22 @@ def wait_for_load(replica: Replica) -> None:
     deadline = time.monotonic() + LOAD_REACHED_TIMEOUT_SECONDS
     while sum(scrape(replica).values()) < LOAD_REACHED_REQUESTS:
         assert time.monotonic() < deadline, f"the load never reached {replica.name}"
+        time.sleep(0.05)
+
+
+def scrape_all_answered(replica: Replica, balancer: Balancer) -> Counter[tuple[str, str, str]]:
+    """The replica's answered requests from its metrics, once they count every answer its process sent through the
+    balancer: a worker writes its latest requests to the metrics files a moment after answering them."""
+    answered = balancer.answered(replica.name)
+    expected = answered - replica.answered_before
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while True:
+        scraped = scrape(replica)
+        counted = sum(count for (_, route, _), count in scraped.items() if not route.startswith("/health"))
+        if counted >= expected:
+            replica.answered_before = answered
+            return scraped
+        assert time.monotonic() < deadline, f"{replica.name}'s metrics count {counted} of its {expected} answers"
         time.sleep(0.05)
 
 
@@ -305,7 +324,7 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
                 assert replica.process is not None
                 wait_for_load(replica)
                 balancer.take_out(replica.name)
-                replica.scrapes.append(scrape(replica))
+                replica.scrapes.append(scrape_all_answered(replica, balancer))
                 stop(replica.process)
                 assert replica.process.returncode == 0, (tmp_path / f"{replica.name}.log").read_text()
                 start_replica(replica)
@@ -320,7 +339,7 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
                 thread.join()
         for replica in replicas:
             balancer.take_out(replica.name)
-            replica.scrapes.append(scrape(replica))
+            replica.scrapes.append(scrape_all_answered(replica, balancer))
 
         assert not load.failures, f"{len(load.failures)} failed requests, the first: {load.failures[:5]}"
         assert sum(load.sent.values()) > 100 * REPLICAS, "too little load to prove anything"

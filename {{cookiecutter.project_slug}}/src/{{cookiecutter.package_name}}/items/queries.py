@@ -46,7 +46,7 @@ def count_matching(principal: Principal, q: str | None) -> Select[int]:
     return named(q, visible(principal, select(func.count()).select_from(ITEMS)))
 
 
-def item_to_change(principal: Principal, item_id: int) -> Select[Item]:
+def changeable_item(principal: Principal, item_id: int) -> Select[Item]:
     """The whole item, for a write, if the principal may see it."""
     return visible(principal, select(Item).where(ITEMS.c.id == item_id))
 

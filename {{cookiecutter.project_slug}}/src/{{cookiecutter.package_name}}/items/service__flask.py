@@ -8,9 +8,9 @@ from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
 from .queries import (
     apply_update,
+    changeable_item,
     count_matching,
     is_name_taken,
-    item_to_change,
     new_item,
     page_statement,
     read_statement,
@@ -36,7 +36,7 @@ def read_item(session: Session, principal: Principal, item_id: int) -> ItemRead:
 
 def get_item(session: Session, principal: Principal, item_id: int) -> Item:
     """The item to change, if the principal may see it, loaded into the session."""
-    item = session.scalars(item_to_change(principal, item_id)).first()
+    item = session.scalars(changeable_item(principal, item_id)).first()
     if item is None:
         raise ItemNotFoundError(item_id)
     return item
