@@ -279,8 +279,9 @@ def load_sections(results: Results) -> list[str]:
         " bake of the same framework and server. A member registers through the API and signs in with the password"
         " grant; the items are seeded as theirs, and wrk reads a random one with their `Authorization: Bearer` access"
         " token. The open API serves the same read without one. The authenticated path adds the HS256 JWT check"
-        " (header, signature and claims) and one primary-key read of the member's row (active, and the credentials"
-        f" version the token was issued for) in the request's own session. At {plan.log_levels[0]}, {rounds};"
+        " (in full on a token's first use in the process, then only its expiry) and one primary-key read of the"
+        " member's role, if the account is active at the credentials version the token was issued for, in the"
+        f" request's own session. At {plan.log_levels[0]}, {rounds};"
         f" {medians}.",
         "",
         *authenticated_lines(results),
