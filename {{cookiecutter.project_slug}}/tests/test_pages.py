@@ -273,6 +273,18 @@ def test_a_form_from_another_site_is_a_403_page(client: httpx2.Client, headers: 
     html_page(response, 403)
 
 
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_a_forged_form_learns_nothing_of_the_item_it_names(client: httpx2.Client, action: str) -> None:
+    item = create(client, ITEMS_API, name="Widget")
+
+    missing = client.post(f"{ITEMS}/{item['id'] + 1}/{action}", data={"name": "Gadget"})
+    existing = client.post(f"{ITEMS}/{item['id']}/{action}", data={"name": "Gadget"})
+
+    html_page(missing, 403)
+    html_page(existing, 403)
+    assert client.get(f"{ITEMS_API}/{item['id']}").json()["name"] == "Widget"
+
+
 def test_a_form_from_this_site_passes_the_origin_check(client: httpx2.Client) -> None:
     headers = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
 
@@ -330,6 +342,7 @@ def test_htmx_and_the_style_sheet_are_served_by_the_application(client: httpx2.C
         assert url.startswith("/static/")
         assert client.get(url).status_code == 200
     html_page(client.get("/static/nothing.js", headers=BROWSER), 404)
+    assert_problem(client.get("/static/nothing.js"), 404)
 
 
 def page_urls(client: httpx2.Client) -> dict[str, httpx2.Response]:

@@ -98,10 +98,16 @@ async def page_or_problem(request: Request, exc: Exception) -> Response:
     )
 
 
-def check(request: Request, browser: Browser, form: PageForm) -> None:
-    browser.check(
-        request.method, request.headers, form.csrf_token or request.headers.get(CSRF_HEADER), page_key(request)
-    )
+async def checked_browser(request: Request, browser: CurrentBrowser) -> Browser:
+    """This browser, once the unsafe request has shown that one of its own pages sent it: before anything is read,
+    so that a forged request learns nothing, not even whether an item exists."""
+    sent = (await request.form()).get("csrf_token")
+    token = sent if isinstance(sent, str) and sent else request.headers.get(CSRF_HEADER)
+    browser.check(request.method, request.headers, token, page_key(request))
+    return browser
+
+
+CheckedBrowser = Annotated[Browser, Depends(checked_browser)]
 
 
 async def current_item(item_id: int, principal: CurrentPrincipal, session: SessionDep) -> ItemRead:
@@ -142,12 +148,11 @@ async def new_item(request: Request, browser: CurrentBrowser) -> Response:
 @router.post(ITEMS_URL)
 async def create_item(
     request: Request,
+    browser: CheckedBrowser,
     form: Annotated[ItemFields, Form()],
-    browser: CurrentBrowser,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Response:
-    check(request, browser, form)
     submission = submitted(form, ItemCreate)
     if submission.data is not None:
         try:
@@ -175,13 +180,12 @@ async def edit_item(request: Request, item: CurrentItem, browser: CurrentBrowser
 @router.post(f"{ITEM_URL}/edit")
 async def update_item(
     request: Request,
+    browser: CheckedBrowser,
     item: CurrentItem,
     form: Annotated[ItemFields, Form()],
-    browser: CurrentBrowser,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Response:
-    check(request, browser, form)
     submission = submitted(form, ItemUpdate)
     if submission.data is not None:
         try:
@@ -202,13 +206,13 @@ async def confirm_deletion(request: Request, item: CurrentItem, browser: Current
 @router.post(f"{ITEM_URL}/delete")
 async def delete_item(
     request: Request,
+    browser: CheckedBrowser,
     item: CurrentItem,
     form: Annotated[PageForm, Form()],
-    browser: CurrentBrowser,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Response:
-    check(request, browser, form)
+    """Delete the item; the form carries nothing but its token, which ``CheckedBrowser`` has checked."""
     await service.delete_item(session, principal, item.id)
     return redirect(request, browser, ITEMS_URL, f"Deleted “{item.name}”.")
 

@@ -25,6 +25,8 @@ from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
 ITEM_URL = f"{ITEMS_URL}/<int:item_id>"
 """An item's page: an id that is not a number is no page (404), rather than an invalid request."""
 blueprint: APIBlueprint = guarded_blueprint("pages", __name__, doc_ui=False)
+assets = APIBlueprint("assets", __name__, doc_ui=False)
+"""htmx and the style sheet: files, not pages, whose errors are answered as any URL's outside the pages."""
 
 
 def page_key() -> bytes:
@@ -98,7 +100,7 @@ def visible_item(item_id: int) -> ItemRead:
     return service.read_item(database.session(), current_principal(), checked_item_id(item_id))
 
 
-@blueprint.route(f"{STATIC_URL}/<path:filename>", methods=["GET"])
+@assets.route(f"{STATIC_URL}/<path:filename>", methods=["GET"])
 def static_file(filename: str) -> Response:
     """htmx and the style sheet (a view of its own: Flask's static view is annotated for type checkers only)."""
     return send_from_directory(STATIC_FOLDER, filename)
@@ -191,4 +193,4 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.register_error_handler(Exception, page_or_problem)
 
 
-blueprints = [blueprint]
+blueprints = [blueprint, assets]
