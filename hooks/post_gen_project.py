@@ -57,6 +57,9 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_job_ownership.py": {"auth": ("accounts", "oidc"), "jobs": ("celery",)},
     "tests/test_job_clean_ups.py": {"auth": ("accounts",), "jobs": ("celery",)},
     "tests/issuer.py": {"auth": ("oidc",)},
+    "src/{package_name}/pages": {"ui": ("pages",)},
+    "docs/pages.md": {"ui": ("pages",)},
+    "tests/test_pages.py": {"ui": ("pages",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
 only when every answer named beside it has one of the values given."""

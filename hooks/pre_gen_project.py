@@ -31,6 +31,7 @@ PROMPT_ORDER = (
     "database",
     "auth",
     "jobs",
+    "ui",
     "server",
     "docker",
     "ci",
@@ -43,6 +44,7 @@ CHOICES = {
     "database": ("sqlite", "postgresql"),
     "auth": ("accounts", "oidc", "none"),
     "jobs": ("none", "celery"),
+    "ui": ("none", "pages"),
     "server": ("granian", "classic"),
     "ci": ("github", "gitlab", "none"),
     "python_version": ("3.11", "3.12", "3.13"),
@@ -311,6 +313,25 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
 CHECKS = {field: CHECKS[field] for field in PROMPT_ORDER}
 
 
+REQUIREMENTS: dict[tuple[str, object], tuple[str, tuple[object, ...], str]] = {
+    ("ui", "pages"): (
+        "auth",
+        ("none",),
+        "sign-in pages for accounts and OpenID Connect come with a later version; choose auth=none or ui=none",
+    ),
+}
+"""An answer that works only with some answers of another prompt, those answers, and what to do about it."""
+
+
+def requirement_problem(answers: Mapping[str, object]) -> tuple[str, str] | None:
+    """The first answer whose requirement on another answer is not met, as its field and the problem."""
+    for (field, value), (other, allowed, advice) in REQUIREMENTS.items():
+        if answers[field] == value and answers[other] not in allowed:
+            wanted = " or ".join(f"{other}={choice}" for choice in allowed)
+            return field, f"{value} needs {wanted} in this version, got {other}={answers[other]!r}: {advice}"
+    return None
+
+
 def validate(answers: Mapping[str, object]) -> list[str]:
     """Every problem with the answers as ``<field>: <problem>``, in prompt order."""
     problems = []
@@ -318,6 +339,10 @@ def validate(answers: Mapping[str, object]) -> list[str]:
         problem = f"is missing: add {field}" if field not in answers else check(answers[field])
         if problem is not None:
             problems.append(f"{field}: {problem}")
+    # Answers that are each valid may still not go together.
+    unmet = None if problems else requirement_problem(answers)
+    if unmet is not None:
+        problems.append(": ".join(unmet))
     return problems
 
 

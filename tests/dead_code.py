@@ -7,7 +7,7 @@ from pathlib import Path
 from vulture import Vulture
 
 CALLED_BY_THEIR_DECORATOR = [
-    *("@*.get", "@*.post", "@*.patch", "@*.delete", "@*.put"),
+    *("@*.get", "@*.post", "@*.patch", "@*.delete", "@*.put", "@*.route"),
     *("@field_validator", "@model_validator"),
     *("@*.listens_for", "@*.connect", "@*.task", "@*.record_once", "@*.before_request", "@*.exception_handler"),
     "@pytest.fixture",

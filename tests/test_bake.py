@@ -11,14 +11,32 @@ from typing import Any
 
 import pytest
 
-from .baking import ACCOUNTS_ONLY, IDENTITY_ONLY, JINJA_RESIDUE, VARIANT_MODULES, bake, saved_answers
+from .baking import ACCOUNTS_ONLY, IDENTITY_ONLY, JINJA_RESIDUE, PAGES_ONLY, VARIANT_MODULES, bake, saved_answers
 from .combinations import DEEP_FUZZ_ROWS, RABBITMQ_ROWS, TABLE, params
 from .databases import scratch_database
 from .dead_code import unused_code
 from .readmes import clean_env, quick_start_commands
 from .toolchain import Environments, run_checked
 
-TEXT_SUFFIXES = {".py", ".toml", ".md", ".js", ".json", ".txt", ".cfg", ".ini", ".mako", ".yaml", ".yml", ""}
+TEXT_SUFFIXES = {
+    ".py",
+    ".toml",
+    ".md",
+    ".js",
+    ".css",
+    ".html",
+    ".json",
+    ".txt",
+    ".cfg",
+    ".ini",
+    ".mako",
+    ".yml",
+    ".yaml",
+    "",
+}
+PAGE_TEMPLATES = "pages/templates"
+"""The pages' own Jinja templates (``*.html`` in this folder of the package), which the project renders: the one place
+where Jinja belongs in a bake."""
 LICENCE_FIRST_WORDS = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
@@ -79,13 +97,18 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
     saved = saved_answers(project)
     package = project / "src" / saved["package_name"]
 
+    page_templates = set((package / PAGE_TEMPLATES).rglob("*.html"))
     residue = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
         for path in text_files(project)
+        if path not in page_templates
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if JINJA_RESIDUE.search(line)
     ]
     assert residue == []
+    assert bool(page_templates) == (saved["ui"] == "pages")
+    # They are the project's Jinja, copied as they are: none may name an answer, which would stay unrendered.
+    assert not [path for path in page_templates if "cookiecutter." in path.read_text(encoding="utf-8")]
     # Nothing speaks of the framework that was not chosen, or of the two as a pair: that is the template's business.
     not_chosen = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
@@ -100,12 +123,20 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
     # A newcomer reads the README in five minutes; the rest is in docs/, a file a topic, each only with its feature.
     readme_lines = (project / "README.md").read_text(encoding="utf-8").count("\n")
     assert readme_lines <= README_LINES, f"the README has {readme_lines} lines"
-    feature_docs = {"identity.md": saved["auth"] != "none", "jobs.md": saved["jobs"] == "celery"}
+    feature_docs = {
+        "identity.md": saved["auth"] != "none",
+        "jobs.md": saved["jobs"] == "celery",
+        "pages.md": saved["ui"] == "pages",
+    }
     expected_docs = DOCS | {name for name, wanted in feature_docs.items() if wanted}
     assert {path.name for path in (project / "docs").glob("*.md")} == expected_docs
     assert not [path for path in project.rglob("*") if "__" in path.stem.strip("_")]
     for module in VARIANT_MODULES:
-        wanted = {ACCOUNTS_ONLY: saved["auth"] == "accounts", IDENTITY_ONLY: saved["auth"] != "none"}
+        wanted = {
+            ACCOUNTS_ONLY: saved["auth"] == "accounts",
+            IDENTITY_ONLY: saved["auth"] != "none",
+            PAGES_ONLY: saved["ui"] == "pages",
+        }
         expected = all(present for only, present in wanted.items() if module in only)
         assert (package / module).is_file() == expected, module
     # With jobs, the worker delivers the mail: its task, and a sender that asks for it in place of the server's own.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 from dataclasses import fields
 from pathlib import Path
+from types import ModuleType
 
 from .baking import HOSTILE_ANSWERS
 from .combinations import (
@@ -19,6 +21,27 @@ from .combinations import (
 )
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+
+
+def pre_gen_hook() -> ModuleType:
+    """The pre-generation hook, imported by path: it lives outside any package."""
+    spec = importlib.util.spec_from_file_location("pre_gen_project", TEMPLATE / "hooks" / "pre_gen_project.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REQUIREMENTS = pre_gen_hook().REQUIREMENTS
+
+
+def refused_together(answers: dict[str, object]) -> bool:
+    """Whether the hook refuses these answers together: one of them needs another answer to one of the others."""
+    return any(
+        answers.get(field) == value and other in answers and answers[other] not in allowed
+        for (field, value), (other, allowed, _) in REQUIREMENTS.items()
+    )
 
 
 def template_prompts() -> dict[str, object]:
@@ -61,6 +84,7 @@ def test_every_row_gives_answers_of_the_template_and_a_readable_id_of_its_own() 
         assert all(row.choices[option] in values[option] for option in OPTIONS), row.id
         assert set(row.texts) <= set(itertools.chain.from_iterable(TEXT_OPTIONS.values())), row.id
         assert bool(row.texts) == bool(row.label), f"{row.id}: a row with text answers names them in its id"
+        assert not refused_together(row.choices), f"{row.id}: the pre-generation hook refuses these answers"
     assert len({row.id for row in TABLE}) == len(TABLE)
     first = TABLE[0]
     assert first.choices == {option: answers[0] for option, answers in OPTIONS.items()}
@@ -75,6 +99,7 @@ def test_the_table_holds_every_pair_of_answers_of_two_options() -> None:
         for first, second in itertools.combinations(values, 2)
         for first_value, second_value in itertools.product(values[first], values[second])
         if not any(row.get(first) == first_value and row.get(second) == second_value for row in rows)
+        and not refused_together({first: first_value, second: second_value})
     ]
     assert missing == [], "give these pairs to rows of tests/combinations.py (add a row only if no row can take one)"
 

@@ -47,6 +47,7 @@ VALID = {
     "database": "sqlite",
     "auth": "accounts",
     "jobs": "none",
+    "ui": "none",
     "server": "granian",
     "docker": True,
     "ci": "github",
@@ -173,6 +174,7 @@ INVALID = [
     pytest.param("auth", "", "accounts, oidc, none", id="auth-empty"),
     pytest.param("jobs", "rq", "none, celery", id="jobs-unknown"),
     pytest.param("jobs", True, "none, celery", id="jobs-not-text"),
+    pytest.param("ui", "html", "none, pages", id="ui-unknown"),
     pytest.param("python_version", "3.10", "3.11, 3.12, 3.13", id="python-3.10"),
     pytest.param("python_version", 3.12, "3.11, 3.12, 3.13", id="python-not-text"),
     pytest.param("license", "GPL", "MIT, Apache-2.0, BSD-3-Clause, Proprietary", id="license-unknown"),
@@ -189,6 +191,25 @@ def test_invalid_answer_is_named_with_its_rule_and_value(field: str, value: obje
     shown = repr(value) if not isinstance(value, str) or len(value) <= 100 else repr(value[:80])
     assert shown in problems[0]
     assert "\n" not in problems[0]
+
+
+@pytest.mark.parametrize("auth", ["accounts", "oidc"])
+def test_pages_with_an_identity_are_refused_until_sign_in_pages_exist(auth: str) -> None:
+    problems = pre_gen.validate({**VALID, "ui": "pages", "auth": auth})
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("ui: pages needs auth=none in this version")
+    assert f"auth={auth!r}" in problems[0]
+    assert "later version" in problems[0]
+
+
+def test_pages_with_an_open_api_are_accepted() -> None:
+    assert pre_gen.validate({**VALID, "ui": "pages", "auth": "none"}) == []
+
+
+def test_a_rule_on_two_answers_waits_for_each_answer_to_be_valid() -> None:
+    assert pre_gen.validate({**VALID, "ui": "pages", "auth": "oauth"}) == [
+        "auth: must be one of accounts, oidc, none, got 'oauth'"
+    ]
 
 
 def test_missing_answer_is_reported() -> None:
@@ -231,6 +252,7 @@ ACCEPTED = [
     pytest.param("framework", "flask", id="framework-flask"),
     pytest.param("auth", "none", id="auth-none"),
     pytest.param("jobs", "celery", id="jobs-celery"),
+    pytest.param("ui", "none", id="ui-none"),
     pytest.param("python_version", "3.13", id="python-3.13"),
     pytest.param("license", "Proprietary", id="license-proprietary"),
 ]

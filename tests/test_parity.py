@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .baking import RENDERED_BY_FRAMEWORK, VARIANT_MODULES, files
+from .baking import PAGES_ONLY, RENDERED_BY_FRAMEWORK, VARIANT_MODULES, files
 from .toolchain import Environments, run_checked
 
 FRAMEWORKS = ("fastapi", "flask")
@@ -20,7 +21,7 @@ FRAMEWORK_FILES = {
     ".env.example",
     "tests/conftest.py",
     "tests/mail.py",
-    *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK)),
+    *(f"src/my_service/{module}" for module in (*VARIANT_MODULES, *RENDERED_BY_FRAMEWORK) if module not in PAGES_ONLY),
     "docs/deployment.md",
     "docs/development.md",
     "src/my_service/auth/service.py",
@@ -38,6 +39,55 @@ app = create_app(Settings(database_url="sqlite://"))
 document = app.api_doc if hasattr(app, "api_doc") else app.openapi()
 print(json.dumps(document))
 """
+RENDER_PAGES = """
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from my_service.app import create_app
+from my_service.core.models import Base
+from my_service.settings import Settings
+
+url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'pages.db'}"
+engine = create_engine(url)
+Base.metadata.create_all(engine)
+engine.dispose()
+app = create_app(Settings(database_url=url, log_level="WARNING"))
+if hasattr(app, "test_client"):
+    client = app.test_client()
+else:
+    from starlette.testclient import TestClient
+
+    client = TestClient(app).__enter__()
+client.post("/api/v1/items", json={"name": "Widget", "description": "<b>Small</b>", "quantity": 3})
+token = re.search('name="csrf_token" value="([0-9a-f]+)"', client.get("/items/new").text)[1]
+pages = {
+    "list": client.get("/items"),
+    "search": client.get("/items?q=Wid&limit=1"),
+    "live search": client.get("/items?q=Wid", headers={"HX-Request": "true"}),
+    "new": client.get("/items/new"),
+    "item": client.get("/items/1"),
+    "edit": client.get("/items/1/edit"),
+    "delete": client.get("/items/1/delete"),
+    "invalid": client.post("/items", data={"csrf_token": token, "name": "", "quantity": "x"}),
+    "taken": client.post("/items", data={"csrf_token": token, "name": "Widget"}),
+    "forbidden": client.post("/items", data={"name": "Widget"}),
+    "missing": client.get("/items/2"),
+    "not found": client.get("/nowhere", headers={"Accept": "text/html"}),
+    "not allowed": client.put("/items", headers={"Accept": "text/html"}),
+}
+print(json.dumps({name: [response.status_code, response.text] for name, response in pages.items()}))
+"""
+NORMALISED = {
+    r'(?<=csrf_token" value=")[0-9a-f]{64}|(?<=X-CSRF-Token": ")[0-9a-f]{64}': "TOKEN",
+    r"<code>[0-9a-f]{32}</code>": "<code>REQUEST-ID</code>",
+    r'<time datetime="[^"]+">[^<]+</time>': "<time>TIME</time>",
+}
+"""What differs between two renderings of a page on any framework: the browser's token, the request id, the time."""
 # What the two generators may spell differently without changing the contract, and so is not compared:
 # - operation ids, summaries and descriptions (each framework derives them its own way);
 # - "title" keys of schemas and properties, and the "examples" of a parameter (FastAPI repeats them, flask-openapi
@@ -126,15 +176,38 @@ def contract(document: dict[str, Any]) -> dict[str, Any]:
     return compared
 
 
+def normalised(html: str) -> str:
+    for pattern, replacement in NORMALISED.items():
+        html = re.sub(pattern, replacement, html)
+    return html
+
+
+def test_the_pages_templates_and_static_files_have_no_variants() -> None:
+    """The pages' templates and static files are single files of the template: both frameworks get them as they are."""
+    pages = (
+        Path(__file__).parents[1] / "{{cookiecutter.project_slug}}" / "src" / "{{cookiecutter.package_name}}" / "pages"
+    )
+    shared = [path for folder in ("templates", "static") for path in (pages / folder).rglob("*") if path.is_file()]
+    assert shared
+    assert [path.name for path in shared if "__" in path.name] == []
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("auth", "jobs"), [*((auth, "none") for auth in AUTHS), ("accounts", "celery")])
+@pytest.mark.parametrize(
+    ("auth", "jobs", "ui"),
+    [*((auth, "none", "pages" if auth == "none" else "none") for auth in AUTHS), ("accounts", "celery", "none")],
+)
 def test_both_frameworks_document_the_same_contract(
-    cookies_session: Any, environments: Environments, auth: str, jobs: str
+    cookies_session: Any, environments: Environments, auth: str, jobs: str, ui: str
 ) -> None:
     documents = {}
-    for framework, project in bake_both(cookies_session, auth=auth, jobs=jobs).items():
+    pages = {}
+    for framework, project in bake_both(cookies_session, auth=auth, jobs=jobs, ui=ui).items():
         python = environments.sync(project, framework, "3.11")
         documents[framework] = json.loads(run_checked([python, "-c", DUMP_OPENAPI], project))
+        if ui == "pages":
+            rendered = json.loads(run_checked([python, "-c", RENDER_PAGES], project))
+            pages[framework] = {name: (status, normalised(html)) for name, (status, html) in rendered.items()}
 
     fastapi, flask = (contract(documents[framework]) for framework in FRAMEWORKS)
 
@@ -143,3 +216,7 @@ def test_both_frameworks_document_the_same_contract(
     assert fastapi["paths"] == flask["paths"]
     assert fastapi["schemas"] == flask["schemas"]
     assert fastapi["securitySchemes"] == flask["securitySchemes"] == SECURITY_SCHEMES[auth]
+    # The pages stay out of the API's contract, and render the same HTML on both frameworks.
+    assert [path for path in fastapi["paths"] if not path.startswith(("/api/", "/health/"))] == []
+    for name in pages.get("fastapi", {}):
+        assert pages["fastapi"][name] == pages["flask"][name], name

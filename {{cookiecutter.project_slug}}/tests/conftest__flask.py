@@ -101,10 +101,11 @@ def api_schema(app: Flask) -> OpenApiSchema:
 
 @pytest.fixture
 def served_operations(app: Flask) -> set[tuple[str, str]]:
-    """The path and method of every route of the features' blueprints, as the OpenAPI document spells them."""
+    """The path and method of every route of the features' blueprints that the API document shows, as it spells
+    them."""
     return {
         (PATH_PARAMETER.sub(r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
-        if "." in rule.endpoint
+        if "." in rule.endpoint and app.blueprints[rule.endpoint.partition(".")[0]].doc_ui  # type: ignore[attr-defined]
         for method in (rule.methods or set()) - AUTOMATIC_METHODS
     }

@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
+    # Before the features, which may answer some errors their own way.
+    add_exception_handlers(app)
     for routes in FEATURE_ROUTES:
         if hasattr(routes, "init_app"):
             routes.init_app(app, settings)
@@ -72,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Added last, so that it runs first, around CORS.
     app.add_middleware(RequestContext, measured=settings.metrics_enabled, max_body_bytes=settings.max_body_bytes)
-    add_exception_handlers(app)
     for router in ROUTERS:
         add_routes(app, router)
     if settings.docs_enabled:

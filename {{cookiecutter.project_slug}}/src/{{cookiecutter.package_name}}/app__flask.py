@@ -44,11 +44,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes, PROVIDE_AUTOMATIC_OPTIONS=False)
     app.extensions["settings"] = settings
     database.init_app(app, settings)
+    # Before the features, which may answer some errors their own way.
+    handlers.init_app(app)
     for routes in FEATURE_ROUTES:
         if hasattr(routes, "init_app"):
             routes.init_app(app, settings)
     middleware.init_app(app, settings)
-    handlers.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
     middleware.guard_bodies(app)

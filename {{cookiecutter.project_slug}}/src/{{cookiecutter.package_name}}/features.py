@@ -17,15 +17,20 @@ import importlib.util
 from collections.abc import Iterator
 from types import ModuleType
 
-{% if cookiecutter.auth == "none" and cookiecutter.jobs == "none" -%}
+{% set settings_classes = ["AuthSettings"] if cookiecutter.auth != "none" else [] -%}
+{% set settings_classes = settings_classes + (["JobSettings"] if cookiecutter.jobs == "celery" else []) -%}
+{% set settings_classes = settings_classes + (["PageSettings"] if cookiecutter.ui == "pages" else []) -%}
+{% if not settings_classes -%}
 from pydantic import BaseModel
-{% else -%}
+{% endif -%}
 {% if cookiecutter.auth != "none" -%}
 from .auth.settings import AuthSettings
 {% endif -%}
 {% if cookiecutter.jobs == "celery" -%}
 from .jobs.settings import JobSettings
 {% endif -%}
+{% if cookiecutter.ui == "pages" -%}
+from .pages.settings import PageSettings
 {% endif %}
 FEATURES = [
     "health",
@@ -40,15 +45,14 @@ FEATURES = [
     "exports",
     "jobs",
 {%- endif %}
+{%- if cookiecutter.ui == "pages" %}
+    "pages",
+{%- endif %}
 ]
 """Every feature's package, in the order the API document lists their operations."""
 
 
-class FeatureSettings(
-{%- if cookiecutter.auth != "none" %}AuthSettings{% endif %}
-{%- if cookiecutter.auth != "none" and cookiecutter.jobs == "celery" %}, {% endif %}
-{%- if cookiecutter.jobs == "celery" %}JobSettings{% endif %}
-{%- if cookiecutter.auth == "none" and cookiecutter.jobs == "none" %}BaseModel{% endif %}):
+class FeatureSettings({{ settings_classes | join(", ") or "BaseModel" }}):
     """The settings of every feature that has some, which the service's ``Settings`` read from the environment."""
 
 

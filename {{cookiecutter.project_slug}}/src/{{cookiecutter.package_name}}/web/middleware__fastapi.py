@@ -20,9 +20,11 @@ REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
 ENCODED_SECURITY_HEADERS = [
     (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
 ]
-OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SECURITY_HEADERS)])
+POLICY_NAME = b"content-security-policy"
+OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SECURITY_HEADERS)]) - {POLICY_NAME}
 """Headers the request context sets on every response, replacing any the application set; encoded once, since this
-runs for every request (ASGI header names are lower case)."""
+runs for every request (ASGI header names are lower case). A response keeps a content security policy of its own,
+such as a page's stricter one."""
 
 
 def header_value(scope: Scope, name: bytes) -> str | None:
@@ -90,7 +92,10 @@ class RequestContext:
                 response_started = True
                 headers = message.get("headers", ())
                 kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
-                message["headers"] = kept + own_headers
+                if any(header[0].lower() == POLICY_NAME for header in kept):
+                    message["headers"] = kept + [header for header in own_headers if header[0] != POLICY_NAME]
+                else:
+                    message["headers"] = kept + own_headers
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)

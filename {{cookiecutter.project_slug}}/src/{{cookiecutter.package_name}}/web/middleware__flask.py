@@ -34,8 +34,10 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
-OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER))
-"""Headers the request context sets on every response, replacing any the application set."""
+POLICY_NAME = "content-security-policy"
+OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER)) - {POLICY_NAME}
+"""Headers the request context sets on every response, replacing any the application set. A response keeps a content
+security policy of its own, such as a page's stricter one."""
 SECURITY_HEADER_LIST = list(SECURITY_HEADERS.items())
 ROUTE_KEY = f"{__package__}.route"
 RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
@@ -92,6 +94,8 @@ class RequestContext:
             status = int(status_line[:3])
             kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
             own = [*SECURITY_HEADER_LIST, (REQUEST_ID_HEADER, request_id)]
+            if any(header[0].lower() == POLICY_NAME for header in kept):
+                own = [header for header in own if header[0].lower() != POLICY_NAME]
             return start_response(status_line, kept + own, exc_info)
 
         try:

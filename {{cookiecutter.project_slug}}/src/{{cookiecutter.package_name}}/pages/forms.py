@@ -1,0 +1,92 @@
+"""The pages' forms: what a browser posts, checked by the API's own request models.
+
+A form posts text only, so its fields are read as text and handed to the same Pydantic model the API validates JSON
+with: a failed field gets that model's message, shown next to its input, and the text typed is shown again.
+"""
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..core.errors import ServiceError
+from ..core.fields import MAX_ROW_ID
+from ..items.errors import ItemNotFoundError
+from ..items.schemas import ItemRead
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class PageForm(BaseModel):
+    """What every form of the pages posts: its CSRF token, and its fields as text."""
+
+    csrf_token: str = ""
+
+    blank_is_none: ClassVar[frozenset[str]] = frozenset()
+    """Fields that an empty input clears."""
+    blank_is_left_out: ClassVar[frozenset[str]] = frozenset()
+    """Fields that an empty input leaves out: the model's default, or on an edit the value kept."""
+
+    def typed(self) -> dict[str, str]:
+        """The fields as typed, to show again."""
+        return self.model_dump(exclude={"csrf_token"})
+
+    def data(self) -> dict[str, object]:
+        """The fields as the model reads them."""
+        return {
+            name: None if not value and name in self.blank_is_none else value
+            for name, value in self.typed().items()
+            if value or name not in self.blank_is_left_out
+        }
+
+
+class ItemFields(PageForm):
+    """An item's form."""
+
+    name: str = ""
+    description: str = ""
+    quantity: str = ""
+
+    blank_is_none = frozenset({"description"})
+    blank_is_left_out = frozenset({"quantity"})
+
+    @classmethod
+    def shown(cls, item: ItemRead) -> dict[str, str]:
+        """An item's fields as its edit form shows them."""
+        return cls(name=item.name, description=item.description or "", quantity=str(item.quantity)).typed()
+
+
+def checked_item_id(item_id: int) -> int:
+    """An item's id from a page's URL: one beyond what the table can hold is no item, as on the API."""
+    if item_id > MAX_ROW_ID:
+        raise ItemNotFoundError(item_id)
+    return item_id
+
+
+@dataclass
+class Submission(Generic[Model]):
+    """A posted form: the text typed, the model it makes (``None`` while a field fails), and each field's message."""
+
+    values: dict[str, str]
+    data: Model | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    """The status of the form shown again: 422 for a field that fails (with scripts off, the browser shows any
+    status), or the business rule's own, such as 409."""
+
+    def refuse(self, field_name: str, error: ServiceError) -> None:
+        """Show a business rule's error, such as a name already taken, next to the field it is about."""
+        self.errors[field_name] = error.detail
+        self.data = None
+        self.status = error.status
+
+
+def submitted(form: PageForm, model: type[Model]) -> Submission[Model]:
+    """The form validated by ``model``, with the first message of each field that fails."""
+    try:
+        return Submission(form.typed(), model.model_validate(form.data()))
+    except ValidationError as error:
+        messages: dict[str, str] = {}
+        for detail in error.errors():
+            messages.setdefault(".".join(map(str, detail["loc"])), detail["msg"])
+        return Submission(form.typed(), errors=messages, status=422)
