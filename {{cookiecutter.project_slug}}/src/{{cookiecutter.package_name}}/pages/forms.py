@@ -5,7 +5,7 @@ with: a failed field gets that model's message, shown next to its input, and the
 """
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -13,8 +13,6 @@ from ..core.errors import ServiceError
 from ..core.fields import MAX_ROW_ID
 from ..items.errors import ItemNotFoundError
 from ..items.schemas import ItemRead
-
-Model = TypeVar("Model", bound=BaseModel)
 
 
 class PageForm(BaseModel):
@@ -64,11 +62,13 @@ def checked_item_id(item_id: int) -> int:
 
 
 @dataclass
-class Submission(Generic[Model]):
+class Submission:
     """A posted form: the text typed, the model it makes (``None`` while a field fails), and each field's message."""
 
     values: dict[str, str]
-    data: Model | None = None
+    data: Any = None
+    """An instance of the model that ``submitted`` was given: typed by the caller that named the model (a type
+    variable here would need the syntax of Python 3.12, which the oldest supported Python cannot read)."""
     errors: dict[str, str] = field(default_factory=dict)
     status: int = 200
     """The status of the form shown again: 422 for a field that fails (with scripts off, the browser shows any
@@ -81,7 +81,7 @@ class Submission(Generic[Model]):
         self.status = error.status
 
 
-def submitted(form: PageForm, model: type[Model]) -> Submission[Model]:
+def submitted(form: PageForm, model: type[BaseModel]) -> Submission:
     """The form validated by ``model``, with the first message of each field that fails."""
     try:
         return Submission(form.typed(), model.model_validate(form.data()))
