@@ -1,6 +1,6 @@
 """The pages' routes: the items as HTML, on the items' own service, left out of the API document."""
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, Response
@@ -15,12 +15,13 @@ from ..auth.guard import CurrentPrincipal
 from ..core.database import SessionDep
 from ..items import service
 from ..items.errors import ItemNameTakenError
+from ..items.models import Item
 from ..items.schemas import ItemCreate, ItemListQuery, ItemRead, ItemUpdate
 from ..settings import Settings
 from ..web.handlers import application_error, http_error, invalid_request
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
-from .forms import ItemFields, PageForm, checked_item_id, submitted
+from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
 
@@ -116,6 +117,20 @@ async def current_item(item_id: int, principal: CurrentPrincipal, session: Sessi
 
 
 CurrentItem = Annotated[ItemRead, Depends(current_item)]
+
+
+async def saved_item(submission: Submission, save: Callable[[Any], Awaitable[Item]]) -> Item | None:
+    """The item that the form's model saves, or ``None`` when a field fails or the name is taken: the form is then
+    shown again, with the message next to its field."""
+    if submission.data is None:
+        return None
+    try:
+        return await save(submission.data)
+    except ItemNameTakenError as error:
+        submission.refuse("name", error)
+        return None
+
+
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
@@ -154,15 +169,11 @@ async def create_item(
     session: SessionDep,
 ) -> Response:
     submission = submitted(form, ItemCreate)
-    if submission.data is not None:
-        try:
-            item = await service.create_item(session, principal, submission.data)
-        except ItemNameTakenError as error:
-            submission.refuse("name", error)
-        else:
-            return redirect(request, browser, item_url(item.id), f"Created “{item.name}”.")
-    context = new_item_page(submission.values, submission.errors)
-    return render(request, browser, "items/form.html", context, submission.status)
+    item = await saved_item(submission, lambda data: service.create_item(session, principal, data))
+    if item is None:
+        context = new_item_page(submission.values, submission.errors)
+        return render(request, browser, "items/form.html", context, submission.status)
+    return redirect(request, browser, item_url(item.id), f"Created “{item.name}”.")
 
 
 @router.get(ITEM_URL)
@@ -187,15 +198,11 @@ async def update_item(
     session: SessionDep,
 ) -> Response:
     submission = submitted(form, ItemUpdate)
-    if submission.data is not None:
-        try:
-            changed = await service.update_item(session, principal, item.id, submission.data)
-        except ItemNameTakenError as error:
-            submission.refuse("name", error)
-        else:
-            return redirect(request, browser, item_url(changed.id), f"Saved “{changed.name}”.")
-    context = edit_item_page(item, submission.values, submission.errors)
-    return render(request, browser, "items/form.html", context, submission.status)
+    changed = await saved_item(submission, lambda data: service.update_item(session, principal, item.id, data))
+    if changed is None:
+        context = edit_item_page(item, submission.values, submission.errors)
+        return render(request, browser, "items/form.html", context, submission.status)
+    return redirect(request, browser, item_url(changed.id), f"Saved “{changed.name}”.")
 
 
 @router.get(f"{ITEM_URL}/delete")
