@@ -9,7 +9,9 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from ..auth.guard import CurrentPrincipal
 from ..core.database import SessionDep
@@ -21,6 +23,7 @@ from ..settings import Settings
 from ..web.handlers import application_error, http_error, invalid_request
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
+from .assets import VERSION_PARAMETER, cache_control
 from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
@@ -36,7 +39,9 @@ def page_key(request: Request) -> bytes:
 
 
 async def current_browser(request: Request) -> Browser:
-    return Browser.of(request.cookies, request.url.scheme == "https", page_key(request))
+    settings: Settings = request.app.state.settings
+    secure = settings.page_cookies_secure(request.url.scheme)
+    return Browser.of(request.cookies, secure, settings.page_signing_key)
 
 
 CurrentBrowser = Annotated[Browser, Depends(current_browser)]
@@ -224,9 +229,19 @@ async def delete_item(
     return redirect(request, browser, ITEMS_URL, f"Deleted “{item.name}”.")
 
 
+class VersionedStaticFiles(StaticFiles):
+    """Static files, kept by browsers as long as the URL names their current version."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        requested_version = QueryParams(scope["query_string"]).get(VERSION_PARAMETER)
+        response.headers["Cache-Control"] = cache_control(path, requested_version)
+        return response
+
+
 def init_app(app: FastAPI, settings: Settings) -> None:
     """Serve htmx and the style sheet, and answer the framework's errors on the pages' URLs with pages."""
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_FOLDER), name="static")
+    app.mount(STATIC_URL, VersionedStaticFiles(directory=STATIC_FOLDER), name="static")
     app.add_exception_handler(HTTPException, page_or_problem)
 
 

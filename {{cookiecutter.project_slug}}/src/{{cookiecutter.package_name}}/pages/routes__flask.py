@@ -19,6 +19,7 @@ from ..web import handlers
 from ..web.compat import TAKES_FORM
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
+from .assets import VERSION_PARAMETER, cache_control
 from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
@@ -36,7 +37,9 @@ def page_key() -> bytes:
 
 
 def current_browser() -> Browser:
-    return Browser.of(request.cookies, request.scheme == "https", page_key())
+    settings: Settings = current_app.extensions["settings"]
+    secure = settings.page_cookies_secure(request.scheme)
+    return Browser.of(request.cookies, secure, settings.page_signing_key)
 
 
 def render(name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -116,7 +119,9 @@ def saved_item(submission: Submission, save: Callable[[Any], Item]) -> Item | No
 @assets.route(f"{STATIC_URL}/<path:filename>", methods=["GET"])
 def static_file(filename: str) -> Response:
     """htmx and the style sheet (a view of its own: Flask's static view is annotated for type checkers only)."""
-    return send_from_directory(STATIC_FOLDER, filename)
+    response = send_from_directory(STATIC_FOLDER, filename)
+    response.headers["Cache-Control"] = cache_control(filename, request.args.get(VERSION_PARAMETER))
+    return response
 
 
 @blueprint.route("/", methods=["GET"])
