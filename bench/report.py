@@ -308,7 +308,8 @@ def load_sections(results: Results) -> list[str]:
         f" page, rendered with Jinja) and `GET /api/v1/items?limit={LIST_LIMIT}&offset=...` (JSON). Both call the"
         " same service, which counts every item; the page adds the template, its CSRF token, and the browser cookie"
         " it sets on every response, since wrk sends none back, as a first visit does. At"
-        f" {plan.log_levels[0]}, {rounds}; {medians}.",
+        f" {plan.log_levels[0]}, after a {plan.warm_up_seconds} s warm-up of each list, the two alternate (AB, BA,"
+        f" ...) for {plan.rounds} rounds of {plan.seconds} s; {medians}.",
         "",
         *pages_lines(results),
         "",
