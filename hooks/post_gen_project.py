@@ -59,8 +59,13 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_job_clean_ups.py": {"auth": ("accounts",), "jobs": ("celery",)},
     "tests/issuer.py": {"auth": ("oidc",)},
     "src/{package_name}/pages": {"ui": ("pages",)},
+    "src/{package_name}/pages/accounts": {"auth": ("accounts",)},
+    "src/{package_name}/pages/templates/account": {"auth": ("accounts",)},
+    "migrations/versions/0006_create_page_sessions.py": {"auth": ("accounts",), "ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
+    "tests/pages.py": {"ui": ("pages",)},
     "tests/test_pages.py": {"ui": ("pages",)},
+    "tests/test_page_accounts.py": {"auth": ("accounts",), "ui": ("pages",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
 only when every answer named beside it has one of the values given."""

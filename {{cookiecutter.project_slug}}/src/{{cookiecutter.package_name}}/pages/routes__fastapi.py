@@ -11,7 +11,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from ..auth.guard import CurrentPrincipal
 from ..core.database import SessionDep
 from ..items import service
 from ..items.errors import ItemNameTakenError
@@ -23,6 +22,7 @@ from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
 from .forms import ItemFields, PageForm, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
+from .visitors import CurrentPrincipal, current_principal
 
 ITEM_URL = ITEMS_URL + "/{item_id:int}"
 """An item's page: an id that is not a number is no page (404), rather than an invalid request."""
@@ -116,7 +116,8 @@ async def current_item(item_id: int, principal: CurrentPrincipal, session: Sessi
 
 
 CurrentItem = Annotated[ItemRead, Depends(current_item)]
-router = APIRouter(include_in_schema=False, route_class=PageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute, dependencies=[Depends(current_principal)])
+"""Every page is for the principal of the visitor, who is found before a form's token is checked."""
 
 
 @router.get("/")
