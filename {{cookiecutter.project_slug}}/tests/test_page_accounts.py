@@ -108,7 +108,7 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in_and_back(browser: htt
     assert 'action="/sign-in?next=%2Fitems%2Fnew"' in sign_in_page
     assert response.status_code == 303
     assert response.headers["location"] == ITEMS
-    assert browser.post("/sign-in?next=/items/new", data={}).status_code == 403
+    assert browser.post("/sign-in?next=/items/new", data={"email": "ada@example.com"}).status_code == 403
 
 
 def test_the_page_after_sign_in_is_one_of_this_site(browser: httpx2.Client) -> None:
