@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.pages.accounts.sessions import PageSession
 from {{ cookiecutter.package_name }}.pages.security import CONTENT_SECURITY_POLICY
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .auth import PASSWORD, password_grant, register
+from .auth import ME, PASSWORD, bearer, password_grant, register, sign_in_admin
 from .mail import delivery_round
 from .pages import page_token, sign_in_to_pages
 from .test_account_mail import LINK, SmtpServer
@@ -310,6 +310,20 @@ def test_a_session_ends_when_the_api_changes_the_password(browser: httpx2.Client
 
     assert changed.status_code == 204
     assert_sent_to_sign_in(browser.get(ITEMS))
+
+
+def test_a_session_ends_when_an_admin_deactivates_the_account(browser: httpx2.Client, settings: Settings) -> None:
+    signed_in(browser, "ada@example.com")
+    access = password_grant(browser, "ada@example.com").json()["access_token"]
+    user_id = browser.get(ME, headers=bearer(access)).json()["id"]
+
+    deactivated = browser.patch(
+        f"/api/v1/users/{user_id}", json={"is_active": False}, headers=sign_in_admin(browser, settings)
+    )
+
+    assert deactivated.status_code == 200, deactivated.text
+    assert_sent_to_sign_in(browser.get(ITEMS))
+    html(sign_in_to_pages(browser, "ada@example.com"), 400)
 
 
 def test_deleting_the_account_asks_for_its_password_and_ends_its_sessions(

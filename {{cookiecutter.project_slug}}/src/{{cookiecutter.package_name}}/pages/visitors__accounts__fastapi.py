@@ -24,7 +24,8 @@ class SignInRequiredError(HTTPException):
     answers it with a redirect)."""
 
     def __init__(self, next_url: str) -> None:
-        super().__init__(303, headers={"Location": sign_in_url(next_url)})
+        self.location = sign_in_url(next_url)
+        super().__init__(303, headers={"Location": self.location})
 
 
 async def signed_in_user(request: Request, session: SessionDep) -> User | None:

@@ -74,8 +74,8 @@ def signed_out(browser: Browser) -> Browser:
 
 
 async def on_sign_in_required(request: Request, error: Exception) -> Response:
-    location = error.headers["Location"] if isinstance(error, SignInRequiredError) and error.headers else "/"
-    return RedirectResponse(location, status_code=303)
+    assert isinstance(error, SignInRequiredError)  # the one error this handler is added for
+    return RedirectResponse(error.location, status_code=303)
 
 
 @router.get(SIGN_UP_URL)

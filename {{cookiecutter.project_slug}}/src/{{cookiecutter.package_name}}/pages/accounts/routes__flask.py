@@ -88,11 +88,13 @@ def current_user() -> User | Response:
     return user
 
 
-@blueprint.errorhandler(Exception)
 def page_error(error: Exception) -> Response:
     """Every error of these pages is a page, whatever the client asked for."""
     answer = handlers.http_error(error) if isinstance(error, HTTPException) else handlers.application_error(error)
     return error_page(answer)
+
+
+blueprint.register_error_handler(Exception, page_error)
 
 
 @blueprint.route(SIGN_UP_URL, methods=["GET"])
