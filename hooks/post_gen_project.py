@@ -1,7 +1,8 @@
 """Keep the chosen variant of every variant file and save the answers.
 
 A file that exists in several variants is named ``<stem>__<tag><suffix>``, for
-instance ``app__fastapi.py`` or ``LICENSE__mit``.  The tag of an answer is its
+instance ``app__fastapi.py`` or ``LICENSE__mit``, or with two tags when it differs by two answers
+(``visitors__accounts__fastapi.py``).  The tag of an answer is its
 value in lower case with everything but letters and digits removed
 (``Apache-2.0`` gives ``apache20``).  The variant whose tag belongs to the
 answers is renamed to ``<stem><suffix>``; every other variant is deleted.
@@ -58,8 +59,13 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_job_clean_ups.py": {"auth": ("accounts",), "jobs": ("celery",)},
     "tests/issuer.py": {"auth": ("oidc",)},
     "src/{package_name}/pages": {"ui": ("pages",)},
+    "src/{package_name}/pages/accounts": {"auth": ("accounts",)},
+    "src/{package_name}/pages/templates/account": {"auth": ("accounts",)},
+    "migrations/versions/0006_create_page_sessions.py": {"auth": ("accounts",), "ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
+    "tests/pages.py": {"ui": ("pages",)},
     "tests/test_pages.py": {"ui": ("pages",)},
+    "tests/test_page_accounts.py": {"auth": ("accounts",), "ui": ("pages",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
 only when every answer named beside it has one of the values given."""
@@ -84,24 +90,32 @@ def resolve_variants(root: str | os.PathLike[str], tags: Iterable[str]) -> list[
     kept = []
     for folder, subfolders, names in os.walk(root):
         for name, is_folder in [*((name, True) for name in subfolders), *((name, False) for name in names)]:
-            match = VARIANT_NAME.match(name)
-            if match is None:
+            if VARIANT_NAME.match(name) is None:
                 continue
-            path = os.path.join(folder, name)
             if is_folder:
                 subfolders.remove(name)
-            if match["tag"] not in chosen:
+            target = chosen_name(name, chosen)
+            if target is None:
                 if is_folder:
-                    remove_folder(path)
+                    remove_folder(os.path.join(folder, name))
                 else:
-                    os.remove(path)
+                    os.remove(os.path.join(folder, name))
                 continue
-            target = match["stem"] + (match["suffix"] or "")
-            os.rename(path, os.path.join(folder, target))
+            os.rename(os.path.join(folder, name), os.path.join(folder, target))
             kept.append(os.path.join(folder, target))
             if is_folder:
                 subfolders.append(target)  # walked under its new name
     return sorted(kept)
+
+
+def chosen_name(name: str, chosen: set[str]) -> str | None:
+    """The name a variant is kept under, or ``None`` when it is not chosen. A name may carry two tags, the answer of
+    a folder's variants and the framework (``visitors__accounts__fastapi.py``): it is kept when both are chosen."""
+    while (match := VARIANT_NAME.match(name)) is not None:
+        if match["tag"] not in chosen:
+            return None
+        name = match["stem"] + (match["suffix"] or "")
+    return name
 
 
 def remove_folder(path: str) -> None:

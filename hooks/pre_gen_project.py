@@ -329,8 +329,9 @@ CHECKS = {field: CHECKS[field] for field in PROMPT_ORDER}
 REQUIREMENTS: dict[tuple[str, object], tuple[str, tuple[object, ...], str]] = {
     ("ui", "pages"): (
         "auth",
-        ("none",),
-        "sign-in pages for accounts and OpenID Connect come with a later version; choose auth=none or ui=none",
+        ("accounts", "none"),
+        "sign-in pages for OpenID Connect (a redirect to the provider) come with a later version; choose "
+        "auth=accounts, auth=none or ui=none",
     ),
 }
 """An answer that works only with some answers of another prompt, those answers, and what to do about it."""

@@ -48,12 +48,14 @@ VARIANT_MODULES = (
     "mail/sender.py",
     "mail/delivery.py",
     "pages/routes.py",
+    "pages/visitors.py",
+    "pages/accounts/routes.py",
 )
 """Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
 ...), of which the post-generation hook keeps the chosen one."""
-ACCOUNTS_ONLY = ("auth/forms.py", "mail/sender.py", "mail/delivery.py")
+ACCOUNTS_ONLY = ("auth/forms.py", "mail/sender.py", "mail/delivery.py", "pages/accounts/routes.py")
 """Variant modules of a package that only bakes with accounts have."""
-PAGES_ONLY = ("pages/routes.py",)
+PAGES_ONLY = ("pages/routes.py", "pages/visitors.py", "pages/accounts/routes.py")
 """Variant modules that only bakes with pages have."""
 IDENTITY_ONLY = ("auth/routes.py",)
 """Variant modules that only bakes with an identity (accounts or OpenID Connect) have: an open API has no routes of

@@ -115,8 +115,9 @@ class Combination:
 
 
 # Every row is baked in full (test_bake.py); the first is the template's defaults. Every framework, database and
-# identity meet in a row (the first twelve), except Flask with SQLite and accounts: pages, which need an open API for
-# now, take four open rows (one per licence), and a fifth open row bakes the API alone; the last row completes the
+# identity meet in a row (the first twelve), except Flask with SQLite and accounts. Pages, which refuse OpenID Connect
+# for now, take six rows: four open ones (one per licence) and one with accounts on each framework
+# (flask-postgresql-accounts and the last row); a fifth open row bakes the API alone; the last row completes the
 # pairs. Background jobs are on in one row of each framework and database, and in a fifth (flask-postgresql-open)
 # whose suite runs on RabbitMQ instead of Redis (test_bake.py). One row a line, as a table.
 # fmt: off
@@ -143,7 +144,7 @@ TABLE = (
         "triple-quotes-non-ascii-author",
     ),
     Combination("flask", "sqlite", "none", "none", "pages", "classic", True, "none", "3.11", "Apache-2.0"),
-    Combination("flask", "postgresql", "accounts", "none", "none", "granian", True, "gitlab", "3.11", "BSD-3-Clause"),
+    Combination("flask", "postgresql", "accounts", "none", "pages", "granian", True, "gitlab", "3.11", "BSD-3-Clause"),
     Combination(
         "flask", "postgresql", "oidc", "celery", "none", "granian", False, "none", "3.12", "MIT",
         OWN_SLUG_AND_PACKAGE, "own-slug-and-package",
@@ -152,7 +153,7 @@ TABLE = (
         "flask", "postgresql", "none", "celery", "pages", "granian", False, "github", "3.11", "Proprietary",
         {"project_name": NON_ASCII_NAME, **OWN_PACKAGE}, "non-ascii-name-own-package",
     ),
-    Combination("fastapi", "sqlite", "accounts", "none", "none", "granian", False, "none", "3.13", "Proprietary"),
+    Combination("fastapi", "sqlite", "accounts", "none", "pages", "granian", False, "none", "3.13", "Proprietary"),
 )
 # fmt: on
 

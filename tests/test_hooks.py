@@ -193,17 +193,17 @@ def test_invalid_answer_is_named_with_its_rule_and_value(field: str, value: obje
     assert "\n" not in problems[0]
 
 
-@pytest.mark.parametrize("auth", ["accounts", "oidc"])
-def test_pages_with_an_identity_are_refused_until_sign_in_pages_exist(auth: str) -> None:
-    problems = pre_gen.validate({**VALID, "ui": "pages", "auth": auth})
+def test_pages_with_openid_connect_are_refused_until_its_sign_in_pages_exist() -> None:
+    problems = pre_gen.validate({**VALID, "ui": "pages", "auth": "oidc"})
     assert len(problems) == 1, problems
-    assert problems[0].startswith("ui: pages needs auth=none in this version")
-    assert f"auth={auth!r}" in problems[0]
+    assert problems[0].startswith("ui: pages needs auth=accounts or auth=none in this version")
+    assert "auth='oidc'" in problems[0]
     assert "later version" in problems[0]
 
 
-def test_pages_with_an_open_api_are_accepted() -> None:
-    assert pre_gen.validate({**VALID, "ui": "pages", "auth": "none"}) == []
+@pytest.mark.parametrize("auth", ["accounts", "none"])
+def test_pages_with_accounts_or_an_open_api_are_accepted(auth: str) -> None:
+    assert pre_gen.validate({**VALID, "ui": "pages", "auth": auth}) == []
 
 
 def test_a_rule_on_two_answers_waits_for_each_answer_to_be_valid() -> None:
@@ -354,6 +354,10 @@ VARIANT_FILES = [
     "src/pkg/auth__none/__init__.py",
     "src/pkg/auth__none/guard__fastapi.py",
     "src/pkg/auth__none/guard__flask.py",
+    "src/pkg/pages/visitors__accounts__fastapi.py",
+    "src/pkg/pages/visitors__accounts__flask.py",
+    "src/pkg/pages/visitors__none__fastapi.py",
+    "src/pkg/pages/visitors__none__flask.py",
 ]
 
 
@@ -386,7 +390,8 @@ def tree(root: Path) -> dict[str, str]:
 def test_resolve_variants_keeps_only_the_chosen_ones(
     tmp_path: Path, framework: str, license_tag: str, auth: str
 ) -> None:
-    """Files and folders alike; the files of a chosen folder are variants in their turn."""
+    """Files and folders alike; the files of a chosen folder are variants in their turn, and a file with two tags is
+    kept when both are chosen."""
     make_tree(tmp_path, SHARED_FILES + VARIANT_FILES)
     kept = post_gen.resolve_variants(tmp_path, [framework, license_tag, auth])
     chosen = {
@@ -396,6 +401,7 @@ def test_resolve_variants_keeps_only_the_chosen_ones(
         "tests/conftest.py": f"tests/conftest__{framework}.py",
         "src/pkg/auth/__init__.py": f"src/pkg/auth__{auth}/__init__.py",
         "src/pkg/auth/guard.py": f"src/pkg/auth__{auth}/guard__{framework}.py",
+        "src/pkg/pages/visitors.py": f"src/pkg/pages/visitors__{auth}__{framework}.py",
     }
     assert tree(tmp_path) == {name: name for name in SHARED_FILES} | chosen
     kept_paths = sorted(Path(path).relative_to(tmp_path).as_posix() for path in kept)

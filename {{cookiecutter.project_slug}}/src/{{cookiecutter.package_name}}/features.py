@@ -20,6 +20,7 @@ from types import ModuleType
 {% set settings_classes = ["AuthSettings"] if cookiecutter.auth != "none" else [] -%}
 {% set settings_classes = settings_classes + (["JobSettings"] if cookiecutter.jobs == "celery" else []) -%}
 {% set settings_classes = settings_classes + (["PageSettings"] if cookiecutter.ui == "pages" else []) -%}
+{% set settings_classes = settings_classes + (["PageSessionSettings"] if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" else []) -%}
 {% if not settings_classes -%}
 from pydantic import BaseModel
 {% endif -%}
@@ -28,6 +29,9 @@ from .auth.settings import AuthSettings
 {% endif -%}
 {% if cookiecutter.jobs == "celery" -%}
 from .jobs.settings import JobSettings
+{% endif -%}
+{% if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" -%}
+from .pages.accounts.sessions import PageSessionSettings
 {% endif -%}
 {% if cookiecutter.ui == "pages" -%}
 from .pages.settings import PageSettings
@@ -47,6 +51,9 @@ FEATURES = [
 {%- endif %}
 {%- if cookiecutter.ui == "pages" %}
     "pages",
+{%- endif %}
+{%- if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" %}
+    "pages.accounts",
 {%- endif %}
 ]
 """Every feature's package, in the order the API document lists their operations."""

@@ -227,6 +227,13 @@ async def update_user(session: AsyncSession, admin: Principal, user_id: int, cha
 
 async def password_grant(session: AsyncSession, authority: Authority, email: str, password: str) -> TokenResponse:
     """Tokens for the owner of an e-mail address and password (RFC 6749, section 4.3)."""
+    user = await signing_in_user(session, authority, email, password)
+    return await _issue(session, authority, user, family=None)
+
+
+async def signing_in_user(session: AsyncSession, authority: Authority, email: str, password: str) -> User:
+    """The active account of an e-mail address and password, which may sign in; a hash of an older cost is
+    replaced, for the caller to commit."""
     user = (await session.scalars(user_by_email(email))).first()
     matches, new_hash = authority.passwords.verify(password, user.password_hash if user else None)
     if user is None or not matches or not user.is_active:
@@ -235,7 +242,7 @@ async def password_grant(session: AsyncSession, authority: Authority, email: str
         raise OAuthError("invalid_grant", UNVERIFIED_EMAIL)
     if new_hash is not None:
         user.password_hash = new_hash
-    return await _issue(session, authority, user, family=None)
+    return user
 
 
 async def refresh_grant(session: AsyncSession, authority: Authority, refresh_token: str) -> TokenResponse:

@@ -222,6 +222,13 @@ def update_user(session: Session, admin: Principal, user_id: int, change: UserUp
 
 def password_grant(session: Session, authority: Authority, email: str, password: str) -> TokenResponse:
     """Tokens for the owner of an e-mail address and password (RFC 6749, section 4.3)."""
+    user = signing_in_user(session, authority, email, password)
+    return _issue(session, authority, user, family=None)
+
+
+def signing_in_user(session: Session, authority: Authority, email: str, password: str) -> User:
+    """The active account of an e-mail address and password, which may sign in; a hash of an older cost is
+    replaced, for the caller to commit."""
     user = session.scalars(user_by_email(email)).first()
     matches, new_hash = authority.passwords.verify(password, user.password_hash if user else None)
     if user is None or not matches or not user.is_active:
@@ -230,7 +237,7 @@ def password_grant(session: Session, authority: Authority, email: str, password:
         raise OAuthError("invalid_grant", UNVERIFIED_EMAIL)
     if new_hash is not None:
         user.password_hash = new_hash
-    return _issue(session, authority, user, family=None)
+    return user
 
 
 def refresh_grant(session: Session, authority: Authority, refresh_token: str) -> TokenResponse:

@@ -13,7 +13,6 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
-from ..auth.guard import CurrentPrincipal
 from ..core.database import SessionDep
 from ..items import service
 from ..items.errors import ItemNameTakenError
@@ -27,6 +26,7 @@ from .assets import VERSION_PARAMETER, cache_control
 from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
+from .visitors import CurrentPrincipal, current_principal
 
 ITEM_URL = ITEMS_URL + "/{item_id:int}"
 """An item's page: an id that is not a number is no page (404), rather than an invalid request."""
@@ -136,7 +136,8 @@ async def saved_item(submission: Submission, save: Callable[[Any], Awaitable[Ite
         return None
 
 
-router = APIRouter(include_in_schema=False, route_class=PageRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute, dependencies=[Depends(current_principal)])
+"""Every page is for the principal of the visitor, who is found before a form's token is checked."""
 
 
 @router.get("/")

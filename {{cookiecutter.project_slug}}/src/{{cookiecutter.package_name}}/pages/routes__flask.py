@@ -8,7 +8,6 @@ from flask_openapi.blueprint import APIBlueprint
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from ..auth.guard import current_principal, guarded_blueprint
 from ..core import database
 from ..items import service
 from ..items.errors import ItemNameTakenError
@@ -23,6 +22,7 @@ from .assets import VERSION_PARAMETER, cache_control
 from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
+from .visitors import current_principal, guarded_blueprint
 
 ITEM_URL = f"{ITEMS_URL}/<int:item_id>"
 """An item's page: an id that is not a number is no page (404), rather than an invalid request."""

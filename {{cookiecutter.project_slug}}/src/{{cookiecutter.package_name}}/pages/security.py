@@ -1,9 +1,8 @@
 """What keeps the pages safe, without HTTP in it: the browser's cookie, CSRF tokens, signed flash messages, the
 cross-site check and the content security policy.
 
-With an open API there are no accounts to bind a CSRF token to, so it is bound to the browser: a cookie holds an
-opaque random id, and the token is an HMAC of that id under the pages' key. Another site can make the browser send
-the cookie, but cannot read the token from a page.
+A CSRF token is bound to the id that the browser's cookie holds, an opaque random id: the token is an HMAC of that id
+under the pages' key. Another site can make the browser send the cookie, but cannot read the token from a page.
 """
 
 import base64

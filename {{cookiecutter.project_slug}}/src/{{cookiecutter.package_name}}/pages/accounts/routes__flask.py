@@ -1,0 +1,332 @@
+"""The accounts' pages: sign up, sign in and out, the account, and the pages that mailed links open, on the
+accounts' own service, with the token endpoint's limits on every password check."""
+
+from dataclasses import replace
+
+from flask import Response, current_app, request
+from flask_openapi.blueprint import APIBlueprint
+from werkzeug.exceptions import HTTPException
+
+from ...auth import service
+from ...auth.attempts import admit, settle
+from ...auth.errors import EmailTakenError, InvalidLinkError, OAuthError, WeakPasswordError, WrongPasswordError
+from ...auth.guard import attempt_counter, current_authority, request_client_address
+from ...auth.models import User
+from ...auth.schemas import AccountDeletion, EmailVerification, MailRequest, PasswordChange, PasswordReset, Registration
+from ...auth.throttle import Attempt
+from ...core import database
+from ...core.models import utc_now
+from ...mail.sender import wake_sender
+from ...settings import Settings
+from ...web import handlers
+from .. import ITEMS_URL
+from ..forms import PageForm, submitted
+from ..routes import checked_form, current_browser, error_page, page_key, redirected, render, see_other, takes_form
+from ..security import Browser, new_browser_id
+from ..visitors import signed_in_user
+from . import (
+    ACCOUNT_URL,
+    DELETION_URL,
+    PASSWORD_URL,
+    RESET_MAIL_URL,
+    RESET_URL,
+    SIGN_IN_URL,
+    SIGN_OUT_URL,
+    SIGN_UP_URL,
+    VERIFY_MAIL_URL,
+    VERIFY_URL,
+    local_url,
+    sign_in_url,
+)
+from .forms import (
+    DeletionFields,
+    EmailFields,
+    PasswordChangeFields,
+    PasswordResetFields,
+    SignIn,
+    SignInFields,
+    SignUpFields,
+    VerificationFields,
+    form_page,
+    on_field,
+    refuse_form,
+)
+from .sessions import end_session, new_page_session, principal, purge_ended_sessions
+
+blueprint = APIBlueprint("account_pages", __name__, doc_ui=False)
+MAIL_ON_ITS_WAY = "If an account has this address, a mail is on its way to it: follow its link."
+
+
+def signed_in(browser: Browser, user: User) -> Browser:
+    """Start a page session for the account: the browser gets a new id, never the one it had before."""
+    settings: Settings = current_app.extensions["settings"]
+    session = database.session()
+    token, row = new_page_session(user, settings)
+    session.add(row)
+    session.execute(purge_ended_sessions(utc_now()))
+    session.commit()
+    return replace(browser, id=token, is_new=True)
+
+
+def signed_out(browser: Browser) -> Browser:
+    """The browser with a new anonymous id, as after its session ended."""
+    return replace(browser, id=new_browser_id(), is_new=True)
+
+
+def redirected_as(browser: Browser, url: str, flash: str) -> Response:
+    """Post/redirect/get, with the browser's new id: signed in, or out."""
+    response = see_other(url)
+    browser.remember(response, page_key(), flash=flash)
+    return response
+
+
+def current_user() -> User | Response:
+    """The signed-in member's account, or the answer that sends the visitor to sign in."""
+    user = signed_in_user()
+    if user is None:
+        return see_other(sign_in_url(request.path))
+    return user
+
+
+def page_error(error: Exception) -> Response:
+    """Every error of these pages is a page, whatever the client asked for."""
+    answer = handlers.http_error(error) if isinstance(error, HTTPException) else handlers.application_error(error)
+    return error_page(answer)
+
+
+blueprint.register_error_handler(Exception, page_error)
+
+
+@blueprint.route(SIGN_UP_URL, methods=["GET"])
+def sign_up_page() -> Response:
+    return render("account/sign_up.html", form_page(SignUpFields().typed(), {}))
+
+
+@blueprint.route(SIGN_UP_URL, methods=["POST"])
+@takes_form
+def sign_up() -> Response:
+    """Create a member account, as the API's registration does, and sign its browser in when it may sign in."""
+    submission = on_field(submitted(checked_form(SignUpFields), Registration), "password")
+    if submission.data is not None:
+        authority = current_authority()
+        with attempt_counter() as counter:
+            admit(counter, Attempt.registration(authority.settings, request_client_address()))
+        try:
+            user = service.register(database.session(), authority, submission.data.email, submission.data.password)
+        except EmailTakenError as error:
+            submission.refuse("email", error)
+        else:
+            wake_sender()
+            if user is None:
+                return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
+            member = signed_in(current_browser(), user)
+            return redirected_as(member, ITEMS_URL, f"Welcome, {user.email}: your account is ready.")
+    return render("account/sign_up.html", form_page(submission.values, submission.errors), submission.status)
+
+
+@blueprint.route(SIGN_IN_URL, methods=["GET"])
+def sign_in_page() -> Response:
+    context = form_page(SignInFields().typed(), {}, action=sign_in_url(request.args.get("next")))
+    return render("account/sign_in.html", context)
+
+
+@blueprint.route(SIGN_IN_URL, methods=["POST"])
+@takes_form
+def sign_in() -> Response:
+    """Check the password under the token endpoint's limits, then start a page session under a new id."""
+    submission = submitted(checked_form(SignInFields), SignIn)
+    next_url = request.args.get("next")
+    if submission.data is not None:
+        authority = current_authority()
+        attempt = Attempt.password_check(authority.settings, submission.data.email, request_client_address())
+        with attempt_counter() as counter:
+            admit(counter, attempt)
+            try:
+                user = service.signing_in_user(
+                    database.session(), authority, submission.data.email, submission.data.password
+                )
+            except OAuthError as error:
+                refuse_form(submission, error.description, error.status)
+            else:
+                settle(counter, attempt)
+                member = signed_in(current_browser(), user)
+                return redirected_as(member, local_url(next_url, ITEMS_URL), f"Signed in as {user.email}.")
+    context = form_page(submission.values, submission.errors, action=sign_in_url(next_url))
+    return render("account/sign_in.html", context, submission.status)
+
+
+@blueprint.route(SIGN_OUT_URL, methods=["POST"])
+@takes_form
+def sign_out() -> Response:
+    """End the page session; the browser keeps no id of it."""
+    checked_form(PageForm)
+    browser, session = current_browser(), database.session()
+    session.execute(end_session(browser.id))
+    session.commit()
+    return redirected_as(signed_out(browser), SIGN_IN_URL, "Signed out.")
+
+
+def account_page(user: User, values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
+    return form_page(values, errors, email=user.email, email_verified=user.email_verified)
+
+
+@blueprint.route(ACCOUNT_URL, methods=["GET"])
+def account() -> Response:
+    user = current_user()
+    if isinstance(user, Response):
+        return user
+    return render("account/account.html", account_page(user, PasswordChangeFields().typed(), {}))
+
+
+@blueprint.route(PASSWORD_URL, methods=["POST"])
+@takes_form
+def change_password() -> Response:
+    """Change the password as the API does, which ends every session of the account; this browser starts a new
+    one, as it has just given the password."""
+    form = checked_form(PasswordChangeFields)
+    user = current_user()
+    if isinstance(user, Response):
+        return user
+    submission = submitted(form, PasswordChange)
+    if submission.data is not None:
+        try:
+            with attempt_counter() as counter:
+                service.change_password(
+                    database.session(),
+                    current_authority(),
+                    counter,
+                    principal(user),
+                    submission.data,
+                    request_client_address(),
+                )
+        except WrongPasswordError as error:
+            submission.refuse("current_password", error)
+        except WeakPasswordError as error:
+            submission.refuse("new_password", error)
+        else:
+            member = signed_in(current_browser(), user)
+            return redirected_as(member, ACCOUNT_URL, "Password changed; every other session has ended.")
+    context = account_page(user, submission.values, submission.errors)
+    return render("account/account.html", context, submission.status)
+
+
+@blueprint.route(DELETION_URL, methods=["GET"])
+def confirm_deletion() -> Response:
+    user = current_user()
+    if isinstance(user, Response):
+        return user
+    return render("account/delete.html", account_page(user, DeletionFields().typed(), {}))
+
+
+@blueprint.route(DELETION_URL, methods=["POST"])
+@takes_form
+def delete_account() -> Response:
+    """Delete the account and everything it owns, given its password; its sessions go with it."""
+    form = checked_form(DeletionFields)
+    user = current_user()
+    if isinstance(user, Response):
+        return user
+    submission = submitted(form, AccountDeletion)
+    if submission.data is not None:
+        try:
+            with attempt_counter() as counter:
+                service.delete_own_account(
+                    database.session(),
+                    current_authority(),
+                    counter,
+                    principal(user),
+                    submission.data.current_password,
+                    request_client_address(),
+                )
+        except WrongPasswordError as error:
+            submission.refuse("current_password", error)
+        else:
+            return redirected_as(signed_out(current_browser()), SIGN_UP_URL, "Your account was deleted.")
+    context = account_page(user, submission.values, submission.errors)
+    return render("account/delete.html", context, submission.status)
+
+
+@blueprint.route(RESET_URL, methods=["GET"])
+def reset_page() -> Response:
+    """The page of a reset mail's link, which asks for the new password; without a token, the form that mails one."""
+    token = request.args.get("token")
+    fields = PasswordResetFields(token=token).typed() if token else EmailFields().typed()
+    return render("account/reset.html", form_page(fields, {}))
+
+
+@blueprint.route(RESET_MAIL_URL, methods=["POST"])
+@takes_form
+def mail_reset_link() -> Response:
+    submission = submitted(checked_form(EmailFields), MailRequest)
+    if submission.data is None:
+        return render("account/reset.html", form_page(submission.values, submission.errors), 422)
+    authority = current_authority()
+    with attempt_counter() as counter:
+        admit(counter, Attempt.mail_request(authority.settings, submission.data.email, request_client_address()))
+    service.request_password_reset(database.session(), authority, submission.data.email)
+    wake_sender()
+    return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
+
+
+@blueprint.route(RESET_URL, methods=["POST"])
+@takes_form
+def reset_password() -> Response:
+    """Set the new password of a reset link, once; every session of the account ends."""
+    submission = submitted(checked_form(PasswordResetFields), PasswordReset)
+    if submission.data is not None:
+        try:
+            service.reset_password(
+                database.session(), current_authority(), submission.data.token, submission.data.new_password
+            )
+        except InvalidLinkError as error:
+            refuse_form(submission, error.detail, error.status)
+        except WeakPasswordError as error:
+            submission.refuse("new_password", error)
+        else:
+            return redirected_as(signed_out(current_browser()), SIGN_IN_URL, "Password changed: sign in with it.")
+    on_field(submission, "new_password")
+    if "token" in submission.errors:
+        refuse_form(submission, InvalidLinkError().detail, 400)
+    return render("account/reset.html", form_page(submission.values, submission.errors), submission.status)
+
+
+@blueprint.route(VERIFY_URL, methods=["GET"])
+def verify_page() -> Response:
+    """The page of a verification mail's link, whose button confirms the address (a link opened by a mail scanner
+    confirms nothing); without a token, the form that mails a new link."""
+    token = request.args.get("token")
+    fields = VerificationFields(token=token).typed() if token else EmailFields().typed()
+    return render("account/verify.html", form_page(fields, {}))
+
+
+@blueprint.route(VERIFY_MAIL_URL, methods=["POST"])
+@takes_form
+def mail_verification_link() -> Response:
+    submission = submitted(checked_form(EmailFields), MailRequest)
+    if submission.data is None:
+        return render("account/verify.html", form_page(submission.values, submission.errors), 422)
+    authority = current_authority()
+    with attempt_counter() as counter:
+        admit(counter, Attempt.mail_request(authority.settings, submission.data.email, request_client_address()))
+    service.request_verification(database.session(), authority, submission.data.email)
+    wake_sender()
+    return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
+
+
+@blueprint.route(VERIFY_URL, methods=["POST"])
+@takes_form
+def verify_email() -> Response:
+    submission = submitted(checked_form(VerificationFields), EmailVerification)
+    if submission.data is not None:
+        try:
+            service.verify_email(database.session(), submission.data.token)
+        except InvalidLinkError as error:
+            refuse_form(submission, error.detail, error.status)
+        else:
+            return redirected(ACCOUNT_URL, "Your address is confirmed.")
+    else:
+        refuse_form(submission, InvalidLinkError().detail, 400)
+    return render("account/verify.html", form_page(submission.values, submission.errors), submission.status)
+
+
+blueprints = [blueprint]
