@@ -59,6 +59,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/issuer.py": {"auth": ("oidc",)},
     "src/{package_name}/pages": {"ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
+    "docs/pages.png": {"ui": ("pages",)},
     "tests/test_pages.py": {"ui": ("pages",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
