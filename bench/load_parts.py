@@ -1,10 +1,12 @@
 """The parts that serve baked projects on PostgreSQL: the generated apps against the bare frameworks (granian and
-the classic servers), the authenticated read, the metrics' cost, the I/O-bound route and first answers."""
+the classic servers), the authenticated read, the metrics' cost, the items list page, the I/O-bound route and first
+answers."""
 
 import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from .common import FRAMEWORKS, progress
 from .database import migrate, migrate_and_seed, scratch_database
@@ -12,6 +14,7 @@ from .identity import compare_authenticated
 from .io_bound import compare_frameworks_on_io
 from .machine import describe
 from .metrics import compare_metrics
+from .pages import compare_pages
 from .projects import Project, bake, sync
 from .results import Results
 from .rounds import ROUTES, LoadPlan
@@ -28,8 +31,8 @@ def load_seconds(plan: LoadPlan, parts: list[str]) -> int:
     seconds = 0
     if "throughput" in parts:
         classic = len(plan.classic_routes) * len(plan.classic_log_levels)
-        # The routes at every level, the authenticated read under its servers, and the metrics under granian.
-        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 1)
+        # The routes at every level, the authenticated read under its servers, the metrics and the page under granian.
+        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 2)
         seconds += pairs * pair
     if "io" in parts:
         configurations = 1 + len(plan.io_flask_threads)
@@ -38,17 +41,25 @@ def load_seconds(plan: LoadPlan, parts: list[str]) -> int:
     return seconds
 
 
-Choice = tuple[str, str, str]
-"""A bake's framework, ``server`` answer and ``auth`` answer."""
+class Choice(NamedTuple):
+    """A bake's framework, ``server``, ``auth`` and ``ui`` answers."""
+
+    framework: str
+    server: str
+    auth: str
+    ui: str = "none"
 
 
 def bake_choices(plan: LoadPlan, parts: list[str]) -> list[Choice]:
-    """Open APIs under both servers (granian alone when the I/O-bound route is the only part); with accounts too for
-    the throughput part, under the plan's servers for the authenticated read."""
+    """Open APIs under both servers (granian alone when the I/O-bound route is the only part); for the throughput
+    part, with accounts too, under the plan's servers for the authenticated read, and with pages under granian."""
     servers = BAKE_SERVERS if {"startup", "throughput"} & set(parts) else BAKE_SERVERS[:1]
-    choices = [(framework, server, "none") for framework in FRAMEWORKS for server in servers]
+    choices = [Choice(framework, server, "none") for framework in FRAMEWORKS for server in servers]
     if "throughput" in parts:
-        choices += [(framework, server, "accounts") for framework in FRAMEWORKS for server in plan.accounts_servers]
+        choices += [
+            Choice(framework, server, "accounts") for framework in FRAMEWORKS for server in plan.accounts_servers
+        ]
+        choices += [Choice(framework, "granian", "none", "pages") for framework in FRAMEWORKS]
     return choices
 
 
@@ -59,9 +70,9 @@ def bake_all(work_dir: Path, choices: list[Choice], set_up: Callable[[Choice, Pr
     progress(f"baking, syncing and migrating {len(choices)} projects on PostgreSQL")
 
     def prepare(choice: Choice) -> Project:
-        framework, server, auth = choice
-        folder = work_dir / f"load-{server}-{auth}"
-        project, _ = bake(framework, folder, database="postgresql", server=server, auth=auth)
+        framework, server, auth, ui = choice
+        folder = work_dir / f"load-{server}-{auth}-{ui}"
+        project, _ = bake(framework, folder, database="postgresql", server=server, auth=auth, ui=ui)
         sync(project, dev=False, compile_bytecode=False)
         set_up(choice, project)
         return project
@@ -71,30 +82,37 @@ def bake_all(work_dir: Path, choices: list[Choice], set_up: Callable[[Choice, Pr
 
 
 def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Results) -> None:
-    """Bake, migrate and seed a database per framework (and one per bake with accounts), then start and load the
-    servers, part by part; first answers come last, when every bake's bytecode is written."""
+    """Bake, migrate and seed a database per framework (and one per bake with accounts or pages), then start and load
+    the servers, part by part; first answers come last, when every bake's bytecode is written."""
     log_dir = work_dir / "logs"
     log_dir.mkdir()
     choices = bake_choices(plan, parts)
     with contextlib.ExitStack() as databases:
-        # The open bakes of a framework share its seeded database; each bake with accounts has its own member.
+        # The open bakes of a framework share its seeded database; each bake with accounts has its own member, and
+        # each with pages its own items, which no create of the other comparisons adds to.
         urls = {framework: databases.enter_context(scratch_database()) for framework in FRAMEWORKS}
         accounts_urls = {
-            (framework, server): databases.enter_context(scratch_database())
-            for framework, server, auth in choices
-            if auth == "accounts"
+            (choice.framework, choice.server): databases.enter_context(scratch_database())
+            for choice in choices
+            if choice.auth == "accounts"
+        }
+        pages_urls = {
+            choice.framework: databases.enter_context(scratch_database()) for choice in choices if choice.ui == "pages"
         }
 
         def set_up(choice: Choice, project: Project) -> None:
-            framework, server, auth = choice
-            if auth == "accounts":
-                migrate(project, accounts_urls[framework, server])
-            elif server == "granian":
-                migrate_and_seed(project, urls[framework], plan.seeded_items)
+            if choice.auth == "accounts":
+                migrate(project, accounts_urls[choice.framework, choice.server])
+            elif choice.ui == "pages":
+                migrate_and_seed(project, pages_urls[choice.framework], plan.seeded_items)
+            elif choice.server == "granian":
+                migrate_and_seed(project, urls[choice.framework], plan.seeded_items)
 
         baked = bake_all(work_dir, choices, set_up)
         opened = {
-            (framework, server): project for (framework, server, auth), project in baked.items() if auth == "none"
+            (choice.framework, choice.server): project
+            for choice, project in baked.items()
+            if (choice.auth, choice.ui) == ("none", "none")
         }
         granian = {framework: opened[framework, "granian"] for framework in FRAMEWORKS}
         results.machine = describe(granian)
@@ -106,9 +124,14 @@ def run_load_parts(work_dir: Path, plan: LoadPlan, parts: list[str], results: Re
             )
         if "throughput" in parts:
             for (framework, server), project in opened.items():
-                guarded = baked.get((framework, server, "accounts"))
+                guarded = baked.get(Choice(framework, server, "accounts"))
                 accounts = (guarded, accounts_urls[framework, server]) if guarded else None
                 compare_served(project, urls[framework], accounts, plan, log_dir, results)
+            for choice, project in baked.items():
+                if choice.ui == "pages":
+                    page, memory = compare_pages(project, pages_urls[choice.framework], plan, log_dir)
+                    results.pages.append(page)
+                    results.memory += memory
         if "io" in parts:
             results.io, memory = compare_frameworks_on_io(granian, urls, plan, log_dir)
             results.memory += memory

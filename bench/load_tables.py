@@ -37,7 +37,7 @@ def ratio_table(results: Results) -> list[str]:
 
 def targets(results: Results) -> list[tuple[str, list[Paired]]]:
     """Each target, named, and the pairs measured against it: the routes at each log level that has a target, the
-    authenticated read and the measured read."""
+    authenticated read, the measured read and the items list page."""
     named: dict[str, list[Paired]] = {}
     for pair in results.comparisons:
         if pair.target is not None:
@@ -45,6 +45,7 @@ def targets(results: Results) -> list[tuple[str, list[Paired]]]:
     for what, against, pairs in (
         ("Authenticated read", "the open read", results.authenticated),
         ("Read with metrics", "the read without", results.metrics),
+        ("Items list page", "the JSON list", results.pages),
     ):
         for pair in pairs:
             named.setdefault(f"{what} at {pair.log_level}: {pair.target:.2f} of {against}", []).append(pair)
@@ -129,6 +130,11 @@ def authenticated_lines(results: Results) -> list[str]:
 def metrics_lines(results: Results) -> list[str]:
     pairs = results.metrics
     return [*paired_table(pairs, "With metrics", "Without"), "", *paired_summary(pairs, "measured read")]
+
+
+def pages_lines(results: Results) -> list[str]:
+    pairs = results.pages
+    return [*paired_table(pairs, "Page", "JSON"), "", *paired_summary(pairs, "items list page")]
 
 
 def framework_summary(results: Results) -> list[str]:

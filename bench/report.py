@@ -14,6 +14,7 @@ from .load_tables import (
     io_table,
     memory_table,
     metrics_lines,
+    pages_lines,
     ratio_table,
     targets_table,
 )
@@ -139,6 +140,7 @@ def print_table(results: Results) -> None:
         ("Generated app against the bare framework", ratio_table(results)),
         ("Authenticated item read against the open one", authenticated_lines(results)),
         ("Item read with metrics against without", metrics_lines(results)),
+        ("Items list page against the JSON list", pages_lines(results)),
         ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
         ("Memory", memory_table(results)),
     ):
@@ -225,8 +227,8 @@ def write_report(results: Results, output: Path) -> None:
 
 
 def load_sections(results: Results) -> list[str]:
-    """The sections of the servers under load: against the bare framework, the authenticated read, the metrics and
-    the I/O-bound route."""
+    """The sections of the servers under load: against the bare framework, the authenticated read, the metrics, the
+    items list page and the I/O-bound route."""
     plan = results.plan
     rounds = (
         f"after a {plan.warm_up_seconds} s warm-up of each server, the two alternate (AB, BA, ...) for {plan.rounds}"
@@ -261,7 +263,8 @@ def load_sections(results: Results) -> list[str]:
         " INFO, the generated default, adds one JSON log line per request, which is what a user gets out of the box"
         " (the request queues its record; a thread of its own formats and writes the lines).",
         "",
-        "Every target, on every server measured (the authenticated read and the metrics' cost are described below):",
+        "Every target, on every server measured (the authenticated read, the metrics' cost and the items list page are"
+        " described below):",
         "",
         *targets_table(results),
         "",
@@ -294,6 +297,21 @@ def load_sections(results: Results) -> list[str]:
         f" {plan.log_levels[0]}, {rounds}; {medians}.",
         "",
         *metrics_lines(results),
+        "",
+        "## The items list page against the JSON list",
+        "",
+        "The generated app baked again with `ui=pages` (and `auth=none`, which the pages need for now) under granian,"
+        f" on a database of its own seeded with {plan.seeded_items:,} items, served once by its production entry; the"
+        " harness first checks that the page answers 200 with HTML showing the same items as the JSON list at the"
+        f" same offset, and none of the next page's. wrk reads a random one of the first {LIST_PAGES} pages of"
+        f" {LIST_LIMIT} from each list on that one server: `GET /items?limit={LIST_LIMIT}&offset=...` (the whole"
+        f" page, rendered with Jinja) and `GET /api/v1/items?limit={LIST_LIMIT}&offset=...` (JSON). Both call the"
+        " same service, which counts every item; the page adds the template, its CSRF token, and the browser cookie"
+        " it sets on every response, since wrk sends none back, as a first visit does. At"
+        f" {plan.log_levels[0]}, after a {plan.warm_up_seconds} s warm-up of each list, the two alternate (AB, BA,"
+        f" ...) for {plan.rounds} rounds of {plan.seconds} s; {medians}.",
+        "",
+        *pages_lines(results),
         "",
         "## FastAPI against Flask on an I/O-bound route",
         "",

@@ -49,6 +49,13 @@ LIST_LIMIT = 20
 LIST_PAGES = 50
 """The list reads one of the first pages at random: a client pages from the start, and a deep offset would put
 PostgreSQL's scan of the skipped rows above what both apps' code costs."""
+
+
+def list_pages(plan: LoadPlan) -> int:
+    """How many of the list's first pages the load reads from: ``LIST_PAGES``, or fewer if fewer items are seeded."""
+    return max(1, min(LIST_PAGES, plan.seeded_items // LIST_LIMIT))
+
+
 ROUTES = (
     Route("live", "GET /health/live", "get.lua", 0.90, info_target=0.80),
     Route("read", "GET /api/v1/items/{id}", "read_item.lua", 0.85),

@@ -14,7 +14,7 @@ from .common import APPS_DIR, FRAMEWORK_NAMES, INTERFACES, BenchError, progress,
 from .database import trim_items
 from .load import Load, run_wrk
 from .projects import Project
-from .rounds import LIST_LIMIT, LIST_PAGES, ROUTES, LoadPlan, Paired, Route, alternate, announce
+from .rounds import LIST_LIMIT, ROUTES, LoadPlan, Paired, Route, alternate, announce, list_pages
 from .servers import Memory, Server, running
 
 ROUTE_PATHS = {"live": "/health/live", "read": "/", "list": "/", "create": "/"}
@@ -134,11 +134,10 @@ def check_same_answers(generated: Server, bare: Server) -> None:
 
 
 def _script_arguments(route: Route, plan: LoadPlan, tag: str) -> tuple[str, ...]:
-    pages = max(1, min(LIST_PAGES, plan.seeded_items // LIST_LIMIT))
     return {
         "live": (),
         "read": (str(plan.seeded_items),),
-        "list": (str(LIST_LIMIT), str(pages)),
+        "list": (str(LIST_LIMIT), str(list_pages(plan))),
         "create": (tag,),
     }[route.key]
 

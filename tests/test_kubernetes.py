@@ -28,8 +28,8 @@ KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
 OVERLAYS = ("base", "production")
 EXPLAINED_FINDINGS = {
     "CKV_K8S_43": "the image is pinned by the release: production/kustomization.yaml's `images` takes its digest",
-    "CKV_K8S_35": "the database, Redis and broker URLs are settings read from the environment (from Secrets, by "
-    "reference); the signing key, the one secret the service uses itself, is mounted as a file",
+    "CKV_K8S_35": "the database, Redis and broker URLs and the pages' key are settings read from the environment (from "
+    "Secrets, by reference); the signing key of the accounts' tokens is mounted as a file",
 }
 """checkov's findings that the manifests keep on purpose, each with the reason; any other finding fails."""
 INLINE_SKIPS = {("beat", "CKV_K8S_8"), ("beat", "CKV_K8S_9")}
@@ -46,8 +46,14 @@ MANIFEST_BAKES = [
         for auth in OPTIONS["auth"]
         if auth not in {row.auth for row in SHIPPING_ROWS}
     ),
+    *(
+        pytest.param({"database": "postgresql", "auth": "none", "ui": ui}, id=f"postgresql-open-{ui}")
+        for ui in OPTIONS["ui"]
+        if ui not in {row.ui for row in SHIPPING_ROWS}
+    ),
 ]
-"""The shipping rows, and a bake for each identity (which changes the manifests) that no row has."""
+"""The shipping rows, and a bake for each identity and each user interface (which change the manifests) that no row
+has."""
 
 
 def uv_tool(arguments: list[str], project: Path) -> str:
@@ -143,6 +149,9 @@ def test_manifests_render_validate_and_pass_the_policy_linter(cookies: Any, answ
         assert f"{prefix}DATABASE_URL" in env_names(server)
         assert (f"{prefix}SIGNING_KEY_FILE" in env_names(server)) == (saved["auth"] == "accounts")
         assert (f"{prefix}BROKER_URL" in env_names(server)) == jobs
+        # Behind the ingress, which ends TLS, every replica signs the pages' forms with one key and sets Secure cookies.
+        assert (f"{prefix}PAGE_KEY" in env_names(server)) == (saved["ui"] == "pages")
+        assert (settings["data"].get(f"{prefix}PAGE_SECURE_COOKIES") == "true") == (saved["ui"] == "pages")
         # The SMTP credentials go to the pods that send the mail: the worker's with jobs, the server's without.
         senders = {
             role: f"{prefix}SMTP_HOST" in env_names(deployments[role]["spec"]["template"]["spec"]["containers"][0])

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -316,6 +317,17 @@ def test_the_browser_cookie_is_opaque_http_only_and_lax(client: httpx2.Client) -
     assert "Secure" in secure
 
 
+def test_behind_a_proxy_that_ends_tls_the_cookies_are_secure_by_setting(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"page_secure_cookies": True}))
+
+    cookie = client.get(ITEMS).headers["set-cookie"]
+
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie
+
+
 def test_a_changed_flash_message_is_not_shown(client: httpx2.Client) -> None:
     client.cookies.set("flash", "Rm9yZ2Vk.0000")
 
@@ -342,6 +354,22 @@ def test_htmx_and_the_style_sheet_are_served_by_the_application(client: httpx2.C
         assert url.startswith("/static/")
         assert client.get(url).status_code == 200
     html_page(client.get("/static/nothing.js", headers=BROWSER), 404)
+
+
+def test_a_linked_static_file_is_kept_a_year_and_another_version_is_asked_for_again(client: httpx2.Client) -> None:
+    page = html_page(client.get(ITEMS))
+    script = page.all("script")[0]["src"]
+    path, _, version = script.partition("?v=")
+
+    kept = client.get(script)
+    unversioned, outdated = client.get(path), client.get(f"{path}?v=an-older-one")
+
+    assert version
+    assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert unversioned.headers["cache-control"] == outdated.headers["cache-control"] == "no-cache"
+    assert unversioned.content == kept.content
+    revalidated = client.get(path, headers={"If-None-Match": unversioned.headers["etag"]})
+    assert revalidated.status_code == 304
     assert_problem(client.get("/static/nothing.js"), 404)
 
 

@@ -1,7 +1,5 @@
-"""The production server: uvicorn, with its workers and shutdown grace taken from settings.
-
-Each uvicorn worker runs one event loop, so the ``threads`` setting does not apply.
-"""
+"""The production server: uvicorn, with its workers and shutdown grace taken from settings; each worker runs one
+event loop."""
 
 import signal
 import sys

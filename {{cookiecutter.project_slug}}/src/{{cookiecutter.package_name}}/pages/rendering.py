@@ -7,7 +7,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import TITLE
 from ..items.schemas import ItemListQuery, ItemPage, ItemRead
-from . import ITEMS_URL, STATIC_URL, TEMPLATES_FOLDER, item_url
+from . import ITEMS_URL, TEMPLATES_FOLDER, item_url
+from .assets import static_url
 from .security import Headers
 
 ENVIRONMENT = Environment(
@@ -18,7 +19,7 @@ ENVIRONMENT = Environment(
     lstrip_blocks=True,
 )
 """Every value is escaped, and a name the template does not get is an error rather than an empty string."""
-ENVIRONMENT.globals.update(site_title=TITLE, items_url=ITEMS_URL, static_url=STATIC_URL)
+ENVIRONMENT.globals.update(site_title=TITLE, items_url=ITEMS_URL, static_url=static_url)
 RESULTS_TEMPLATE = "items/_results.html"
 """The part of the list that the live search replaces."""
 

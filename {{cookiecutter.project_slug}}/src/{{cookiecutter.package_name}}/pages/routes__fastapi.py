@@ -1,6 +1,6 @@
 """The pages' routes: the items as HTML, on the items' own service, left out of the API document."""
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, Response
@@ -9,18 +9,22 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from ..auth.guard import CurrentPrincipal
 from ..core.database import SessionDep
 from ..items import service
 from ..items.errors import ItemNameTakenError
+from ..items.models import Item
 from ..items.schemas import ItemCreate, ItemListQuery, ItemRead, ItemUpdate
 from ..settings import Settings
 from ..web.handlers import application_error, http_error, invalid_request
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
-from .forms import ItemFields, PageForm, checked_item_id, submitted
+from .assets import VERSION_PARAMETER, cache_control
+from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
 
@@ -35,7 +39,9 @@ def page_key(request: Request) -> bytes:
 
 
 async def current_browser(request: Request) -> Browser:
-    return Browser.of(request.cookies, request.url.scheme == "https", page_key(request))
+    settings: Settings = request.app.state.settings
+    secure = settings.page_cookies_secure(request.url.scheme)
+    return Browser.of(request.cookies, secure, settings.page_signing_key)
 
 
 CurrentBrowser = Annotated[Browser, Depends(current_browser)]
@@ -116,6 +122,20 @@ async def current_item(item_id: int, principal: CurrentPrincipal, session: Sessi
 
 
 CurrentItem = Annotated[ItemRead, Depends(current_item)]
+
+
+async def saved_item(submission: Submission, save: Callable[[Any], Awaitable[Item]]) -> Item | None:
+    """The item that the form's model saves, or ``None`` when a field fails or the name is taken: the form is then
+    shown again, with the message next to its field."""
+    if submission.data is None:
+        return None
+    try:
+        return await save(submission.data)
+    except ItemNameTakenError as error:
+        submission.refuse("name", error)
+        return None
+
+
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
@@ -154,15 +174,11 @@ async def create_item(
     session: SessionDep,
 ) -> Response:
     submission = submitted(form, ItemCreate)
-    if submission.data is not None:
-        try:
-            item = await service.create_item(session, principal, submission.data)
-        except ItemNameTakenError as error:
-            submission.refuse("name", error)
-        else:
-            return redirect(request, browser, item_url(item.id), f"Created “{item.name}”.")
-    context = new_item_page(submission.values, submission.errors)
-    return render(request, browser, "items/form.html", context, submission.status)
+    item = await saved_item(submission, lambda data: service.create_item(session, principal, data))
+    if item is None:
+        context = new_item_page(submission.values, submission.errors)
+        return render(request, browser, "items/form.html", context, submission.status)
+    return redirect(request, browser, item_url(item.id), f"Created “{item.name}”.")
 
 
 @router.get(ITEM_URL)
@@ -187,15 +203,11 @@ async def update_item(
     session: SessionDep,
 ) -> Response:
     submission = submitted(form, ItemUpdate)
-    if submission.data is not None:
-        try:
-            changed = await service.update_item(session, principal, item.id, submission.data)
-        except ItemNameTakenError as error:
-            submission.refuse("name", error)
-        else:
-            return redirect(request, browser, item_url(changed.id), f"Saved “{changed.name}”.")
-    context = edit_item_page(item, submission.values, submission.errors)
-    return render(request, browser, "items/form.html", context, submission.status)
+    changed = await saved_item(submission, lambda data: service.update_item(session, principal, item.id, data))
+    if changed is None:
+        context = edit_item_page(item, submission.values, submission.errors)
+        return render(request, browser, "items/form.html", context, submission.status)
+    return redirect(request, browser, item_url(changed.id), f"Saved “{changed.name}”.")
 
 
 @router.get(f"{ITEM_URL}/delete")
@@ -217,9 +229,19 @@ async def delete_item(
     return redirect(request, browser, ITEMS_URL, f"Deleted “{item.name}”.")
 
 
+class VersionedStaticFiles(StaticFiles):
+    """Static files, kept by browsers as long as the URL names their current version."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        requested_version = QueryParams(scope["query_string"]).get(VERSION_PARAMETER)
+        response.headers["Cache-Control"] = cache_control(path, requested_version)
+        return response
+
+
 def init_app(app: FastAPI, settings: Settings) -> None:
     """Serve htmx and the style sheet, and answer the framework's errors on the pages' URLs with pages."""
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_FOLDER), name="static")
+    app.mount(STATIC_URL, VersionedStaticFiles(directory=STATIC_FOLDER), name="static")
     app.add_exception_handler(HTTPException, page_or_problem)
 
 

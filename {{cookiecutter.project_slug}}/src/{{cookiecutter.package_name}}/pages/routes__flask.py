@@ -12,13 +12,15 @@ from ..auth.guard import current_principal, guarded_blueprint
 from ..core import database
 from ..items import service
 from ..items.errors import ItemNameTakenError
+from ..items.models import Item
 from ..items.schemas import ItemCreate, ItemListQuery, ItemRead, ItemUpdate
 from ..settings import Settings
 from ..web import handlers
 from ..web.compat import TAKES_FORM
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
-from .forms import ItemFields, PageForm, checked_item_id, submitted
+from .assets import VERSION_PARAMETER, cache_control
+from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
 from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
 
@@ -35,7 +37,9 @@ def page_key() -> bytes:
 
 
 def current_browser() -> Browser:
-    return Browser.of(request.cookies, request.scheme == "https", page_key())
+    settings: Settings = current_app.extensions["settings"]
+    secure = settings.page_cookies_secure(request.scheme)
+    return Browser.of(request.cookies, secure, settings.page_signing_key)
 
 
 def render(name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -100,10 +104,24 @@ def visible_item(item_id: int) -> ItemRead:
     return service.read_item(database.session(), current_principal(), checked_item_id(item_id))
 
 
+def saved_item(submission: Submission, save: Callable[[Any], Item]) -> Item | None:
+    """The item that the form's model saves, or ``None`` when a field fails or the name is taken: the form is then
+    shown again, with the message next to its field."""
+    if submission.data is None:
+        return None
+    try:
+        return save(submission.data)
+    except ItemNameTakenError as error:
+        submission.refuse("name", error)
+        return None
+
+
 @assets.route(f"{STATIC_URL}/<path:filename>", methods=["GET"])
 def static_file(filename: str) -> Response:
     """htmx and the style sheet (a view of its own: Flask's static view is annotated for type checkers only)."""
-    return send_from_directory(STATIC_FOLDER, filename)
+    response = send_from_directory(STATIC_FOLDER, filename)
+    response.headers["Cache-Control"] = cache_control(filename, request.args.get(VERSION_PARAMETER))
+    return response
 
 
 @blueprint.route("/", methods=["GET"])
@@ -130,15 +148,10 @@ def new_item() -> Response:
 @takes_form
 def create_item() -> Response:
     submission = submitted(checked_form(ItemFields), ItemCreate)
-    if submission.data is not None:
-        try:
-            item = service.create_item(database.session(), current_principal(), submission.data)
-        except ItemNameTakenError as error:
-            submission.refuse("name", error)
-        else:
-            return redirected(item_url(item.id), f"Created “{item.name}”.")
-    context = new_item_page(submission.values, submission.errors)
-    return render("items/form.html", context, submission.status)
+    item = saved_item(submission, lambda data: service.create_item(database.session(), current_principal(), data))
+    if item is None:
+        return render("items/form.html", new_item_page(submission.values, submission.errors), submission.status)
+    return redirected(item_url(item.id), f"Created “{item.name}”.")
 
 
 @blueprint.route(ITEM_URL, methods=["GET"])
@@ -161,15 +174,12 @@ def update_item(item_id: int) -> Response:
     form = checked_form(ItemFields)
     item = visible_item(item_id)
     submission = submitted(form, ItemUpdate)
-    if submission.data is not None:
-        try:
-            changed = service.update_item(database.session(), current_principal(), item.id, submission.data)
-        except ItemNameTakenError as error:
-            submission.refuse("name", error)
-        else:
-            return redirected(item_url(changed.id), f"Saved “{changed.name}”.")
-    context = edit_item_page(item, submission.values, submission.errors)
-    return render("items/form.html", context, submission.status)
+    changed = saved_item(
+        submission, lambda data: service.update_item(database.session(), current_principal(), item.id, data)
+    )
+    if changed is None:
+        return render("items/form.html", edit_item_page(item, submission.values, submission.errors), submission.status)
+    return redirected(item_url(changed.id), f"Saved “{changed.name}”.")
 
 
 @blueprint.route(f"{ITEM_URL}/delete", methods=["GET"])

@@ -1,4 +1,4 @@
-"""The pages' settings: the key that their CSRF tokens and flash messages are signed with."""
+"""The pages' settings: the key that their CSRF tokens and flash messages are signed with, and their cookies."""
 
 import os
 import secrets
@@ -20,6 +20,12 @@ class PageSettings(BaseModel):
         "server.",
     )
 
+    page_secure_cookies: bool = Field(
+        default=False,
+        description="Mark the pages' cookies Secure (and name the browser's cookie __Host-session) on every request, "
+        "as behind a proxy that ends TLS. Otherwise they are Secure when the request itself came over HTTPS.",
+    )
+
     @model_validator(mode="after")
     def shared_page_key(self) -> Self:
         """Without a key, make one and put it in the environment, which every worker process inherits."""
@@ -33,3 +39,7 @@ class PageSettings(BaseModel):
     def page_signing_key(self) -> bytes:
         assert self.page_key is not None
         return self.page_key.get_secret_value().encode()
+
+    def page_cookies_secure(self, scheme: str) -> bool:
+        """Whether the cookies of a page requested over ``scheme`` are Secure."""
+        return self.page_secure_cookies or scheme == "https"

@@ -12,11 +12,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
-"""Sent on every response."""
+"""Sent on every response, in place of any the application set."""
+DEFAULT_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+"""Sent on every response that does not set its own, such as a page with a stricter policy."""
 CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", REQUEST_ID_HEADER]
 CORS_EXPOSED_HEADERS = ["Location", REQUEST_ID_HEADER]

@@ -2,6 +2,7 @@
 on its URL and body."""
 
 import time
+from collections.abc import Iterable
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -12,19 +13,39 @@ from ..core.metrics import METRICS_URL, tally
 from ..core.tracing import start_request_span
 from .compat import takes_form
 from .handlers import problem_response
-from .headers import REQUEST_ID_HEADER, SECURITY_HEADERS
+from .headers import DEFAULT_HEADERS, REQUEST_ID_HEADER, SECURITY_HEADERS
 from .limits import BODY_METHODS, is_form_content_type, is_json_content_type, is_url_too_long
 from .problems import problem, problem_for
 
+RawHeader = tuple[bytes, bytes]
+"""A header as ASGI carries it: the name in lower case, both in bytes."""
+
+
+def encoded(headers: dict[str, str]) -> list[RawHeader]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+# Encoded once, since they are sent with every response.
 REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
-ENCODED_SECURITY_HEADERS = [
-    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
-]
-POLICY_NAME = b"content-security-policy"
-OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SECURITY_HEADERS)]) - {POLICY_NAME}
-"""Headers the request context sets on every response, replacing any the application set; encoded once, since this
-runs for every request (ASGI header names are lower case). A response keeps a content security policy of its own,
-such as a page's stricter one."""
+ENCODED_SECURITY_HEADERS = encoded(SECURITY_HEADERS)
+ENCODED_DEFAULT_HEADERS = encoded(DEFAULT_HEADERS)
+OWN_HEADER_NAMES = frozenset([REQUEST_ID_NAME, *(name for name, _ in ENCODED_SECURITY_HEADERS)])
+DEFAULT_HEADER_NAMES = frozenset(name for name, _ in ENCODED_DEFAULT_HEADERS)
+
+
+def with_context_headers(headers: Iterable[RawHeader], own_headers: list[RawHeader]) -> list[RawHeader]:
+    """A response's headers without those the request context replaces, then the defaults it did not set itself,
+    then the request context's own."""
+    kept = []
+    defaults = ENCODED_DEFAULT_HEADERS
+    for header in headers:
+        name = header[0].lower()
+        if name in OWN_HEADER_NAMES:
+            continue
+        if name in DEFAULT_HEADER_NAMES:
+            defaults = [default for default in defaults if default[0] != name]
+        kept.append(header)
+    return kept + defaults + own_headers
 
 
 def header_value(scope: Scope, name: bytes) -> str | None:
@@ -90,12 +111,7 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                headers = message.get("headers", ())
-                kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
-                if any(header[0].lower() == POLICY_NAME for header in kept):
-                    message["headers"] = kept + [header for header in own_headers if header[0] != POLICY_NAME]
-                else:
-                    message["headers"] = kept + own_headers
+                message["headers"] = with_context_headers(message.get("headers", ()), own_headers)
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)

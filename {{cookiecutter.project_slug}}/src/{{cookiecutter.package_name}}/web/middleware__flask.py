@@ -25,7 +25,13 @@ from ..core.tracing import start_request_span
 from ..settings import Settings
 from .compat import check_body_length, takes_form
 from .handlers import problem_response
-from .headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, REQUEST_ID_HEADER, SECURITY_HEADERS
+from .headers import (
+    CORS_ALLOWED_HEADERS,
+    CORS_EXPOSED_HEADERS,
+    DEFAULT_HEADERS,
+    REQUEST_ID_HEADER,
+    SECURITY_HEADERS,
+)
 from .limits import BODY_METHODS, is_form_content_type, is_json_content_type, is_url_too_long
 from .problems import problem
 
@@ -34,14 +40,28 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
-POLICY_NAME = "content-security-policy"
-OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER)) - {POLICY_NAME}
-"""Headers the request context sets on every response, replacing any the application set. A response keeps a content
-security policy of its own, such as a page's stricter one."""
+OWN_HEADER_NAMES = frozenset(name.lower() for name in (*SECURITY_HEADERS, REQUEST_ID_HEADER))
+DEFAULT_HEADER_NAMES = frozenset(name.lower() for name in DEFAULT_HEADERS)
 SECURITY_HEADER_LIST = list(SECURITY_HEADERS.items())
+DEFAULT_HEADER_LIST = list(DEFAULT_HEADERS.items())
 ROUTE_KEY = f"{__package__}.route"
 RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 """A variable of a Flask URL rule, ``<int:item_id>``, whose name becomes ``{item_id}`` in the route's template."""
+
+
+def with_context_headers(headers: Iterable[tuple[str, str]], own: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A response's headers without those the request context replaces, then the defaults it did not set itself,
+    then the request context's own."""
+    kept = []
+    defaults = DEFAULT_HEADER_LIST
+    for header in headers:
+        name = header[0].lower()
+        if name in OWN_HEADER_NAMES:
+            continue
+        if name in DEFAULT_HEADER_NAMES:
+            defaults = [default for default in defaults if default[0].lower() != name]
+        kept.append(header)
+    return kept + defaults + own
 
 
 def request_path(environ: WSGIEnvironment) -> str:
@@ -92,11 +112,8 @@ class RequestContext:
         ) -> Callable[[bytes], object]:
             nonlocal status
             status = int(status_line[:3])
-            kept = [header for header in headers if header[0].lower() not in OWN_HEADER_NAMES]
             own = [*SECURITY_HEADER_LIST, (REQUEST_ID_HEADER, request_id)]
-            if any(header[0].lower() == POLICY_NAME for header in kept):
-                own = [header for header in own if header[0].lower() != POLICY_NAME]
-            return start_response(status_line, kept + own, exc_info)
+            return start_response(status_line, with_context_headers(headers, own), exc_info)
 
         try:
             if is_url_too_long(path, environ.get("QUERY_STRING", "").encode("latin-1")):
