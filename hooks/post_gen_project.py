@@ -64,6 +64,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "migrations/versions/0006_create_page_sessions.py": {"auth": ("accounts",), "ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
     "tests/pages.py": {"ui": ("pages",)},
+    "docs/pages.png": {"ui": ("pages",)},
     "tests/test_pages.py": {"ui": ("pages",)},
     "tests/test_page_accounts.py": {"auth": ("accounts",), "ui": ("pages",)},
 }

@@ -208,6 +208,9 @@ CONTAINER_ROWS = [row for row in TABLE if row.docker]
 BROWSER_ROWS = covering([row for row in TABLE if row.auth != "oidc"], ("framework", "server"))
 """test_browser.py: each framework under each of its production servers, signed in through Swagger UI where it has
 accounts (its "Authorize" cannot reach an OpenID Connect provider from the tests)."""
+PAGES_BROWSER_ROWS = covering([row for row in TABLE if row.ui == "pages"], ("framework", "server"), "auth")
+"""test_browser_pages.py: the pages in the browser under each framework and production server, and with each identity
+that a row with pages has."""
 PIPELINE_ROWS = [row for row in TABLE if row.ci != "none"]
 """test_ci_files.py, the pipelines' validators: the rows with a CI pipeline."""
 PRE_COMMIT_ROWS = covering(PIPELINE_ROWS, "framework", "ci")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser
 
+from .browsing import launched_chromium
 from .toolchain import Environments
 
 LONGEST_FIRST = (
@@ -41,3 +44,10 @@ def environments(tmp_path_factory: pytest.TempPathFactory) -> Environments:
     own = tmp_path_factory.getbasetemp()
     run = own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own
     return Environments(tmp_path_factory.mktemp("environments"), run / "mypy-caches")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium, headless, one per test module and process (``browsing.py``)."""
+    with launched_chromium() as chromium:
+        yield chromium
