@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, update
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.items.models import Item
+from {{ cookiecutter.package_name }}.items.schemas import ItemRead
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.web.etags import Precondition
 
@@ -42,11 +43,20 @@ def test_create_read_and_change_answer_a_strong_etag_that_every_change_renews(cl
 
     assert STRONG_TAG.match(created)
     assert read.headers["etag"] == created
-    assert "version" not in read.json()
     assert STRONG_TAG.match(changed.headers["etag"])
     assert changed.headers["etag"] != created
     assert client.get(url).headers["etag"] == changed.headers["etag"]
     assert client.patch(url, json={"quantity": 3}).headers["etag"] not in {created, changed.headers["etag"]}
+
+
+def test_the_tag_is_never_in_a_body(client: httpx2.Client) -> None:
+    created = client.post(ITEMS, json={"name": "Widget"})
+    url = created.headers["location"]
+    bodies = [created.json(), client.get(url).json(), client.patch(url, json={"quantity": 2}).json()]
+
+    documented = set(ItemRead.model_json_schema(mode="serialization")["properties"])
+    assert "version" not in documented
+    assert [set(body) for body in bodies] == [documented] * 3
 
 
 def test_every_item_has_a_tag_of_its_own(client: httpx2.Client) -> None:
@@ -141,6 +151,21 @@ def test_the_setting_that_requires_if_match_refuses_a_change_without_it_with_428
     changed = client.patch(url, json={"quantity": 2}, headers={"If-Match": tag})
     assert changed.status_code == 200
     assert client.delete(url, headers={"If-Match": changed.headers["etag"]}).status_code == 204
+
+
+def test_a_page_of_a_configured_origin_may_send_the_conditions_and_read_the_etag(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    origin = "https://app.example"
+    client = make_client(settings.model_copy(update={"cors_origins": [origin]}))
+    requested = {"origin": origin, "access-control-request-method": "PATCH"}
+
+    preflight = client.options(ITEMS, headers={**requested, "access-control-request-headers": "if-match"})
+    simple = client.get(ITEMS, headers={"origin": origin})
+
+    assert preflight.status_code == 200
+    assert "if-match" in preflight.headers["access-control-allow-headers"].lower()
+    assert "etag" in simple.headers["access-control-expose-headers"].lower()
 
 
 @pytest.fixture
