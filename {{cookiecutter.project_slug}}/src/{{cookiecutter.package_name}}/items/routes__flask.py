@@ -7,9 +7,9 @@ from pydantic import BaseModel, Field
 from ..auth.guard import current_principal, guarded_blueprint
 from ..core import database
 from ..core.fields import MAX_ROW_ID
-from ..web.compat import empty_response, json_response, response_headers
+from ..web.compat import empty_response, json_response, response_parts
 from ..web.conditional import change_precondition
-from ..web.etags import ETAG, ETAG_HEADERS, NOT_MODIFIED, IfMatch, IfNoneMatch, entity_tag
+from ..web.etags import ETAG, NOT_MODIFIED, TAGGED, IfMatch, IfNoneMatch, entity_tag
 from ..web.problems import problem_responses
 from . import URL, item_url, service
 from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
@@ -31,7 +31,7 @@ def list_items(query: ItemListQuery) -> Response:
 @blueprint.post(
     "",
     responses={201: ItemRead, **problem_responses(400, 409, 413, 415, 422, 503)},
-    openapi_extensions=response_headers({201: ETAG_HEADERS}),
+    openapi_extensions=response_parts({201: TAGGED}),
 )
 def create_item(body: ItemCreate) -> Response:
     """Create an item of yours; its name must be unique among your items."""
@@ -43,7 +43,7 @@ def create_item(body: ItemCreate) -> Response:
 @blueprint.get(
     "/<item_id>",
     responses={200: ItemRead, 304: NOT_MODIFIED, **problem_responses(404, 422, 503)},
-    openapi_extensions=response_headers({200: ETAG_HEADERS}),
+    openapi_extensions=response_parts({200: TAGGED}),
 )
 def read_item(path: ItemPath, header: IfNoneMatch) -> Response:
     """Read one item; with If-None-Match naming its ETag, 304 and no body while it is unchanged."""
@@ -57,7 +57,7 @@ def read_item(path: ItemPath, header: IfNoneMatch) -> Response:
 @blueprint.patch(
     "/<item_id>",
     responses={200: ItemRead, **problem_responses(400, 404, 409, 412, 413, 415, 422, 428, 503)},
-    openapi_extensions=response_headers({200: ETAG_HEADERS}),
+    openapi_extensions=response_parts({200: TAGGED}),
 )
 def update_item(path: ItemPath, body: ItemUpdate, header: IfMatch) -> Response:
     """Change the fields present in the body; the others keep their values. With If-Match, only while the item

@@ -20,8 +20,9 @@ TAKES_FORM = "takes_form"
 """The attribute that marks a view reading a form body, for the body guard."""
 SCHEMA_READ_PARTS = ("query", "form", "header")
 """The parts whose model flask-openapi asks for its JSON schema on every request, to find its list or null fields."""
-RESPONSE_HEADERS = "x-response-headers"
-"""The extension of an operation that carries its responses' headers until the document puts them in place."""
+RESPONSE_PARTS = "x-response-parts"
+"""The extension of an operation that carries what its responses add beside their model, such as headers, until the
+document puts it in place."""
 
 
 class ProblemDocumentedAPI(OpenAPI):
@@ -29,7 +30,7 @@ class ProblemDocumentedAPI(OpenAPI):
 
     It also gives the application's own ``responses`` only to routes of the application, not of its blueprints, and
     documents a response's headers only where the response is written out in full, which then cannot name a model:
-    a route gives them as an extension of its operation (``response_headers``), which the document moves in place.
+    a route gives them as an extension of its operation (``response_parts``), which the document moves in place.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -54,8 +55,8 @@ class ProblemDocumentedAPI(OpenAPI):
                     del responses["422"]
                 for status, response in self.responses.items():
                     responses.setdefault(status, response)
-                for status, headers in operation.pop(RESPONSE_HEADERS, {}).items():
-                    responses[status].setdefault("headers", {}).update(headers)
+                for status, part in operation.pop(RESPONSE_PARTS, {}).items():
+                    responses[status].update(part)
                 # flask-openapi documents every form as multipart; the body guard takes forms URL-encoded only.
                 content = operation.get("requestBody", {}).get("content", {})
                 if MULTIPART_MEDIA_TYPE in content:
@@ -89,10 +90,10 @@ def remember_schema(model: type[BaseModel]) -> None:
     model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
 
 
-def response_headers(headers: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The ``openapi_extensions`` of a route whose responses carry these headers, by status, as OpenAPI declares them
-    (``openapi_extensions=response_headers({200: ETAG_HEADERS})``)."""
-    return {RESPONSE_HEADERS: {str(status): response for status, response in headers.items()}}
+def response_parts(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The ``openapi_extensions`` of a route whose responses add these parts of an OpenAPI response object to their
+    model, by status (``openapi_extensions=response_parts({200: {"headers": ...}})``)."""
+    return {RESPONSE_PARTS: {str(status): part for status, part in parts.items()}}
 
 
 def without_null_defaults(node: Any) -> Any:
