@@ -183,7 +183,7 @@ def written_meanwhile(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Ca
             connection.commit()
 
         def check_after_the_other_write(precondition: Precondition, version: str) -> None:
-            # On a thread of its own: the FastAPI variant's connection needs an event loop of its own.
+            # On a thread of its own, where the database module may run an event loop: this thread's runs the request.
             with ThreadPoolExecutor(max_workers=1) as other:
                 other.submit(database.run_on_connection, settings, other_write).result()
             monkeypatch.setattr(Precondition, "check", check)
