@@ -39,6 +39,7 @@ VARIANT_MODULES = (
     "web/docs.py",
     "web/metrics.py",
     "web/compat.py",
+    "web/conditional.py",
     "health/routes.py",
     "items/service.py",
     "items/routes.py",

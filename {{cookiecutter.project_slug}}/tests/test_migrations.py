@@ -66,3 +66,29 @@ def test_items_that_existed_before_owners_belong_to_everyone(empty_database_url:
 
     assert owners == [("everyone", "Widget")]
     command.downgrade(config, "base")
+
+
+def test_items_that_existed_before_versions_get_one(empty_database_url: str) -> None:
+    """Upgrading a database that has items keeps them, each with the version "0", which no new version can be."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0002")
+    versions: list[str] = []
+
+    def add_item(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO items (owner, name, quantity, created_at, updated_at)"
+                " VALUES ('someone', 'Widget', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+
+    def read_versions(connection: Connection) -> None:
+        versions.extend(connection.execute(text("SELECT version FROM items")).scalars())
+
+    database.run_on_connection(Settings(database_url=empty_database_url), add_item)
+    command.upgrade(config, "head")
+    database.run_on_connection(Settings(database_url=empty_database_url), read_versions)
+
+    assert versions == ["0"]
+    command.downgrade(config, "base")

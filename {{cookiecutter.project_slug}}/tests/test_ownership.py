@@ -54,3 +54,17 @@ def test_an_admin_sees_and_changes_every_item(anonymous_client: httpx2.Client, s
     assert anonymous_client.patch(url, json={"quantity": 7}, headers=admin).json()["quantity"] == 7
     assert anonymous_client.delete(url, headers=admin).status_code == 204
     assert anonymous_client.get(f"{USERS_URL}/me", headers=admin).json()["role"] == "admin"
+
+
+def test_another_members_etag_reveals_nothing_of_their_item(anonymous_client: httpx2.Client) -> None:
+    """Conditions are looked at only once the item is found: sent by another member, any tag gets 404, never the 304
+    or 412 that would tell that the item exists and has that tag."""
+    ada, bob = sign_in(anonymous_client), sign_in(anonymous_client)
+    created = anonymous_client.post(ITEMS, json={"name": "Widget"}, headers=ada)
+    url, tag = created.headers["location"], created.headers["etag"]
+
+    for sent in (tag, "*"):
+        assert_problem(anonymous_client.get(url, headers={**bob, "If-None-Match": sent}), 404)
+        assert_problem(anonymous_client.patch(url, json={"quantity": 1}, headers={**bob, "If-Match": sent}), 404)
+        assert_problem(anonymous_client.delete(url, headers={**bob, "If-Match": sent}), 404)
+    assert anonymous_client.get(url, headers={**ada, "If-None-Match": tag}).status_code == 304

@@ -29,6 +29,11 @@ class Settings(BaseSettings, FeatureSettings):
     database_pool_timeout: float = Field(default=10, gt=0, description="Seconds to wait for a free pooled connection.")
     database_connect_timeout: float = Field(default=5, gt=0, description="Seconds a new connection may take.")
     database_statement_timeout: float = Field(default=5, gt=0, description="Seconds one statement may take.")
+    require_if_match: bool = Field(
+        default=False,
+        description="Refuse with 428 a change through the API (PATCH, DELETE) that does not send If-Match with the "
+        "ETag it read: no client then overwrites a change it has not seen.",
+    )
     debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = Field(default="INFO", description="INFO logs a line per request, WARNING none.")

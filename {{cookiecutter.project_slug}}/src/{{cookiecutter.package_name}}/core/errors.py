@@ -43,6 +43,37 @@ class ConflictError(ServiceError):
     status = HTTPStatus.CONFLICT
 
 
+class ConcurrentChangeError(ConflictError):
+    """Another request changed or deleted the resource between this request's read of it and its write."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another request changed the resource while this one was changing it. Read it again and retry; send "
+            "If-Match with its ETag to change only what you have read."
+        )
+
+
+class PreconditionFailedError(ServiceError):
+    """The resource's entity tag is none of those the request's If-Match names: it changed since the client read it."""
+
+    status = HTTPStatus.PRECONDITION_FAILED
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The resource has changed since the ETag that If-Match names: nothing was changed. Read it again for "
+            "its current ETag."
+        )
+
+
+class PreconditionRequiredError(ServiceError):
+    """A change that must name the entity tag it was read at did not send If-Match."""
+
+    status = HTTPStatus.PRECONDITION_REQUIRED
+
+    def __init__(self) -> None:
+        super().__init__("This change must be conditional: send If-Match with the ETag of the resource, from a read.")
+
+
 class UnavailableError(ServiceError):
     """The database cannot be reached or did not answer in time; the client may try again."""
 

@@ -1,6 +1,7 @@
 """The declarative base of every feature's tables, its naming convention and the shared column types."""
 
 import re
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -29,6 +30,8 @@ the periodic sweep deletes such rows."""
 OWNER = "owner"
 """The key of a column's ``info`` that marks it as naming the subject of the principal who owns the row: when an
 account is deleted, its rows in every such table go with it."""
+VERSION_LENGTH = 16
+"""The length of a row version: 64 random bits in hexadecimal digits."""
 SQLITE_UNIQUE_VIOLATION = re.compile(r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<columns>\w+(?:, \w+\.\w+)*)")
 """SQLite names the table and columns of a violated unique constraint, not the constraint itself."""
 
@@ -47,6 +50,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def new_version(_previous: str | None = None) -> str:
+    """A row's next version, for the ORM's version counter (``version_id_generator``) and the column's default.
+
+    Random rather than counted: SQLite gives a new row the id of a deleted last row, and a counter would then give it
+    that row's versions too, so that a tag read from the old row would match the new one.
+    """
+    return secrets.token_hex(VERSION_LENGTH // 2)
 
 
 class Base(DeclarativeBase):

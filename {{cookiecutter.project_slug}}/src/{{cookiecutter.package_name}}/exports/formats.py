@@ -9,7 +9,8 @@ from ..items.schemas import ItemRead
 from .schemas import ExportFormat
 
 MEDIA_TYPES = {ExportFormat.JSON_LINES: "application/jsonl", ExportFormat.CSV: "text/csv; charset=utf-8"}
-COLUMNS = list(ItemRead.model_fields)
+COLUMNS = [name for name, field in ItemRead.model_fields.items() if not field.exclude]
+"""The fields of an item in the API's bodies."""
 
 
 def header(export: ExportFormat) -> str:

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Path, Query, Response, status
 from ..auth.guard import GUARDED_RESPONSES, CurrentPrincipal
 from ..core.database import SessionDep
 from ..core.fields import MAX_ROW_ID
+from ..web.conditional import ChangePrecondition, HeldCopy
+from ..web.etags import ETAG, NOT_MODIFIED, TAGGED, entity_tag
 from ..web.problems import problem_responses
 from . import URL, item_url, service
 from .models import Item
@@ -29,7 +31,7 @@ async def list_items(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ItemRead,
-    responses=problem_responses(400, 409, 413, 415, 422, 503),
+    responses={201: TAGGED, **problem_responses(400, 409, 413, 415, 422, 503)},
 )
 async def create_item(
     data: ItemCreate,
@@ -40,39 +42,58 @@ async def create_item(
     """Create an item of yours; its name must be unique among your items."""
     item = await service.create_item(session, principal, data)
     response.headers["Location"] = item_url(item.id)
+    response.headers[ETAG] = entity_tag(item.version)
     return item
 
 
-@router.get("/{item_id}", responses=problem_responses(404, 422, 503))
-async def read_item(item_id: ItemId, principal: CurrentPrincipal, session: SessionDep) -> ItemRead:
-    """Read one item."""
-    return await service.read_item(session, principal, item_id)
+@router.get(
+    "/{item_id}",
+    response_model=ItemRead,
+    responses={200: TAGGED, 304: NOT_MODIFIED, **problem_responses(404, 422, 503)},
+)
+async def read_item(
+    item_id: ItemId, held: HeldCopy, principal: CurrentPrincipal, session: SessionDep, response: Response
+) -> ItemRead | Response:
+    """Read one item; with If-None-Match naming its ETag, 304 and no body while it is unchanged."""
+    item = await service.read_item(session, principal, item_id)
+    tag = entity_tag(item.version)
+    if held.matches(tag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={ETAG: tag})
+    response.headers[ETAG] = tag
+    return item
 
 
 @router.patch(
     "/{item_id}",
     response_model=ItemRead,
-    responses=problem_responses(400, 404, 409, 413, 415, 422, 503),
+    responses={200: TAGGED, **problem_responses(400, 404, 409, 412, 413, 415, 422, 428, 503)},
 )
 async def update_item(
     item_id: ItemId,
     data: ItemUpdate,
+    precondition: ChangePrecondition,
     principal: CurrentPrincipal,
     session: SessionDep,
+    response: Response,
 ) -> Item:
-    """Change the fields present in the body; the others keep their values."""
-    return await service.update_item(session, principal, item_id, data)
+    """Change the fields present in the body; the others keep their values. With If-Match, only while the item
+    still has that ETag."""
+    item = await service.update_item(session, principal, item_id, data, precondition)
+    response.headers[ETAG] = entity_tag(item.version)
+    return item
 
 
 @router.delete(
     "/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=problem_responses(404, 422, 503),
+    responses=problem_responses(404, 409, 412, 422, 428, 503),
 )
-async def delete_item(item_id: ItemId, principal: CurrentPrincipal, session: SessionDep) -> None:
-    """Delete one item."""
-    await service.delete_item(session, principal, item_id)
+async def delete_item(
+    item_id: ItemId, precondition: ChangePrecondition, principal: CurrentPrincipal, session: SessionDep
+) -> None:
+    """Delete one item. With If-Match, only while it still has that ETag."""
+    await service.delete_item(session, principal, item_id, precondition)
 
 
 routers = [router]

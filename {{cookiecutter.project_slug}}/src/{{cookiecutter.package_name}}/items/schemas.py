@@ -45,6 +45,9 @@ class ItemRead(BaseModel):
     quantity: int
     created_at: datetime
     updated_at: datetime
+    version: str = Field(default="", exclude=True)
+    """What the item's entity tag is made of: sent as the ETag header, never in the body (and so empty in an item
+    read back from a body, as debug mode's check of each response does)."""
 
 
 class ItemPage(BaseModel):

@@ -2,8 +2,10 @@
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.principals import Principal
+from ..web.etags import UNCONDITIONAL, Precondition
 from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
 from .queries import (
@@ -49,19 +51,30 @@ async def create_item(session: AsyncSession, principal: Principal, data: ItemCre
     return item
 
 
-async def update_item(session: AsyncSession, principal: Principal, item_id: int, data: ItemUpdate) -> Item:
+async def update_item(
+    session: AsyncSession,
+    principal: Principal,
+    item_id: int,
+    data: ItemUpdate,
+    precondition: Precondition = UNCONDITIONAL,
+) -> Item:
     item = await get_item(session, principal, item_id)
+    precondition.check(item.version)
     apply_update(item, data)
-    await _commit(session, item.name)
+    await _commit(session, item.name, precondition)
     return item
 
 
-async def delete_item(session: AsyncSession, principal: Principal, item_id: int) -> None:
-    await session.delete(await get_item(session, principal, item_id))
-    await session.commit()
+async def delete_item(
+    session: AsyncSession, principal: Principal, item_id: int, precondition: Precondition = UNCONDITIONAL
+) -> None:
+    item = await get_item(session, principal, item_id)
+    precondition.check(item.version)
+    await session.delete(item)
+    await _commit(session, item.name, precondition)
 
 
-async def _commit(session: AsyncSession, name: str) -> None:
+async def _commit(session: AsyncSession, name: str, precondition: Precondition = UNCONDITIONAL) -> None:
     """Commit, or roll back and say which rule the write broke."""
     try:
         await session.commit()
@@ -70,3 +83,7 @@ async def _commit(session: AsyncSession, name: str) -> None:
         if is_name_taken(error):
             raise ItemNameTakenError(name) from None
         raise
+    except StaleDataError:
+        # Another request changed or deleted the item after this one read it.
+        await session.rollback()
+        raise precondition.concurrent_write_error() from None

@@ -2,8 +2,10 @@
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.principals import Principal
+from ..web.etags import UNCONDITIONAL, Precondition
 from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
 from .queries import (
@@ -49,19 +51,30 @@ def create_item(session: Session, principal: Principal, data: ItemCreate) -> Ite
     return item
 
 
-def update_item(session: Session, principal: Principal, item_id: int, data: ItemUpdate) -> Item:
+def update_item(
+    session: Session,
+    principal: Principal,
+    item_id: int,
+    data: ItemUpdate,
+    precondition: Precondition = UNCONDITIONAL,
+) -> Item:
     item = get_item(session, principal, item_id)
+    precondition.check(item.version)
     apply_update(item, data)
-    _commit(session, item.name)
+    _commit(session, item.name, precondition)
     return item
 
 
-def delete_item(session: Session, principal: Principal, item_id: int) -> None:
-    session.delete(get_item(session, principal, item_id))
-    session.commit()
+def delete_item(
+    session: Session, principal: Principal, item_id: int, precondition: Precondition = UNCONDITIONAL
+) -> None:
+    item = get_item(session, principal, item_id)
+    precondition.check(item.version)
+    session.delete(item)
+    _commit(session, item.name, precondition)
 
 
-def _commit(session: Session, name: str) -> None:
+def _commit(session: Session, name: str, precondition: Precondition = UNCONDITIONAL) -> None:
     """Commit, or roll back and say which rule the write broke."""
     try:
         session.commit()
@@ -70,3 +83,7 @@ def _commit(session: Session, name: str) -> None:
         if is_name_taken(error):
             raise ItemNameTakenError(name) from None
         raise
+    except StaleDataError:
+        # Another request changed or deleted the item after this one read it.
+        session.rollback()
+        raise precondition.concurrent_write_error() from None

@@ -18,14 +18,19 @@ REQUEST_PARTS = ("path", "query", "body")
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
 TAKES_FORM = "takes_form"
 """The attribute that marks a view reading a form body, for the body guard."""
-SCHEMA_READ_PARTS = ("query", "form")
-"""The parts whose model flask-openapi asks for its JSON schema on every request, to find its list fields."""
+SCHEMA_READ_PARTS = ("query", "form", "header")
+"""The parts whose model flask-openapi asks for its JSON schema on every request, to find its list or null fields."""
+RESPONSE_PARTS = "x-response-parts"
+"""The extension of an operation that carries what its responses add beside their model, such as headers, until the
+document puts it in place."""
 
 
 class ProblemDocumentedAPI(OpenAPI):
     """flask-openapi documents its own validation error list on every operation: document problem bodies instead.
 
-    It also gives the application's own ``responses`` only to routes of the application, not of its blueprints.
+    It also gives the application's own ``responses`` only to routes of the application, not of its blueprints, and
+    documents a response's headers only where the response is written out in full, which then cannot name a model:
+    a route gives them as an extension of its operation (``response_parts``), which the document moves in place.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -50,6 +55,8 @@ class ProblemDocumentedAPI(OpenAPI):
                     del responses["422"]
                 for status, response in self.responses.items():
                     responses.setdefault(status, response)
+                for status, part in operation.pop(RESPONSE_PARTS, {}).items():
+                    responses[status].update(part)
                 # flask-openapi documents every form as multipart; the body guard takes forms URL-encoded only.
                 content = operation.get("requestBody", {}).get("content", {})
                 if MULTIPART_MEDIA_TYPE in content:
@@ -81,6 +88,12 @@ def remember_schema(model: type[BaseModel]) -> None:
         return result
 
     model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
+
+
+def response_parts(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The ``openapi_extensions`` of a route whose responses add these parts of an OpenAPI response object to their
+    model, by status (``openapi_extensions=response_parts({200: {"headers": ...}})``)."""
+    return {RESPONSE_PARTS: {str(status): part for status, part in parts.items()}}
 
 
 def without_null_defaults(node: Any) -> Any:
@@ -145,8 +158,8 @@ def json_response(body: BaseModel, status: int = 200, headers: dict[str, str] | 
     return Response(body.model_dump_json(), status, headers, mimetype="application/json")
 
 
-def empty_response(status: int) -> Response:
+def empty_response(status: int, headers: dict[str, str] | None = None) -> Response:
     """A response without a body, and so without a Content-Type, which Flask would otherwise give it (text/html)."""
-    response = Response(status=status)
+    response = Response(status=status, headers=headers)
     del response.headers["Content-Type"]
     return response
