@@ -61,7 +61,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "src/{package_name}/pages": {"ui": ("pages",)},
     "src/{package_name}/pages/accounts": {"auth": ("accounts",)},
     "src/{package_name}/pages/templates/account": {"auth": ("accounts",)},
-    "migrations/versions/0006_create_page_sessions.py": {"auth": ("accounts",), "ui": ("pages",)},
+    "migrations/versions/0007_create_page_sessions.py": {"auth": ("accounts",), "ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
     "tests/pages.py": {"ui": ("pages",)},
     "docs/pages.png": {"ui": ("pages",)},
