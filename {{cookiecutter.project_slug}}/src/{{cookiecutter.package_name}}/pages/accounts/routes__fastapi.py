@@ -1,6 +1,7 @@
 """The accounts' pages: sign up, sign in and out, the account, and the pages that mailed links open, on the
 accounts' own service, with the token endpoint's limits on every password check."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...auth import service
 from ...auth.attempts import admit, settle
+from ...auth.authority import Authority
 from ...auth.errors import EmailTakenError, InvalidLinkError, OAuthError, WeakPasswordError, WrongPasswordError
 from ...auth.guard import AttemptCounterDep, AuthorityDep, ClientAddress
 from ...auth.models import User
@@ -56,6 +58,11 @@ from .sessions import end_session, new_page_session, principal, purge_ended_sess
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 MAIL_ON_ITS_WAY = "If an account has this address, a mail is on its way to it: follow its link."
+MAILED_LINKS: dict[str, tuple[str, Callable[[AsyncSession, Authority, str], Awaitable[None]]]] = {
+    RESET_MAIL_URL: ("account/reset.html", service.request_password_reset),
+    VERIFY_MAIL_URL: ("account/verify.html", service.request_verification),
+}
+"""The forms that mail a new link, by URL: the page each is on, and the service call that mails its link."""
 
 
 async def signed_in(request: Request, session: AsyncSession, browser: Browser, user: User) -> Browser:
@@ -232,7 +239,8 @@ async def reset_page(request: Request, browser: CurrentBrowser, token: str | Non
 
 
 @router.post(RESET_MAIL_URL)
-async def mail_reset_link(
+@router.post(VERIFY_MAIL_URL)
+async def mail_link(
     request: Request,
     browser: CheckedBrowser,
     form: Annotated[EmailFields, Form()],
@@ -241,11 +249,14 @@ async def mail_reset_link(
     counter: AttemptCounterDep,
     address: ClientAddress,
 ) -> Response:
+    """Mail a new reset or verification link to the account of the address typed; the answer is the same for any
+    address."""
+    template, mail = MAILED_LINKS[request.scope["route"].path]
     submission = submitted(form, MailRequest)
     if submission.data is None:
-        return render(request, browser, "account/reset.html", form_page(submission.values, submission.errors), 422)
+        return render(request, browser, template, form_page(submission.values, submission.errors), 422)
     await admit(counter, Attempt.mail_request(authority.settings, submission.data.email, address))
-    await service.request_password_reset(session, authority, submission.data.email)
+    await mail(session, authority, submission.data.email)
     wake_sender(request)
     return redirect(request, browser, SIGN_IN_URL, MAIL_ON_ITS_WAY)
 
@@ -282,25 +293,6 @@ async def verify_page(request: Request, browser: CurrentBrowser, token: str | No
     confirms nothing); without a token, the form that mails a new link."""
     fields = VerificationFields(token=token).typed() if token else EmailFields().typed()
     return render(request, browser, "account/verify.html", form_page(fields, {}))
-
-
-@router.post(VERIFY_MAIL_URL)
-async def mail_verification_link(
-    request: Request,
-    browser: CheckedBrowser,
-    form: Annotated[EmailFields, Form()],
-    session: SessionDep,
-    authority: AuthorityDep,
-    counter: AttemptCounterDep,
-    address: ClientAddress,
-) -> Response:
-    submission = submitted(form, MailRequest)
-    if submission.data is None:
-        return render(request, browser, "account/verify.html", form_page(submission.values, submission.errors), 422)
-    await admit(counter, Attempt.mail_request(authority.settings, submission.data.email, address))
-    await service.request_verification(session, authority, submission.data.email)
-    wake_sender(request)
-    return redirect(request, browser, SIGN_IN_URL, MAIL_ON_ITS_WAY)
 
 
 @router.post(VERIFY_URL)

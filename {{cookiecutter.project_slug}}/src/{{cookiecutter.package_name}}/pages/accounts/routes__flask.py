@@ -1,14 +1,17 @@
 """The accounts' pages: sign up, sign in and out, the account, and the pages that mailed links open, on the
 accounts' own service, with the token endpoint's limits on every password check."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Response, current_app, request
 from flask_openapi.blueprint import APIBlueprint
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from ...auth import service
 from ...auth.attempts import admit, settle
+from ...auth.authority import Authority
 from ...auth.errors import EmailTakenError, InvalidLinkError, OAuthError, WeakPasswordError, WrongPasswordError
 from ...auth.guard import attempt_counter, current_authority, request_client_address
 from ...auth.models import User
@@ -55,6 +58,11 @@ from .sessions import end_session, new_page_session, principal, purge_ended_sess
 
 blueprint = APIBlueprint("account_pages", __name__, doc_ui=False)
 MAIL_ON_ITS_WAY = "If an account has this address, a mail is on its way to it: follow its link."
+MAILED_LINKS: dict[str, tuple[str, Callable[[Session, Authority, str], None]]] = {
+    RESET_MAIL_URL: ("account/reset.html", service.request_password_reset),
+    VERIFY_MAIL_URL: ("account/verify.html", service.request_verification),
+}
+"""The forms that mail a new link, by URL: the page each is on, and the service call that mails its link."""
 
 
 def signed_in(browser: Browser, user: User) -> Browser:
@@ -255,15 +263,20 @@ def reset_page() -> Response:
 
 
 @blueprint.route(RESET_MAIL_URL, methods=["POST"])
+@blueprint.route(VERIFY_MAIL_URL, methods=["POST"])
 @takes_form
-def mail_reset_link() -> Response:
+def mail_link() -> Response:
+    """Mail a new reset or verification link to the account of the address typed; the answer is the same for any
+    address."""
+    assert request.url_rule is not None  # a view runs for the rule it was routed by
+    template, mail = MAILED_LINKS[request.url_rule.rule]
     submission = submitted(checked_form(EmailFields), MailRequest)
     if submission.data is None:
-        return render("account/reset.html", form_page(submission.values, submission.errors), 422)
+        return render(template, form_page(submission.values, submission.errors), 422)
     authority = current_authority()
     with attempt_counter() as counter:
         admit(counter, Attempt.mail_request(authority.settings, submission.data.email, request_client_address()))
-    service.request_password_reset(database.session(), authority, submission.data.email)
+    mail(database.session(), authority, submission.data.email)
     wake_sender()
     return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
 
@@ -297,20 +310,6 @@ def verify_page() -> Response:
     token = request.args.get("token")
     fields = VerificationFields(token=token).typed() if token else EmailFields().typed()
     return render("account/verify.html", form_page(fields, {}))
-
-
-@blueprint.route(VERIFY_MAIL_URL, methods=["POST"])
-@takes_form
-def mail_verification_link() -> Response:
-    submission = submitted(checked_form(EmailFields), MailRequest)
-    if submission.data is None:
-        return render("account/verify.html", form_page(submission.values, submission.errors), 422)
-    authority = current_authority()
-    with attempt_counter() as counter:
-        admit(counter, Attempt.mail_request(authority.settings, submission.data.email, request_client_address()))
-    service.request_verification(database.session(), authority, submission.data.email)
-    wake_sender()
-    return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
 
 
 @blueprint.route(VERIFY_URL, methods=["POST"])
