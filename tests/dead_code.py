@@ -28,6 +28,7 @@ ALLOWED = {
     "with_sessions": "how a feature's own periodic task runs on the worker's sessions, as the mail's delivery does",
     "load_config": "the hook of gunicorn's BaseApplication that reads its configuration",
     "load": "the hook of gunicorn's BaseApplication that makes the application",
+    "threads": "read by granian and gunicorn; with uvicorn, which runs one event loop a worker, it is left unread",
 }
 """Names vulture reports that are used all the same, each with who uses it."""
 

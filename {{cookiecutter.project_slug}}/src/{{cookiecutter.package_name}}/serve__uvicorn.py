@@ -1,5 +1,7 @@
-"""The production server: uvicorn, with its workers and shutdown grace taken from settings; each worker runs one
-event loop."""
+"""The production server: uvicorn, with its workers and shutdown grace taken from settings.
+
+Each uvicorn worker runs one event loop, so the ``threads`` setting does not apply.
+"""
 
 import signal
 import sys

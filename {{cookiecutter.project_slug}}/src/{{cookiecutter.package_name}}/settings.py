@@ -43,9 +43,7 @@ class Settings(BaseSettings, FeatureSettings):
     host: str = Field(default="127.0.0.1", description="The address the server listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="The port the server listens on.")
     workers: int = Field(default=1, ge=1, description="Server processes.")
-{%- if cookiecutter.__server != "uvicorn" %}
     threads: int = Field(default={{ cookiecutter.__default_threads }}, ge=1, description="Threads per server process.")
-{%- endif %}
     graceful_timeout: int = Field(default=30, ge=1, description="Seconds in-flight requests get to finish on shutdown.")
     metrics_enabled: bool = Field(default=True, description="Count requests and serve /metrics for Prometheus.")
     metrics_port: int | None = Field(
