@@ -1,11 +1,11 @@
 """The server-rendered pages (``ui=pages``) of every framework and production server, used in headless Chromium.
 
 With accounts, a newcomer is first sent to sign in, creates an account, sees none of the member's items and signs out;
-the member signs in. Then a user walks through the items: opens the list, creates an item with the form and sees the flash message, edits it,
-first with errors (each shown next to its field, the text typed kept, the focus on the first field in error), searches
-for it, and deletes it after the confirmation page. With scripts on, the search updates the results as the user types
-(htmx, served by the application) without leaving the page; then the same walk again in a browser with scripts off,
-where the search is a plain form and everything else works the same.
+the member signs in. Then a user walks through the items: opens the list, creates an item with the form and sees the
+flash message, edits it, first with errors (each shown next to its field, the text typed kept, the focus on the first
+field in error), searches for it, and deletes it after the confirmation page. With scripts on, the search updates the
+results as the user types (htmx, served by the application) without leaving the page; then the same walk again in a
+browser with scripts off, where the search is a plain form and everything else works the same.
 
 The harness (``browsing.py``) serves each bake with its production server and fails the test on any request to
 another origin, any console error (a violation of the pages' content security policy is one) or any failed request.
