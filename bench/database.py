@@ -42,11 +42,13 @@ def migrate(project: Project, url: str) -> None:
 
 
 def seed_items(url: str, items: int, owner: str = OPEN_OWNER) -> None:
-    """Add ``items`` items with ids 1 to ``items``, all of one owner."""
+    """Add ``items`` items with ids 1 to ``items``, all of one owner, each with a random version (its entity tag), as
+    the generated app writes one."""
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(
-            "INSERT INTO items (owner, name, description, quantity, created_at, updated_at)"
-            " SELECT %s, 'seeded-' || n, 'A seeded item.', n, now(), now() FROM generate_series(1, %s) AS n",
+            "INSERT INTO items (owner, name, description, quantity, created_at, updated_at, version)"
+            " SELECT %s, 'seeded-' || n, 'A seeded item.', n, now(), now(), substr(md5(random()::text), 1, 16)"
+            " FROM generate_series(1, %s) AS n",
             (owner, items),
         )
         connection.execute("ANALYZE items")

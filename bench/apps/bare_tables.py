@@ -1,6 +1,7 @@
 """The items table as the bare apps see it (SQLAlchemy Core, no ORM), the list's statements, and the JSON of an item
-and of a page."""
+and of a page. A new item gets a random version, as the generated app writes one (its entity tag)."""
 
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ items = Table(
     Column("quantity", Integer),
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
+    Column("version", String(16), default=lambda: secrets.token_hex(8)),
 )
 READ_COLUMNS = [items.c[name] for name in ("id", "name", "description", "quantity", "created_at", "updated_at")]
 """What the API returns of an item, which the generated reads select."""
