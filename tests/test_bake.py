@@ -54,7 +54,10 @@ DOCS = {"api.md", "deployment.md", "development.md", "observability.md", "settin
 """The topics of docs/ that every bake has."""
 TEMPLATE_NAME = "cookiecutter-flask-fastapi"
 """Named where a bake says where it came from (its description, and the README's paragraph on updates)."""
-PAIR_WORDS = r"both frameworks|(?:the )?other framework|every framework|each framework|the frameworks|framework-free"
+PAIR_WORDS = (
+    r"both frameworks|either framework|(?:the )?other framework|every framework|each framework|the frameworks"
+    r"|framework-free"
+)
 NOT_CHOSEN = {
     "fastapi": re.compile(rf"\b(?:flask|werkzeug|gunicorn)\b|{PAIR_WORDS}", re.IGNORECASE),
     "flask": re.compile(rf"\b(?:fastapi|starlette|uvicorn)\b|{PAIR_WORDS}", re.IGNORECASE),

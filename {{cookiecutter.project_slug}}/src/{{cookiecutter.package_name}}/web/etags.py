@@ -1,4 +1,4 @@
-"""Entity tags and conditional requests (RFC 9110, sections 8.8.3 and 13.1), for the routes of either framework.
+"""Entity tags and conditional requests (RFC 9110, sections 8.8.3 and 13.1), for the routes of every resource.
 
 A resource's entity tag is its version, quoted: strong, opaque, and new after every write. A change that sends
 ``If-Match`` with the tag the client read is made only while the resource still has it (412 otherwise), so that no
