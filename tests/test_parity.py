@@ -111,6 +111,7 @@ pages |= {
     "delete": client.get("/items/1/delete"),
     "invalid": client.post("/items", data={"csrf_token": token, "name": "", "quantity": "x"}),
     "taken": client.post("/items", data={"csrf_token": token, "name": "Widget"}),
+    "changed meanwhile": client.post("/items/1/edit", data={"csrf_token": token, "version": "0" * 16, "name": "Gadget"}),
     "forbidden": client.post("/items", data={"name": "Widget"}),
     "missing": client.get("/items/2"),
     "not found": client.get("/nowhere", headers={"Accept": "text/html"}),
@@ -121,9 +122,11 @@ print(json.dumps({name: [response.status_code, response.text] for name, response
 NORMALISED = {
     r'(?<=csrf_token" value=")[0-9a-f]{64}|(?<=X-CSRF-Token": ")[0-9a-f]{64}': "TOKEN",
     r"<code>[0-9a-f]{32}</code>": "<code>REQUEST-ID</code>",
+    r'(?<=name="version" value=")[0-9a-f]{16}': "VERSION",
     r'<time datetime="[^"]+">[^<]+</time>': "<time>TIME</time>",
 }
-"""What differs between two renderings of a page on any framework: the browser's token, the request id, the time."""
+"""What differs between two renderings of a page on any framework: the browser's token, the request id, the item's
+version (random, as its entity tag), the time."""
 # What the two generators may spell differently without changing the contract, and so is not compared:
 # - operation ids, summaries and descriptions (each framework derives them its own way);
 # - "title" keys of schemas and properties, and the "examples" of a parameter (FastAPI repeats them, flask-openapi

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from {{ cookiecutter.package_name }}.items import URL as ITEMS_API
-from {{ cookiecutter.package_name }}.pages.forms import ItemFields
+from {{ cookiecutter.package_name }}.pages.forms import ItemChange, ItemFields
 from {{ cookiecutter.package_name }}.pages.security import CONTENT_SECURITY_POLICY
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -75,6 +75,11 @@ def token(client: httpx2.Client, url: str = f"{ITEMS}/new") -> str:
 
 def post_form(client: httpx2.Client, url: str, **fields: str) -> httpx2.Response:
     return client.post(url, data={"csrf_token": token(client), **fields})
+
+
+def shown_version(client: httpx2.Client, url: str) -> str:
+    """The version of the item that the form at ``url`` was opened at, which the form posts back."""
+    return next(field["value"] for field in html_page(client.get(url)).all("input") if field["name"] == "version")
 
 
 def item_id(response: httpx2.Response) -> int:
@@ -195,10 +200,12 @@ def test_an_item_is_edited(client: httpx2.Client) -> None:
     edit = f"{ITEMS}/{item['id']}/edit"
 
     form = html_page(client.get(edit))
-    invalid = post_form(client, edit, name="", quantity="2")
-    response = post_form(client, edit, name="Gadget", description="", quantity="")
+    version = shown_version(client, edit)
+    invalid = post_form(client, edit, version=version, name="", quantity="2")
+    response = post_form(client, edit, version=version, name="Gadget", description="", quantity="")
 
     assert form.by_id("name")["value"] == "Widget"
+    assert f'name="version" value="{version}"' in invalid.text, "a form shown again keeps the version it was opened at"
     assert invalid.status_code == 422
     assert item_id(response) == item["id"]
     changed = client.get(f"{ITEMS_API}/{item['id']}").json()
@@ -209,8 +216,9 @@ def test_an_item_is_edited(client: httpx2.Client) -> None:
 def test_a_name_taken_on_edit_is_refused(client: httpx2.Client) -> None:
     create(client, ITEMS_API, name="Taken")
     item = create(client, ITEMS_API, name="Widget")
+    edit = f"{ITEMS}/{item['id']}/edit"
 
-    response = post_form(client, f"{ITEMS}/{item['id']}/edit", name="Taken")
+    response = post_form(client, edit, version=shown_version(client, edit), name="Taken")
 
     assert response.status_code == 409
     assert "already exists" in response.text
@@ -221,13 +229,62 @@ def test_an_item_is_deleted_after_a_confirmation(client: httpx2.Client) -> None:
     delete = f"{ITEMS}/{item['id']}/delete"
 
     confirmation = html_page(client.get(delete))
-    response = post_form(client, delete)
+    response = post_form(client, delete, version=shown_version(client, delete))
 
     assert [form["action"] for form in confirmation.all("form")] == [delete]
     assert response.status_code == 303
     assert response.headers["location"] == ITEMS
     assert client.get(f"{ITEMS_API}/{item['id']}").status_code == 404
     assert "Deleted “Widget”." in client.get(ITEMS).text
+
+
+def test_an_edit_of_an_item_changed_meanwhile_is_refused_and_keeps_the_text_typed(client: httpx2.Client) -> None:
+    item = create(client, ITEMS_API, name="Widget", quantity=1)
+    edit = f"{ITEMS}/{item['id']}/edit"
+    opened_at = shown_version(client, edit)
+    theirs = client.patch(f"{ITEMS_API}/{item['id']}", json={"quantity": 2})
+
+    refused = post_form(client, edit, version=opened_at, name="Gadget")
+    page = html_page(refused, 412)
+    current = client.get(f"{ITEMS_API}/{item['id']}")
+    saved_over = post_form(client, edit, version=shown_version(client, edit), name="Gadget")
+
+    assert "Someone else changed this item" in refused.text
+    assert page.by_id("name")["value"] == "Gadget"
+    assert f'name="version" value="{theirs.headers["etag"].strip(chr(34))}"' in refused.text
+    assert (current.json()["name"], current.json()["quantity"]) == ("Widget", 2), "nothing of the stale form was saved"
+    assert item_id(saved_over) == item["id"]
+    assert client.get(f"{ITEMS_API}/{item['id']}").json()["name"] == "Gadget"
+
+
+@pytest.mark.parametrize("version", ["", "0" * 16, "not-a-version"])
+def test_a_form_without_the_version_shown_changes_nothing(client: httpx2.Client, version: str) -> None:
+    item = create(client, ITEMS_API, name="Widget")
+
+    edited = post_form(client, f"{ITEMS}/{item['id']}/edit", version=version, name="Gadget")
+    deleted = post_form(client, f"{ITEMS}/{item['id']}/delete", version=version)
+
+    html_page(edited, 412)
+    html_page(deleted, 412)
+    assert client.get(f"{ITEMS_API}/{item['id']}").json()["name"] == "Widget"
+
+
+def test_a_deletion_of_an_item_changed_meanwhile_is_refused(client: httpx2.Client) -> None:
+    item = create(client, ITEMS_API, name="Widget")
+    delete = f"{ITEMS}/{item['id']}/delete"
+    confirmed_at = shown_version(client, delete)
+    client.patch(f"{ITEMS_API}/{item['id']}", json={"name": "Gadget"})
+
+    refused = post_form(client, delete, version=confirmed_at)
+    kept = client.get(f"{ITEMS_API}/{item['id']}")
+    deleted = post_form(client, delete, version=shown_version(client, delete))
+
+    html_page(refused, 412)
+    assert "it was not deleted" in refused.text
+    assert "Gadget" in refused.text, "the confirmation shows the item as it is now"
+    assert kept.status_code == 200
+    assert deleted.status_code == 303
+    assert client.get(f"{ITEMS_API}/{item['id']}").status_code == 404
 
 
 @pytest.mark.parametrize("path", [f"{ITEMS}/999999", f"{ITEMS}/99999999999/edit", f"{ITEMS}/1/delete", "/nowhere"])
@@ -425,5 +482,6 @@ def test_the_page_key_is_shared_by_the_workers_unless_set(settings: Settings) ->
 
 def test_form_fields_read_as_the_model_reads_them() -> None:
     data: dict[str, Any] = ItemFields(name="A", description="", quantity="").data()
+    change: dict[str, Any] = ItemChange(version="0" * 16, name="A", description="", quantity="").data()
 
-    assert data == {"name": "A", "description": None}
+    assert data == change == {"name": "A", "description": None}

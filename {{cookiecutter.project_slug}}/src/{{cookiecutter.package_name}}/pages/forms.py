@@ -5,6 +5,7 @@ with: a failed field gets that model's message, shown next to its input, and the
 """
 
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,6 +14,16 @@ from ..core.errors import ServiceError
 from ..core.fields import MAX_ROW_ID
 from ..items.errors import ItemNotFoundError
 from ..items.schemas import ItemRead
+from ..web.etags import EntityTags, Precondition, entity_tag
+
+CHANGED_MEANWHILE = (
+    "Someone else changed this item after you opened this page, so nothing was saved. What you typed is kept below: "
+    "save it again to replace their change, or cancel to see the item as it is now."
+)
+DELETED_MEANWHILE = (
+    "Someone else changed this item after you opened this page, so it was not deleted. Keep it to see the item as it "
+    "is now, or delete it as it is now."
+)
 
 
 class PageForm(BaseModel):
@@ -24,6 +35,8 @@ class PageForm(BaseModel):
     """Fields that an empty input clears."""
     blank_is_left_out: ClassVar[frozenset[str]] = frozenset()
     """Fields that an empty input leaves out: the model's default, or on an edit the value kept."""
+    hidden: ClassVar[frozenset[str]] = frozenset()
+    """Fields that the page keeps in the form for itself, which the model does not read."""
 
     def typed(self) -> dict[str, str]:
         """The fields as typed, to show again."""
@@ -34,8 +47,20 @@ class PageForm(BaseModel):
         return {
             name: None if not value and name in self.blank_is_none else value
             for name, value in self.typed().items()
-            if value or name not in self.blank_is_left_out
+            if name not in self.hidden and (value or name not in self.blank_is_left_out)
         }
+
+
+class VersionedForm(PageForm):
+    """A form that changes what it was shown with: the version it was shown at travels with it, and the change is made
+    only while the resource still has that version, as an API client's If-Match asks."""
+
+    version: str = ""
+
+    hidden = frozenset({"version"})
+
+    def precondition(self) -> Precondition:
+        return Precondition(EntityTags(strong=frozenset({entity_tag(self.version)})))
 
 
 class ItemFields(PageForm):
@@ -48,10 +73,15 @@ class ItemFields(PageForm):
     blank_is_none = frozenset({"description"})
     blank_is_left_out = frozenset({"quantity"})
 
+
+class ItemChange(ItemFields, VersionedForm):
+    """An item's edit form, which carries the version of the item it shows."""
+
     @classmethod
     def shown(cls, item: ItemRead) -> dict[str, str]:
         """An item's fields as its edit form shows them."""
-        return cls(name=item.name, description=item.description or "", quantity=str(item.quantity)).typed()
+        description = item.description or ""
+        return cls(version=item.version, name=item.name, description=description, quantity=str(item.quantity)).typed()
 
 
 def checked_item_id(item_id: int) -> int:
@@ -73,12 +103,24 @@ class Submission:
     status: int = 200
     """The status of the form shown again: 422 for a field that fails (with scripts off, the browser shows any
     status), or the business rule's own, such as 409."""
+    summary: str | None = None
+    """A message about the whole form, shown above it in place of the usual one about the fields."""
 
     def refuse(self, field_name: str, error: ServiceError) -> None:
         """Show a business rule's error, such as a name already taken, next to the field it is about."""
         self.errors[field_name] = error.detail
         self.data = None
         self.status = error.status
+
+    def refuse_stale(self) -> None:
+        """Show that the resource changed since the form was opened (412), with the text typed kept."""
+        self.summary = CHANGED_MEANWHILE
+        self.data = None
+        self.status = HTTPStatus.PRECONDITION_FAILED
+
+    @property
+    def stale(self) -> bool:
+        return self.status == HTTPStatus.PRECONDITION_FAILED
 
 
 def submitted(form: PageForm, model: type[BaseModel]) -> Submission:

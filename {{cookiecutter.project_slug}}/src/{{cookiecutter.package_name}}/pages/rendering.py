@@ -9,6 +9,7 @@ from .. import TITLE
 from ..items.schemas import ItemListQuery, ItemPage, ItemRead
 from . import ITEMS_URL, TEMPLATES_FOLDER, item_url
 from .assets import static_url
+from .forms import Submission
 from .security import Headers
 
 ENVIRONMENT = Environment(
@@ -50,24 +51,32 @@ def listing(page: ItemPage, query: ItemListQuery) -> dict[str, Any]:
     }
 
 
-def form_page(
-    heading: str, action: str, cancel_url: str, values: dict[str, str], errors: dict[str, str]
-) -> dict[str, Any]:
+def form_page(heading: str, action: str, cancel_url: str, submission: Submission) -> dict[str, Any]:
     """An item's form: the text typed, each field's message, and the first field in error, which takes the focus."""
     return {
         "heading": heading,
         "action": action,
         "submit": heading,
         "cancel_url": cancel_url,
-        "values": values,
-        "errors": errors,
-        "first_error": next((name for name in values if name in errors), None),
+        "values": submission.values,
+        "errors": submission.errors,
+        "summary": submission.summary,
+        "first_error": next((name for name in submission.values if name in submission.errors), None),
     }
 
 
-def new_item_page(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    return form_page("New item", ITEMS_URL, ITEMS_URL, values, errors)
+def new_item_page(submission: Submission) -> dict[str, Any]:
+    return form_page("New item", ITEMS_URL, ITEMS_URL, submission)
 
 
-def edit_item_page(item: ItemRead, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    return form_page(f"Edit {item.name}", f"{item_url(item.id)}/edit", item_url(item.id), values, errors)
+def edit_item_page(item: ItemRead, submission: Submission) -> dict[str, Any]:
+    """An item's edit form; when the item changed after the form was opened, at the item's version now, so that the
+    text typed can be saved over the other change once its author has seen the warning."""
+    if submission.stale:
+        submission.values["version"] = item.version
+    return form_page(f"Edit {item.name}", f"{item_url(item.id)}/edit", item_url(item.id), submission)
+
+
+def deletion_page(item: ItemRead, summary: str | None = None) -> dict[str, Any]:
+    """The confirmation of an item's deletion, at the version it shows."""
+    return {"item": item, "summary": summary}

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
 from ..core.database import SessionDep
+from ..core.errors import PreconditionFailedError
 from ..items import service
 from ..items.errors import ItemNameTakenError
 from ..items.models import Item
@@ -23,8 +24,16 @@ from ..web.handlers import application_error, http_error, invalid_request
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
 from .assets import VERSION_PARAMETER, cache_control
-from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
-from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
+from .forms import DELETED_MEANWHILE, ItemChange, ItemFields, Submission, VersionedForm, checked_item_id, submitted
+from .rendering import (
+    ENVIRONMENT,
+    RESULTS_TEMPLATE,
+    deletion_page,
+    edit_item_page,
+    list_template,
+    listing,
+    new_item_page,
+)
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
 from .visitors import CurrentPrincipal, current_principal
 
@@ -125,15 +134,17 @@ CurrentItem = Annotated[ItemRead, Depends(current_item)]
 
 
 async def saved_item(submission: Submission, save: Callable[[Any], Awaitable[Item]]) -> Item | None:
-    """The item that the form's model saves, or ``None`` when a field fails or the name is taken: the form is then
-    shown again, with the message next to its field."""
+    """The item that the form's model saves, or ``None`` when the form is to be shown again: a field fails or the name
+    is taken (with the message next to its field), or the item changed after the form was opened."""
     if submission.data is None:
         return None
     try:
         return await save(submission.data)
     except ItemNameTakenError as error:
         submission.refuse("name", error)
-        return None
+    except PreconditionFailedError:
+        submission.refuse_stale()
+    return None
 
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute, dependencies=[Depends(current_principal)])
@@ -162,7 +173,7 @@ async def list_items(
 
 @router.get(f"{ITEMS_URL}/new")
 async def new_item(request: Request, browser: CurrentBrowser) -> Response:
-    context = new_item_page(ItemFields().typed(), {})
+    context = new_item_page(Submission(ItemFields().typed()))
     return render(request, browser, "items/form.html", context)
 
 
@@ -177,7 +188,7 @@ async def create_item(
     submission = submitted(form, ItemCreate)
     item = await saved_item(submission, lambda data: service.create_item(session, principal, data))
     if item is None:
-        context = new_item_page(submission.values, submission.errors)
+        context = new_item_page(submission)
         return render(request, browser, "items/form.html", context, submission.status)
     return redirect(request, browser, item_url(item.id), f"Created “{item.name}”.")
 
@@ -189,8 +200,7 @@ async def read_item(request: Request, item: CurrentItem, browser: CurrentBrowser
 
 @router.get(f"{ITEM_URL}/edit")
 async def edit_item(request: Request, item: CurrentItem, browser: CurrentBrowser) -> Response:
-    values = ItemFields.shown(item)
-    context = edit_item_page(item, values, {})
+    context = edit_item_page(item, Submission(ItemChange.shown(item)))
     return render(request, browser, "items/form.html", context)
 
 
@@ -199,21 +209,24 @@ async def update_item(
     request: Request,
     browser: CheckedBrowser,
     item: CurrentItem,
-    form: Annotated[ItemFields, Form()],
+    form: Annotated[ItemChange, Form()],
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Response:
     submission = submitted(form, ItemUpdate)
-    changed = await saved_item(submission, lambda data: service.update_item(session, principal, item.id, data))
+    changed = await saved_item(
+        submission, lambda data: service.update_item(session, principal, item.id, data, form.precondition())
+    )
     if changed is None:
-        context = edit_item_page(item, submission.values, submission.errors)
+        shown = await current_item(item.id, principal, session) if submission.stale else item
+        context = edit_item_page(shown, submission)
         return render(request, browser, "items/form.html", context, submission.status)
     return redirect(request, browser, item_url(changed.id), f"Saved “{changed.name}”.")
 
 
 @router.get(f"{ITEM_URL}/delete")
 async def confirm_deletion(request: Request, item: CurrentItem, browser: CurrentBrowser) -> Response:
-    return render(request, browser, "items/delete.html", {"item": item})
+    return render(request, browser, "items/delete.html", deletion_page(item))
 
 
 @router.post(f"{ITEM_URL}/delete")
@@ -221,12 +234,16 @@ async def delete_item(
     request: Request,
     browser: CheckedBrowser,
     item: CurrentItem,
-    form: Annotated[PageForm, Form()],
+    form: Annotated[VersionedForm, Form()],
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Response:
-    """Delete the item; the form carries nothing but its token, which ``CheckedBrowser`` has checked."""
-    await service.delete_item(session, principal, item.id)
+    """Delete the item, while it is still as the confirmation showed it."""
+    try:
+        await service.delete_item(session, principal, item.id, form.precondition())
+    except PreconditionFailedError:
+        context = deletion_page(await current_item(item.id, principal, session), DELETED_MEANWHILE)
+        return render(request, browser, "items/delete.html", context, 412)
     return redirect(request, browser, ITEMS_URL, f"Deleted “{item.name}”.")
 
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..core import database
+from ..core.errors import PreconditionFailedError
 from ..items import service
 from ..items.errors import ItemNameTakenError
 from ..items.models import Item
@@ -19,8 +20,25 @@ from ..web.compat import TAKES_FORM
 from ..web.problems import Problem
 from . import ITEMS_URL, STATIC_FOLDER, STATIC_URL, item_url, shows_error_page
 from .assets import VERSION_PARAMETER, cache_control
-from .forms import ItemFields, PageForm, Submission, checked_item_id, submitted
-from .rendering import ENVIRONMENT, RESULTS_TEMPLATE, edit_item_page, list_template, listing, new_item_page
+from .forms import (
+    DELETED_MEANWHILE,
+    ItemChange,
+    ItemFields,
+    PageForm,
+    Submission,
+    VersionedForm,
+    checked_item_id,
+    submitted,
+)
+from .rendering import (
+    ENVIRONMENT,
+    RESULTS_TEMPLATE,
+    deletion_page,
+    edit_item_page,
+    list_template,
+    listing,
+    new_item_page,
+)
 from .security import CONTENT_SECURITY_POLICY, CSRF_HEADER, Browser, csrf_token
 from .visitors import current_principal, guarded_blueprint
 
@@ -105,15 +123,17 @@ def visible_item(item_id: int) -> ItemRead:
 
 
 def saved_item(submission: Submission, save: Callable[[Any], Item]) -> Item | None:
-    """The item that the form's model saves, or ``None`` when a field fails or the name is taken: the form is then
-    shown again, with the message next to its field."""
+    """The item that the form's model saves, or ``None`` when the form is to be shown again: a field fails or the name
+    is taken (with the message next to its field), or the item changed after the form was opened."""
     if submission.data is None:
         return None
     try:
         return save(submission.data)
     except ItemNameTakenError as error:
         submission.refuse("name", error)
-        return None
+    except PreconditionFailedError:
+        submission.refuse_stale()
+    return None
 
 
 @assets.route(f"{STATIC_URL}/<path:filename>", methods=["GET"])
@@ -141,7 +161,7 @@ def list_items() -> Response:
 
 @blueprint.route(f"{ITEMS_URL}/new", methods=["GET"])
 def new_item() -> Response:
-    return render("items/form.html", new_item_page(ItemFields().typed(), {}))
+    return render("items/form.html", new_item_page(Submission(ItemFields().typed())))
 
 
 @blueprint.route(ITEMS_URL, methods=["POST"])
@@ -150,7 +170,7 @@ def create_item() -> Response:
     submission = submitted(checked_form(ItemFields), ItemCreate)
     item = saved_item(submission, lambda data: service.create_item(database.session(), current_principal(), data))
     if item is None:
-        return render("items/form.html", new_item_page(submission.values, submission.errors), submission.status)
+        return render("items/form.html", new_item_page(submission), submission.status)
     return redirected(item_url(item.id), f"Created “{item.name}”.")
 
 
@@ -163,37 +183,39 @@ def read_item(item_id: int) -> Response:
 @blueprint.route(f"{ITEM_URL}/edit", methods=["GET"])
 def edit_item(item_id: int) -> Response:
     item = visible_item(item_id)
-    values = ItemFields.shown(item)
-    context = edit_item_page(item, values, {})
-    return render("items/form.html", context)
+    return render("items/form.html", edit_item_page(item, Submission(ItemChange.shown(item))))
 
 
 @blueprint.route(f"{ITEM_URL}/edit", methods=["POST"])
 @takes_form
 def update_item(item_id: int) -> Response:
-    form = checked_form(ItemFields)
+    form = checked_form(ItemChange)
     item = visible_item(item_id)
     submission = submitted(form, ItemUpdate)
     changed = saved_item(
-        submission, lambda data: service.update_item(database.session(), current_principal(), item.id, data)
+        submission,
+        lambda data: service.update_item(database.session(), current_principal(), item.id, data, form.precondition()),
     )
     if changed is None:
-        return render("items/form.html", edit_item_page(item, submission.values, submission.errors), submission.status)
+        shown = visible_item(item_id) if submission.stale else item
+        return render("items/form.html", edit_item_page(shown, submission), submission.status)
     return redirected(item_url(changed.id), f"Saved “{changed.name}”.")
 
 
 @blueprint.route(f"{ITEM_URL}/delete", methods=["GET"])
 def confirm_deletion(item_id: int) -> Response:
-    item = visible_item(item_id)
-    return render("items/delete.html", {"item": item})
+    return render("items/delete.html", deletion_page(visible_item(item_id)))
 
 
 @blueprint.route(f"{ITEM_URL}/delete", methods=["POST"])
 @takes_form
 def delete_item(item_id: int) -> Response:
-    checked_form(PageForm)
+    form = checked_form(VersionedForm)
     item = visible_item(item_id)
-    service.delete_item(database.session(), current_principal(), item.id)
+    try:
+        service.delete_item(database.session(), current_principal(), item.id, form.precondition())
+    except PreconditionFailedError:
+        return render("items/delete.html", deletion_page(visible_item(item_id), DELETED_MEANWHILE), 412)
     return redirected(ITEMS_URL, f"Deleted “{item.name}”.")
 
 
