@@ -61,6 +61,15 @@ def test_every_operation_documents_the_errors_it_can_meet(openapi: dict[str, Any
         assert any(status.startswith("2") for status in statuses), f"{method.upper()} {path} has no success"
 
 
+def test_every_creation_documents_where_its_resource_lives(openapi: dict[str, Any]) -> None:
+    """A 201 answers the new resource's URL in Location, and a client generated from the document reads it there."""
+    operations = operations_of(openapi).items()
+    created = {key: operation["responses"]["201"] for key, operation in operations if "201" in operation["responses"]}
+    assert created, "the items at least answer 201"
+    for (path, method), response in created.items():
+        assert "Location" in response.get("headers", {}), f"{method.upper()} {path}"
+
+
 def keys_in(node: Any) -> set[str]:
     if isinstance(node, dict):
         return set(node).union(*(keys_in(value) for value in node.values()))

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from ..core.database import SessionDep
 from ..core.fields import MAX_ROW_ID, PageQuery
 from ..mail.sender import run_sender, wake_sender
+from ..web.headers import LOCATED
 from ..web.problems import problem_responses
 from . import AUTH_URL, USERS_URL, service, user_url
 from .attempts import admit, settle
@@ -61,6 +62,7 @@ AdmittedMailRequest = Annotated[MailRequest, Depends(admitted_mail_request)]
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     responses={
+        201: LOCATED,
         202: {"model": Accepted, "description": "Accepted: with verification required, for any address"},
         **problem_responses(400, 403, 409, 413, 415, 422, 429, 503),
     },

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ..core import database
 from ..core.fields import MAX_ROW_ID, PageQuery
 from ..mail.sender import init_sender, wake_sender
-from ..web.compat import ProblemDocumentedAPI, empty_response, json_response
+from ..web.compat import ProblemDocumentedAPI, empty_response, json_response, response_parts
+from ..web.headers import LOCATED
 from ..web.problems import problem_responses
 from . import AUTH_URL, TOKEN_URL, USERS_URL, service, user_url
 from .attempts import admit, settle
@@ -65,7 +66,9 @@ users = guarded_blueprint("users", __name__, url_prefix=USERS_URL, abp_tags=[Tag
 
 
 @auth.post(
-    "/register", responses={201: UserRead, 202: Accepted, **problem_responses(400, 403, 409, 413, 415, 422, 429, 503)}
+    "/register",
+    responses={201: UserRead, 202: Accepted, **problem_responses(400, 403, 409, 413, 415, 422, 429, 503)},
+    openapi_extensions=response_parts({201: LOCATED}),
 )
 def register(body: Registration) -> Response:
     """Create a member account, unless registration is switched off, and mail its verification link. With

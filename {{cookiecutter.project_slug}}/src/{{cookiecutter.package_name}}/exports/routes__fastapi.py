@@ -7,6 +7,7 @@ from ..core.database import SessionDep
 from ..jobs import job_url, service
 from ..jobs.routes import CeleryDep
 from ..jobs.schemas import JobRead
+from ..web.headers import LOCATED
 from ..web.problems import problem_responses
 from . import URL
 from .jobs import KIND
@@ -15,7 +16,9 @@ from .schemas import ExportRequest
 router = APIRouter(prefix=URL, tags=["jobs"], responses=GUARDED_RESPONSES)
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=problem_responses(400, 413, 415, 422, 503))
+@router.post(
+    "", status_code=status.HTTP_202_ACCEPTED, responses={202: LOCATED, **problem_responses(400, 413, 415, 422, 503)}
+)
 async def export_items(
     data: ExportRequest, principal: CurrentPrincipal, session: SessionDep, celery: CeleryDep, response: Response
 ) -> JobRead:

@@ -8,7 +8,8 @@ from ..core import database
 from ..jobs import job_url, service
 from ..jobs.routes import current_celery
 from ..jobs.schemas import JobRead
-from ..web.compat import json_response
+from ..web.compat import json_response, response_parts
+from ..web.headers import LOCATED
 from ..web.problems import problem_responses
 from . import URL
 from .jobs import KIND
@@ -17,7 +18,11 @@ from .schemas import ExportRequest
 blueprint = guarded_blueprint("exports", __name__, url_prefix=URL, abp_tags=[Tag(name="jobs")])
 
 
-@blueprint.post("", responses={202: JobRead, **problem_responses(400, 413, 415, 422, 503)})
+@blueprint.post(
+    "",
+    responses={202: JobRead, **problem_responses(400, 413, 415, 422, 503)},
+    openapi_extensions=response_parts({202: LOCATED}),
+)
 def export_items(body: ExportRequest) -> Response:
     """Export your items (an admin: every item) in the background; follow the Location header to the job."""
     principal, parameters = current_principal(), body.model_dump(mode="json")

@@ -8,7 +8,7 @@ from ..auth.guard import GUARDED_RESPONSES, CurrentPrincipal
 from ..core.database import SessionDep
 from ..core.fields import MAX_ROW_ID
 from ..web.conditional import ChangePrecondition, HeldCopy
-from ..web.etags import ETAG, NOT_MODIFIED, TAGGED, entity_tag
+from ..web.etags import CREATED, ETAG, NOT_MODIFIED, TAGGED, entity_tag
 from ..web.problems import problem_responses
 from . import URL, item_url, service
 from .models import Item
@@ -31,7 +31,7 @@ async def list_items(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ItemRead,
-    responses={201: TAGGED, **problem_responses(400, 409, 413, 415, 422, 503)},
+    responses={201: CREATED, **problem_responses(400, 409, 413, 415, 422, 503)},
 )
 async def create_item(
     data: ItemCreate,

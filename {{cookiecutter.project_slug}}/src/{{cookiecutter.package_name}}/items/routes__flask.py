@@ -9,7 +9,7 @@ from ..core import database
 from ..core.fields import MAX_ROW_ID
 from ..web.compat import empty_response, json_response, response_parts
 from ..web.conditional import change_precondition
-from ..web.etags import ETAG, NOT_MODIFIED, TAGGED, IfMatch, IfNoneMatch, entity_tag
+from ..web.etags import CREATED, ETAG, NOT_MODIFIED, TAGGED, IfMatch, IfNoneMatch, entity_tag
 from ..web.problems import problem_responses
 from . import URL, item_url, service
 from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
@@ -31,7 +31,7 @@ def list_items(query: ItemListQuery) -> Response:
 @blueprint.post(
     "",
     responses={201: ItemRead, **problem_responses(400, 409, 413, 415, 422, 503)},
-    openapi_extensions=response_parts({201: TAGGED}),
+    openapi_extensions=response_parts({201: CREATED}),
 )
 def create_item(body: ItemCreate) -> Response:
     """Create an item of yours; its name must be unique among your items."""
