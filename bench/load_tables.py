@@ -13,7 +13,7 @@ def server_label(pair: Paired) -> str:
 def ratio_range(pair: Paired) -> str:
     """The median of the rounds' ratios, and their least and greatest: ``0.72 (0.69-0.75)``."""
     low, high = pair.spread
-    return f"{pair.ratio:.2f} ({low:.2f}-{high:.2f})"
+    return f"{pair.shown_ratio} ({low:.2f}-{high:.2f})"
 
 
 def verdict(pair: Paired) -> str:
@@ -117,7 +117,7 @@ def paired_summary(pairs: list[Paired], what: str) -> list[str]:
         return [f"Every {what} meets its target of {pairs[0].target:.2f}."]
     return [
         f"Below the target of {pairs[0].target:.2f}: "
-        + "; ".join(f"{server_label(pair)} ({pair.ratio:.2f})" for pair in below)
+        + "; ".join(f"{server_label(pair)} ({pair.shown_ratio})" for pair in below)
         + f". The notes at the end say what the {what} costs."
     ]
 

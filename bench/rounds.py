@@ -99,6 +99,16 @@ class Paired:
         return self.target is not None and self.ratio < self.target
 
     @property
+    def shown_ratio(self) -> str:
+        """The median ratio to two decimals, or to as many more as it takes for a ratio below its target not to be
+        shown reaching it (0.7987 against 0.80 is 0.799)."""
+        for decimals in range(2, 6):
+            shown = f"{self.ratio:.{decimals}f}"
+            if not (self.below_target and self.target is not None and float(shown) >= self.target):
+                break
+        return shown
+
+    @property
     def verdict(self) -> str:
         """Whether the median ratio holds its target on this run: ``meets``, ``below`` or ``no target``."""
         return "no target" if self.target is None else "below" if self.below_target else "meets"
@@ -130,4 +140,4 @@ def announce(pair: Paired) -> None:
     """A progress line with the pair's ratio, its spread and its verdict, as soon as it is measured."""
     low, high = pair.spread
     target = "" if pair.target is None else f" {pair.target:.2f}"
-    progress(f"  ratio {pair.ratio:.2f} ({low:.2f}-{high:.2f}) over {len(pair.first)} rounds: {pair.verdict}{target}")
+    progress(f"  ratio {pair.shown_ratio} ({low:.2f}-{high:.2f}) over {len(pair.first)} rounds: {pair.verdict}{target}")
