@@ -15,8 +15,9 @@ from ..core.models import utc_now
 from ..core.principals import Principal
 from ..settings import Settings
 from .accounts import sign_in_url
-from .accounts.sessions import principal, touch, valid_session
+from .accounts.sessions import principal, valid_session
 from .security import browser_cookie
+from .sessions import touch
 
 
 class SignInRequiredError(HTTPException):

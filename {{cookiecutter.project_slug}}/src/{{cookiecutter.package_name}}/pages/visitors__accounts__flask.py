@@ -15,8 +15,9 @@ from ..core.models import utc_now
 from ..settings import Settings
 from ..web.guarding import current_principal
 from .accounts import sign_in_url
-from .accounts.sessions import principal, touch, valid_session
+from .accounts.sessions import principal, valid_session
 from .security import browser_cookie
+from .sessions import touch
 
 __all__ = ["current_principal", "guarded_blueprint", "signed_in_user"]
 

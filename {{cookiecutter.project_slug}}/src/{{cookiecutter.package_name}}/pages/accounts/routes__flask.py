@@ -54,7 +54,8 @@ from .forms import (
     on_field,
     refuse_form,
 )
-from .sessions import end_session, new_page_session, principal, purge_ended_sessions
+from ..sessions import end_session
+from .sessions import PageSession, new_page_session, principal, purge_ended_sessions
 
 blueprint = APIBlueprint("account_pages", __name__, doc_ui=False)
 MAIL_ON_ITS_WAY = "If an account has this address, a mail is on its way to it: follow its link."
@@ -169,7 +170,7 @@ def sign_out() -> Response:
     """End the page session; the browser keeps no id of it."""
     checked_form(PageForm)
     browser, session = current_browser(), database.session()
-    session.execute(end_session(browser.id))
+    session.execute(end_session(PageSession, browser.id))
     session.commit()
     return redirected_as(signed_out(browser), SIGN_IN_URL, "Signed out.")
 
