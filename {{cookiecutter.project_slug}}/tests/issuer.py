@@ -85,12 +85,12 @@ class Grant:
 class Issuer:
     """An issuer at ``url``, bound to its port as soon as it is made, answering once ``start`` has run."""
 
-    def __init__(self, keys: Iterable[SigningKey] = ()) -> None:
+    def __init__(self, keys: Iterable[SigningKey] = (), port: int = 0) -> None:
         self.published = list(keys) or [SigningKey.make("RS256"), SigningKey.make("ES256")]
         self.requests: collections.Counter[str] = collections.Counter()
         self.available = True
         """When False, every request is answered 503, as by a provider that is down behind its load balancer."""
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self.handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/realms/tests"
         self.thread: threading.Thread | None = None
         self.clients: dict[str, Client] = {}
