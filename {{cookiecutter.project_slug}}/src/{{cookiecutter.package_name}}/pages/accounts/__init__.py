@@ -17,4 +17,3 @@ RESET_MAIL_URL = f"{RESET_URL}/mail"
 VERIFY_URL = "/verify-email"
 """The page that a verification mail links to."""
 VERIFY_MAIL_URL = f"{VERIFY_URL}/mail"
-

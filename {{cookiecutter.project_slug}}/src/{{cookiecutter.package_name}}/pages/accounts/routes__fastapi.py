@@ -26,6 +26,7 @@ from .. import ITEMS_URL
 from ..forms import PageForm, submitted
 from ..routes import CheckedBrowser, CurrentBrowser, PageRoute, redirect, render
 from ..security import Browser, new_browser_id
+from ..sessions import end_session
 from ..visitors import CurrentUser, SignInRequiredError
 from . import (
     ACCOUNT_URL,
@@ -54,7 +55,6 @@ from .forms import (
     on_field,
     refuse_form,
 )
-from ..sessions import end_session
 from .sessions import PageSession, new_page_session, principal, purge_ended_sessions
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)

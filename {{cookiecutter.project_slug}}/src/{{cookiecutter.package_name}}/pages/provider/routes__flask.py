@@ -5,17 +5,15 @@ from dataclasses import replace
 
 from flask import Response, current_app, request
 from flask_openapi.blueprint import APIBlueprint
-from werkzeug.exceptions import HTTPException
 
 from ...auth.guard import current_authority
 from ...core import database
 from ...core.models import utc_now
 from ...settings import Settings
-from ...web import handlers
 from .. import ITEMS_URL
 from ..forms import PageForm
-from ..routes import checked_form, current_browser, error_page, page_key, render, see_other, takes_form
-from ..security import Browser, cookie_options, new_browser_id
+from ..routes import checked_form, current_browser, page_error, page_key, redirected, render, see_other, takes_form
+from ..security import cookie_options, new_browser_id
 from ..sessions import ACCOUNT_URL, SIGN_IN_URL, SIGN_OUT_URL, end_session, local_url, sign_in_url
 from ..visitors import signed_in_member
 from . import CALLBACK_URL, PROVIDER_URL
@@ -32,19 +30,6 @@ def settings() -> Settings:
 
 def redirect_uri() -> str:
     return settings().oidc_redirect_url or request.host_url.rstrip("/") + CALLBACK_URL
-
-
-def redirected_as(browser: Browser, url: str, flash: str) -> Response:
-    """Post/redirect/get, with the browser's new id: signed in, or out."""
-    response = see_other(url)
-    browser.remember(response, page_key(), flash=flash)
-    return response
-
-
-def page_error(error: Exception) -> Response:
-    """Every error of these pages is a page, whatever the client asked for."""
-    answer = handlers.http_error(error) if isinstance(error, HTTPException) else handlers.application_error(error)
-    return error_page(answer)
 
 
 blueprint.register_error_handler(Exception, page_error)
@@ -78,7 +63,7 @@ def from_provider() -> Response:
     session.add(row)
     session.execute(purge_ended_sessions(utc_now()))
     session.commit()
-    response = redirected_as(replace(browser, id=token, is_new=True), pending.next_url, f"Signed in as {member.name}.")
+    response = redirected(pending.next_url, f"Signed in as {member.name}.", replace(browser, id=token, is_new=True))
     response.delete_cookie(name, **cookie_options(browser.secure))
     return response
 
@@ -99,7 +84,7 @@ def sign_out() -> Response:
     browser, session = current_browser(), database.session()
     session.execute(end_session(PageSession, browser.id))
     session.commit()
-    return redirected_as(replace(browser, id=new_browser_id(), is_new=True), SIGN_IN_URL, "Signed out.")
+    return redirected(SIGN_IN_URL, "Signed out.", replace(browser, id=new_browser_id(), is_new=True))
 
 
 blueprints = [blueprint]
