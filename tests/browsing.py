@@ -45,6 +45,9 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 downloads none."""
 SERVICE_HOST = "app.service.test"
 """The name Chromium opens the pages under; only it resolves, to 127.0.0.1."""
+PROVIDER_HOST = "provider.service.test"
+"""The name under which Chromium reaches an identity provider that the tests run on 127.0.0.1, for the pages that
+send a browser there to sign in; it resolves too, and nothing else."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -54,7 +57,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-component-update",
     "--disable-sync",
-    f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP * ~NOTFOUND",
+    f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP {PROVIDER_HOST} 127.0.0.1, MAP * ~NOTFOUND",
 ]
 START_TIMEOUT_SECONDS = 60
 LOAD_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (?P<status>\d+) \(.*\)")

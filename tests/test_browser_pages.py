@@ -38,6 +38,7 @@ from playwright.sync_api import Browser, Locator, Page, Response, expect
 from .browsing import (
     ARTIFACTS,
     PAGE_TIMEOUT_MS,
+    PROVIDER_HOST,
     Served,
     Traffic,
     forget_screenshots,
@@ -87,8 +88,8 @@ PROVIDER_MEMBER = ("ada", "Ada Lovelace")
 ISSUER_SCRIPT = """
 import sys
 from tests.issuer import Client, Issuer
-port, client_id, redirect_uri, subject, name = sys.argv[1:]
-issuer = Issuer(port=int(port))
+port, browser_host, client_id, redirect_uri, subject, name = sys.argv[1:]
+issuer = Issuer(port=int(port), browser_host=browser_host)
 issuer.clients[client_id] = Client(redirect_uris={redirect_uri})
 issuer.user, issuer.user_claims = subject, {"name": name}
 issuer.start()
@@ -401,7 +402,7 @@ def member_of(server: Served, provider_port: int) -> Iterator[dict[str, str]]:
         yield member_credentials(server.local_url) if server.answers["auth"] == "accounts" else {}
         return
     client_id, redirect_uri = server.answers["package_name"], f"{server.origin}/sign-in/callback"
-    arguments = [str(provider_port), client_id, redirect_uri, *PROVIDER_MEMBER]
+    arguments = [str(provider_port), PROVIDER_HOST, client_id, redirect_uri, *PROVIDER_MEMBER]
     command = [server.python, "-c", ISSUER_SCRIPT, *arguments]
     with subprocess.Popen(command, cwd=server.project, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as issuer:
         assert issuer.stdin is not None
@@ -443,8 +444,9 @@ def test_pages_work_in_a_browser_with_and_without_scripts(
     forget_screenshots(SCREENSHOTS, name)
     walks = []
     provider_port = free_port()
-    provider = f"http://127.0.0.1:{provider_port}" if answers["auth"] == "oidc" else None
-    settings = {"OIDC_ISSUER": f"{provider}/realms/tests"} if provider else None
+    oidc = answers["auth"] == "oidc"
+    provider = f"http://{PROVIDER_HOST}:{provider_port}" if oidc else None
+    settings = {"OIDC_ISSUER": f"http://127.0.0.1:{provider_port}/realms/tests"} if oidc else None
     with (
         served(cookies, environments, answers, tmp_path, settings) as server,
         member_of(server, provider_port) as member,

@@ -85,13 +85,16 @@ class Grant:
 class Issuer:
     """An issuer at ``url``, bound to its port as soon as it is made, answering once ``start`` has run."""
 
-    def __init__(self, keys: Iterable[SigningKey] = (), port: int = 0) -> None:
+    def __init__(self, keys: Iterable[SigningKey] = (), port: int = 0, browser_host: str = "127.0.0.1") -> None:
         self.published = list(keys) or [SigningKey.make("RS256"), SigningKey.make("ES256")]
         self.requests: collections.Counter[str] = collections.Counter()
         self.available = True
         """When False, every request is answered 503, as by a provider that is down behind its load balancer."""
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self.handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/realms/tests"
+        self.browser_url = self.url.replace("127.0.0.1", browser_host, 1)
+        """Where browsers reach the issuer (its authorization endpoint), as a provider may name a host for them other
+        than the one services fetch its documents and keys from."""
         self.thread: threading.Thread | None = None
         self.clients: dict[str, Client] = {}
         self.user: str | None = None
@@ -152,7 +155,7 @@ class Issuer:
         return {
             "issuer": self.url,
             "jwks_uri": self.url + JWKS_PATH,
-            "authorization_endpoint": self.url + AUTHORIZATION_PATH,
+            "authorization_endpoint": self.browser_url + AUTHORIZATION_PATH,
             "token_endpoint": self.url + TOKEN_PATH,
             "response_types_supported": ["code"],
             "code_challenge_methods_supported": ["S256"],
