@@ -69,6 +69,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_pages.py": {"ui": ("pages",)},
     "tests/test_page_accounts.py": {"auth": ("accounts",), "ui": ("pages",)},
     "tests/test_page_oidc.py": {"auth": ("oidc",), "ui": ("pages",)},
+    "tests/page_sessions.py": {"auth": ("accounts", "oidc"), "ui": ("pages",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
 only when every answer named beside it has one of the values given."""

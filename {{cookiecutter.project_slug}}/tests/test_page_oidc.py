@@ -16,47 +16,28 @@ import httpx2
 import jwt
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }}.auth.settings import SERVICE
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.pages.provider import CALLBACK_URL, PROVIDER_URL
 from {{ cookiecutter.package_name }}.pages.provider.sessions import PageSession
-from {{ cookiecutter.package_name }}.pages.security import CONTENT_SECURITY_POLICY
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import ISSUER, sign_in
 from .issuer import TOKEN_PATH, Client, SigningKey
+from .page_sessions import COOKIE, ITEMS, assert_sent_to_sign_in, change_sessions, html, post
 from .pages import REDIRECT_URIS, at_provider, local, page_token, sign_in_to_pages
 
-ITEMS = "/items"
-COOKIE = "session"
 PENDING_COOKIE = "sign_in"
 SIGN_IN_ERROR = "The sign-in did not complete"
-
-
-def html(response: httpx2.Response, status: int = 200) -> str:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    return response.text
 
 
 def refused(client: httpx2.Client, url: str) -> None:
     """The way back refused with a page, and the browser not signed in."""
     assert SIGN_IN_ERROR in html(client.get(url), 400)
     assert_sent_to_sign_in(client.get(ITEMS))
-
-
-def post(client: httpx2.Client, url: str, form_page: str, **fields: str) -> httpx2.Response:
-    """Post a page's form with the token its page gave."""
-    return client.post(url, data={"csrf_token": page_token(client, form_page), **fields})
-
-
-def assert_sent_to_sign_in(response: httpx2.Response, page: str = ITEMS) -> None:
-    assert response.status_code == 303, response.text
-    assert response.headers["location"] == f"/sign-in?{urlencode({'next': page})}"
 
 
 def signed_in(client: httpx2.Client, subject: str, name: str | None = None) -> None:
@@ -94,16 +75,6 @@ def pending(client: httpx2.Client) -> dict[str, Any]:
     text = client.cookies[PENDING_COOKIE].partition(".")[0]
     loaded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(text))
     return loaded
-
-
-def change_sessions(settings: Settings, **values: object) -> None:
-    """Set columns of every page session, as time passing would."""
-
-    def change(connection: Connection) -> None:
-        connection.execute(update(PageSession).values(**values))
-        connection.commit()
-
-    database.run_on_connection(settings, change)
 
 
 @contextmanager
