@@ -59,8 +59,6 @@ class ProviderKeys:
         self.max_age_seconds = settings.oidc_keys_max_age_seconds
         self.timeout = settings.oidc_fetch_timeout_seconds
         self.keys: dict[str, dict[str, Any]] = {}
-        self.discovery: dict[str, Any] = {}
-        """The provider's discovery document as last fetched, for its other endpoints."""
         self.parsed: dict[tuple[str, str], jwt.PyJWK] = {}
         self.fetched_at = -float("inf")
         self.attempted_at = -float("inf")
@@ -101,21 +99,6 @@ class ProviderKeys:
             self.failure = str(error) or type(error).__name__
             return
         self.keys, self.parsed, self.fetched_at, self.failure = keys, {}, now, None
-        self.discovery = discovery
-
-    def endpoint(self, name: str) -> str:
-        """The URL of a provider's endpoint that its discovery document names (``authorization_endpoint``, say),
-        fetching the document first if it never was and the last attempt is long enough ago."""
-        with self.lock:
-            now = time.monotonic()
-            if not self.discovery and now - self.attempted_at >= self.refresh_seconds:
-                self.refresh(now)
-            url = self.discovery.get(name)
-            if isinstance(url, str):
-                return check_web_url(url)
-            if self.failure is not None:
-                raise ProviderUnavailableError(self.failure, self.attempted_at + self.refresh_seconds - now)
-        raise ProviderUnavailableError(f"the discovery document names no {name}", self.refresh_seconds)
 
     def parse(self, kid: str, algorithm: str) -> jwt.PyJWK:
         """The key with this id, ready to check signatures of this algorithm; parsed once."""

@@ -7,6 +7,7 @@ token is checked by the API's own token checks (``auth.tokens``), against the ke
 """
 
 import base64
+import functools
 import hmac
 import json
 import logging
@@ -23,7 +24,9 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from ...auth.authority import Authority
-from ...auth.errors import InvalidTokenError
+from ...auth.errors import InvalidTokenError, ProviderUnavailableError
+from ...auth.keys import fetch_json
+from ...auth.settings import check_web_url
 from ...core.errors import ServiceError
 from ..security import signed, unsigned
 from .sessions import Member
@@ -50,6 +53,27 @@ class SignInError(ServiceError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"The sign-in did not complete: {reason}. Sign in again.")
+
+
+@functools.lru_cache(maxsize=4)
+def discovered(discovery_url: str, timeout: float) -> dict[str, Any]:
+    """The provider's discovery document, fetched at the first sign-in and kept for the process's life: its
+    endpoints do not change as its keys do. A failed fetch is not kept, so the next sign-in tries again."""
+    try:
+        document = fetch_json(discovery_url, timeout)
+    except (OSError, ValueError) as error:
+        raise ProviderUnavailableError(str(error) or type(error).__name__, 1) from None
+    if not isinstance(document, dict):
+        raise ProviderUnavailableError("its discovery document is not a JSON object", 1)
+    return document
+
+
+def endpoint(authority: Authority, name: str) -> str:
+    """The URL of one of the provider's endpoints (``authorization_endpoint``, ``token_endpoint``)."""
+    url = discovered(authority.keys.discovery_url, authority.keys.timeout).get(name)
+    if not isinstance(url, str):
+        raise ProviderUnavailableError(f"its discovery document names no {name}", 1)
+    return check_web_url(url)
 
 
 def pending_cookie(secure: bool) -> str:
@@ -86,10 +110,10 @@ def authorization_url(
 ) -> tuple[str, PendingSignIn]:
     """Where to send the browser to sign in, and what to remember until it comes back. May fetch the provider's
     discovery document: call it from a thread that may wait."""
-    endpoint = authority.keys.endpoint("authorization_endpoint")
+    authorization_endpoint = endpoint(authority, "authorization_endpoint")
     pending = PendingSignIn(generate_token(32), generate_token(32), generate_token(64), next_url, time.time())
     url = prepare_grant_uri(
-        endpoint,
+        authorization_endpoint,
         settings.oidc_client_id,
         "code",
         redirect_uri=redirect_uri,
@@ -145,8 +169,9 @@ def redeemed_id_token(authority: Authority, settings: SignInSettings, code: str,
             for part in (settings.oidc_client_id, settings.oidc_client_secret.get_secret_value())
         )
         headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    endpoint = authority.keys.endpoint("token_endpoint")
-    request = urllib.request.Request(endpoint, urllib.parse.urlencode(form).encode(), headers, method="POST")
+    request = urllib.request.Request(
+        endpoint(authority, "token_endpoint"), urllib.parse.urlencode(form).encode(), headers, method="POST"
+    )
     try:
         # The endpoint was checked to be an http(s) URL, so no file or other scheme is opened.
         with urllib.request.urlopen(request, timeout=authority.keys.timeout) as response:  # nosec B310
