@@ -1,4 +1,4 @@
-"""What the tests of signing in to the pages share, whoever signs the member in: the accounts or the provider."""
+"""What the tests of signing in to the pages share: the pages' answers, their forms, and their sessions' table."""
 
 from urllib.parse import urlencode
 
