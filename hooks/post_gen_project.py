@@ -62,6 +62,7 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "src/{package_name}/pages/accounts": {"auth": ("accounts",)},
     "src/{package_name}/pages/provider": {"auth": ("oidc",)},
     "src/{package_name}/pages/sessions.py": {"auth": ("accounts", "oidc")},
+    "src/{package_name}/pages/signing_in.py": {"auth": ("accounts", "oidc")},
     "migrations/versions/0007_create_page_sessions.py": {"auth": ("accounts", "oidc"), "ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
     "tests/pages.py": {"ui": ("pages",)},
