@@ -60,13 +60,17 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/issuer.py": {"auth": ("oidc",)},
     "src/{package_name}/pages": {"ui": ("pages",)},
     "src/{package_name}/pages/accounts": {"auth": ("accounts",)},
-    "src/{package_name}/pages/templates/account": {"auth": ("accounts",)},
-    "migrations/versions/0007_create_page_sessions.py": {"auth": ("accounts",), "ui": ("pages",)},
+    "src/{package_name}/pages/provider": {"auth": ("oidc",)},
+    "src/{package_name}/pages/sessions.py": {"auth": ("accounts", "oidc")},
+    "src/{package_name}/pages/signing_in.py": {"auth": ("accounts", "oidc")},
+    "migrations/versions/0007_create_page_sessions.py": {"auth": ("accounts", "oidc"), "ui": ("pages",)},
     "docs/pages.md": {"ui": ("pages",)},
     "tests/pages.py": {"ui": ("pages",)},
     "docs/pages.png": {"ui": ("pages",)},
     "tests/test_pages.py": {"ui": ("pages",)},
     "tests/test_page_accounts.py": {"auth": ("accounts",), "ui": ("pages",)},
+    "tests/test_page_oidc.py": {"auth": ("oidc",), "ui": ("pages",)},
+    "tests/page_sessions.py": {"auth": ("accounts", "oidc"), "ui": ("pages",)},
 }
 """The manifest of optional files and folders (``{package_name}`` stands for the package's folder): each is kept
 only when every answer named beside it has one of the values given."""

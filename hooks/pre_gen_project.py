@@ -326,14 +326,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
 CHECKS = {field: CHECKS[field] for field in PROMPT_ORDER}
 
 
-REQUIREMENTS: dict[tuple[str, object], tuple[str, tuple[object, ...], str]] = {
-    ("ui", "pages"): (
-        "auth",
-        ("accounts", "none"),
-        "sign-in pages for OpenID Connect (a redirect to the provider) come with a later version; choose "
-        "auth=accounts, auth=none or ui=none",
-    ),
-}
+REQUIREMENTS: dict[tuple[str, object], tuple[str, tuple[object, ...], str]] = {}
 """An answer that works only with some answers of another prompt, those answers, and what to do about it."""
 
 

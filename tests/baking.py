@@ -51,16 +51,26 @@ VARIANT_MODULES = (
     "pages/routes.py",
     "pages/visitors.py",
     "pages/accounts/routes.py",
+    "pages/provider/routes.py",
+    "pages/signing_in.py",
 )
 """Modules that the template holds once per variant (``name__fastapi.py``, ``name__flask.py``, ``serve__granian.py``
 ...), of which the post-generation hook keeps the chosen one."""
 ACCOUNTS_ONLY = ("auth/forms.py", "mail/sender.py", "mail/delivery.py", "pages/accounts/routes.py")
 """Variant modules of a package that only bakes with accounts have."""
-PAGES_ONLY = ("pages/routes.py", "pages/visitors.py", "pages/accounts/routes.py")
+OIDC_ONLY = ("pages/provider/routes.py",)
+"""Variant modules of a package that only bakes with OpenID Connect have."""
+PAGES_ONLY = (
+    "pages/routes.py",
+    "pages/visitors.py",
+    "pages/accounts/routes.py",
+    "pages/provider/routes.py",
+    "pages/signing_in.py",
+)
 """Variant modules that only bakes with pages have."""
-IDENTITY_ONLY = ("auth/routes.py",)
+IDENTITY_ONLY = ("auth/routes.py", "pages/signing_in.py")
 """Variant modules that only bakes with an identity (accounts or OpenID Connect) have: an open API has no routes of
-its own for it."""
+its own for it, nor a sign-in to its pages."""
 RENDERED_BY_FRAMEWORK = ("settings.py", "features.py")
 """Modules that the template holds once, whose rendered text differs by framework."""
 

@@ -45,6 +45,9 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 downloads none."""
 SERVICE_HOST = "app.service.test"
 """The name Chromium opens the pages under; only it resolves, to 127.0.0.1."""
+PROVIDER_HOST = "provider.service.test"
+"""The name under which Chromium reaches an identity provider that the tests run on 127.0.0.1, for the pages that
+send a browser there to sign in; it resolves too, and nothing else."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -54,7 +57,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-component-update",
     "--disable-sync",
-    f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP * ~NOTFOUND",
+    f"--host-resolver-rules=MAP {SERVICE_HOST} 127.0.0.1, MAP {PROVIDER_HOST} 127.0.0.1, MAP * ~NOTFOUND",
 ]
 START_TIMEOUT_SECONDS = 60
 LOAD_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (?P<status>\d+) \(.*\)")
@@ -71,6 +74,9 @@ class Traffic:
     stopped_by_the_policy: frozenset[str] = frozenset()
     """Addresses of other origins that a page's scripts ask for and its content security policy stops: tolerated,
     and only while the policy stops them (the browser logs that as a console error, tolerated for these alone)."""
+    provider: str | None = None
+    """The origin of the identity provider that the pages send a browser to for signing in: the one other origin
+    that a page may lead to, where there is one."""
     off_origin: dict[str, str] = field(default_factory=dict)
     """Each URL of another origin that a page asked for, and what became of the request."""
     failed: list[str] = field(default_factory=list)
@@ -81,7 +87,8 @@ class Traffic:
 
     def is_own(self, url: str) -> bool:
         # data: URLs never reach the network; a blob: URL names an object made by a page of this origin.
-        return url.startswith((f"{self.origin}/", "data:", f"blob:{self.origin}/"))
+        own = (f"{self.origin}/", "data:", f"blob:{self.origin}/")
+        return url.startswith(own if self.provider is None else (*own, f"{self.provider}/"))
 
     def expect_error(self, path: str, status: int) -> None:
         """Take an answer of this status from this path of the origin as asked for, not as a failure."""

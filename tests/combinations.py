@@ -115,15 +115,15 @@ class Combination:
 
 
 # Every row is baked in full (test_bake.py); the first is the template's defaults. Every framework, database and
-# identity meet in a row (the first twelve), except Flask with SQLite and accounts. Pages, which refuse OpenID Connect
-# for now, take six rows: four open ones (one per licence) and one with accounts on each framework
-# (flask-postgresql-accounts and the last row); a fifth open row bakes the API alone; the last row completes the
-# pairs. Background jobs are on in one row of each framework and database, and in a fifth (flask-postgresql-open)
-# whose suite runs on RabbitMQ instead of Redis (test_bake.py). One row a line, as a table.
+# identity meet in a row (the first twelve), except Flask with SQLite and accounts. Pages take seven rows: four open
+# ones (one per licence), one with accounts on each framework (flask-postgresql-accounts and the last row) and one with
+# OpenID Connect (fastapi-sqlite-oidc, which signs in at the tests' issuer); a fifth open row bakes the API alone; the
+# last row completes the pairs. Background jobs are on in one row of each framework and database, and in a fifth
+# (flask-postgresql-open) whose suite runs on RabbitMQ instead of Redis (test_bake.py). One row a line, as a table.
 # fmt: off
 TABLE = (
     Combination("fastapi", "sqlite", "accounts", "none", "none", "granian", True, "github", "3.11", "MIT"),
-    Combination("fastapi", "sqlite", "oidc", "celery", "none", "granian", False, "github", "3.13", "Apache-2.0"),
+    Combination("fastapi", "sqlite", "oidc", "celery", "pages", "granian", False, "github", "3.13", "Apache-2.0"),
     Combination("fastapi", "sqlite", "none", "none", "pages", "classic", True, "github", "3.12", "BSD-3-Clause"),
     Combination(
         "fastapi", "postgresql", "accounts", "celery", "none", "classic", True, "gitlab", "3.12", "Apache-2.0",

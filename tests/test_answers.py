@@ -93,7 +93,6 @@ INVALID = [
     pytest.param("version", {"version": "latest"}, id="version-word"),
     pytest.param("version", {"version": "1.0 "}, id="version-trailing-space"),
     pytest.param("version", {"version": "1.0+local"}, id="version-local"),
-    pytest.param("ui", {"ui": "pages", "auth": "oidc"}, id="pages-with-oidc"),
 ]
 
 

@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from .baking import ACCOUNTS_ONLY, IDENTITY_ONLY, JINJA_RESIDUE, PAGES_ONLY, VARIANT_MODULES, bake, saved_answers
+from .baking import (
+    ACCOUNTS_ONLY,
+    IDENTITY_ONLY,
+    JINJA_RESIDUE,
+    OIDC_ONLY,
+    PAGES_ONLY,
+    VARIANT_MODULES,
+    bake,
+    saved_answers,
+)
 from .combinations import DEEP_FUZZ_ROWS, RABBITMQ_ROWS, TABLE, params, product
 from .databases import scratch_database
 from .dead_code import unused_code
@@ -155,6 +164,7 @@ def test_bake_is_complete_and_fully_rendered(cookies: Any, answers: dict[str, An
         wanted = {
             ACCOUNTS_ONLY: saved["auth"] == "accounts",
             IDENTITY_ONLY: saved["auth"] != "none",
+            OIDC_ONLY: saved["auth"] == "oidc",
             PAGES_ONLY: saved["ui"] == "pages",
         }
         expected = all(present for only, present in wanted.items() if module in only)

@@ -1,27 +1,31 @@
 """The server-rendered pages (``ui=pages``) of every framework and production server, used in headless Chromium.
 
 With accounts, a newcomer is first sent to sign in, creates an account, sees none of the member's items and signs out;
-the member signs in. Then a user walks through the items: opens the list, creates an item with the form and sees the
-flash message, edits it, first with errors (each shown next to its field, the text typed kept, the focus on the first
-field in error), searches for it, and deletes it after the confirmation page. With scripts on, the search updates the
-results as the user types (htmx, served by the application) without leaving the page; then the same walk again in a
-browser with scripts off, where the search is a plain form and everything else works the same.
+the member signs in. With OpenID Connect, the member is sent to sign in, goes to the provider (the bake's own test
+issuer, ``tests/issuer.py``, run by the bake's Python) and back, sees their account page, signs out and in again. Then a
+user walks through the items: opens the list, creates an item with the form and sees the flash message, edits it, first
+with errors (each shown next to its field, the text typed kept, the focus on the first field in error), searches for it,
+and deletes it after the confirmation page. With scripts on, the search updates the results as the user types (htmx,
+served by the application) without leaving the page; then the same walk again in a browser with scripts off, where the
+search is a plain form and everything else works the same.
 
-The harness (``browsing.py``) serves each bake with its production server and fails the test on any request to
-another origin, any console error (a violation of the pages' content security policy is one) or any failed request.
-On every page visited, in both browsers, axe-core (bundled by the ``axe-playwright-python`` package: nothing is
-fetched at test time) must find no accessibility violation.
+The harness (``browsing.py``) serves each bake with its production server and fails the test on any request to another
+origin (but the provider's, where the bake has one), any console error (a violation of the pages' content security
+policy is one) or any failed request. On every page visited, in both browsers, axe-core (bundled by the
+``axe-playwright-python`` package: nothing is fetched at test time) must find no accessibility violation.
 
-Screenshots of each page go to ``artifacts/browser/pages/`` (uploaded by the template's CI), with one of the list
-for the generated README (``<row>-readme.png``): to refresh the README's picture, copy the default-named FastAPI
-row's over ``{{cookiecutter.project_slug}}/docs/pages.png``.
+Screenshots of each page go to ``artifacts/browser/pages/`` (uploaded by the template's CI), with one of the list for
+the generated README (``<row>-readme.png``): to refresh the README's picture, copy the default-named FastAPI row's over
+``{{cookiecutter.project_slug}}/docs/pages.png``.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -34,6 +38,7 @@ from playwright.sync_api import Browser, Locator, Page, Response, expect
 from .browsing import (
     ARTIFACTS,
     PAGE_TIMEOUT_MS,
+    PROVIDER_HOST,
     Served,
     Traffic,
     forget_screenshots,
@@ -43,7 +48,7 @@ from .browsing import (
     watched_context,
 )
 from .combinations import PAGES_BROWSER_ROWS, params
-from .servers import MEMBER, member_credentials
+from .servers import MEMBER, free_port, member_credentials
 from .toolchain import Environments
 
 SCREENSHOTS = ARTIFACTS / "pages"
@@ -78,6 +83,22 @@ SEEDED = (
 """Items made through the API before the walk: the list is not empty, as in the README's picture."""
 NEWCOMERS = {True: "grace@example.com", False: "alan@example.com"}
 """Who signs up in the walk with scripts on (True) and off."""
+PROVIDER_MEMBER = ("ada", "Ada Lovelace")
+"""The subject and name of the member whom the provider signs in, with OpenID Connect."""
+ISSUER_SCRIPT = """
+import sys
+from tests.issuer import Client, Issuer
+port, browser_host, client_id, redirect_uri, subject, name = sys.argv[1:]
+issuer = Issuer(port=int(port), browser_host=browser_host)
+issuer.clients[client_id] = Client(redirect_uris={redirect_uri})
+issuer.user, issuer.user_claims = subject, {"name": name}
+issuer.start()
+print(issuer.token(subject, audience=client_id), flush=True)
+sys.stdin.read()
+issuer.stop()
+"""
+"""The bake's test issuer, serving until its input closes: it signs the member in, and first prints an access token
+of theirs for the test to seed items with."""
 VIEWPORT = {"width": 960, "height": 640}
 # Every expectation waits as long as the harness waits for an element; Playwright's default is five seconds.
 expect.set_options(timeout=PAGE_TIMEOUT_MS)
@@ -327,10 +348,45 @@ def sign_in(walk: Walk) -> None:
     expect(page).to_have_url(f"{walk.origin}/items")
 
 
+def to_the_provider_and_back(walk: Walk) -> None:
+    """Follow the sign-in page's link to the provider, which signs the member in and sends the browser back."""
+    page = walk.page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    with page.expect_request(lambda request: request.url.startswith(f"{walk.traffic.provider}/")) as asked:
+        walk.follow(page.get_by_role("link", name="Sign in with the provider"))
+    assert asked.value.is_navigation_request(), "the browser itself goes to the provider"
+    expect(page).to_have_url(f"{walk.origin}/items")
+    expect(page.get_by_role("status")).to_have_text(f"Signed in as {PROVIDER_MEMBER[1]}.")
+
+
+def sign_in_at_the_provider_out_and_in(walk: Walk) -> None:
+    """A visitor who opens the list is sent to sign in, signs in at the provider and comes back to the list; on the
+    account page they sign out, and sign in again."""
+    page = walk.page
+    open_page(page, f"{walk.origin}/items")
+    expect(page).to_have_url(f"{walk.origin}/sign-in?next=%2Fitems")
+    walk.check_accessibility("the sign-in page")
+    page.screenshot(path=walk.screenshot("sign-in"), full_page=True)
+    to_the_provider_and_back(walk)
+    walk.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Account"))
+    expect(page.get_by_text(f"Signed in as {PROVIDER_MEMBER[1]}")).to_be_visible()
+    walk.check_accessibility("the account page")
+    page.screenshot(path=walk.screenshot("account"), full_page=True)
+    walk.send_form("Sign out", 200)
+    expect(page).to_have_url(f"{walk.origin}/sign-in")
+    expect(page.get_by_role("status")).to_have_text("Signed out.")
+    to_the_provider_and_back(walk)
+
+
 ITEM_STEPS: tuple[Step, ...] = (open_the_list, create_an_item, edit_the_item, search_for_the_item, delete_the_item)
-SIGN_IN_STEPS: dict[str, tuple[Step, ...]] = {"none": (), "accounts": (sign_up_and_out, sign_in)}
+SIGN_IN_STEPS: dict[str, tuple[Step, ...]] = {
+    "none": (),
+    "accounts": (sign_up_and_out, sign_in),
+    "oidc": (sign_in_at_the_provider_out_and_in,),
+}
 """What each identity does before the items' steps: an open API nothing; with accounts, a newcomer signs up and
-out, and the member whose items were seeded signs in."""
+out, and the member whose items were seeded signs in; with OpenID Connect, the member signs in at the provider, out,
+and in again."""
 
 
 def steps(answers: dict[str, Any]) -> tuple[Step, ...]:
@@ -338,9 +394,31 @@ def steps(answers: dict[str, Any]) -> tuple[Step, ...]:
     return SIGN_IN_STEPS[answers["auth"]] + ITEM_STEPS
 
 
-def seed_items(server: Served) -> None:
-    """The items of the list, made through the API: with accounts, as the member's, who registers first."""
-    headers = member_credentials(server.local_url) if server.answers["auth"] == "accounts" else {}
+@contextmanager
+def member_of(server: Served, provider_port: int) -> Iterator[dict[str, str]]:
+    """The headers of the member whose items are seeded: with accounts, who registers first; with OpenID Connect, a
+    token of the provider, which serves on ``provider_port`` until the block ends."""
+    if server.answers["auth"] != "oidc":
+        yield member_credentials(server.local_url) if server.answers["auth"] == "accounts" else {}
+        return
+    client_id, redirect_uri = server.answers["package_name"], f"{server.origin}/sign-in/callback"
+    arguments = [str(provider_port), PROVIDER_HOST, client_id, redirect_uri, *PROVIDER_MEMBER]
+    command = [server.python, "-c", ISSUER_SCRIPT, *arguments]
+    with subprocess.Popen(command, cwd=server.project, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as issuer:
+        assert issuer.stdin is not None
+        assert issuer.stdout is not None
+        try:
+            # The first line comes once the issuer serves; an issuer that failed closes its output instead.
+            access_token = issuer.stdout.readline().decode().strip()
+            assert access_token, "the test issuer did not start"
+            yield {"Authorization": f"Bearer {access_token}"}
+        finally:
+            issuer.stdin.close()
+            issuer.wait(timeout=30)
+
+
+def seed_items(server: Served, headers: dict[str, str]) -> None:
+    """The items of the list, made through the API as the member's."""
     for seeded in SEEDED:
         assert httpx.post(f"{server.local_url}/api/v1/items", json=seeded, headers=headers).status_code == 201
 
@@ -365,11 +443,18 @@ def test_pages_work_in_a_browser_with_and_without_scripts(
     name = request.node.callspec.id
     forget_screenshots(SCREENSHOTS, name)
     walks = []
-    with served(cookies, environments, answers, tmp_path) as server:
+    provider_port = free_port()
+    oidc = answers["auth"] == "oidc"
+    provider = f"http://{PROVIDER_HOST}:{provider_port}" if oidc else None
+    settings = {"OIDC_ISSUER": f"http://127.0.0.1:{provider_port}/realms/tests"} if oidc else None
+    with (
+        served(cookies, environments, answers, tmp_path, settings) as server,
+        member_of(server, provider_port) as member,
+    ):
         check_the_readme_picture(server.project)
-        seed_items(server)
+        seed_items(server, member)
         for scripts in (True, False):
-            traffic = Traffic(server.origin)
+            traffic = Traffic(server.origin, provider=provider)
             options = {"java_script_enabled": scripts, "viewport": VIEWPORT}
             with watched_context(browser, traffic, **options) as page:
                 mode = "scripts" if scripts else "no-scripts"

@@ -193,16 +193,8 @@ def test_invalid_answer_is_named_with_its_rule_and_value(field: str, value: obje
     assert "\n" not in problems[0]
 
 
-def test_pages_with_openid_connect_are_refused_until_its_sign_in_pages_exist() -> None:
-    problems = pre_gen.validate({**VALID, "ui": "pages", "auth": "oidc"})
-    assert len(problems) == 1, problems
-    assert problems[0].startswith("ui: pages needs auth=accounts or auth=none in this version")
-    assert "auth='oidc'" in problems[0]
-    assert "later version" in problems[0]
-
-
-@pytest.mark.parametrize("auth", ["accounts", "none"])
-def test_pages_with_accounts_or_an_open_api_are_accepted(auth: str) -> None:
+@pytest.mark.parametrize("auth", ["accounts", "oidc", "none"])
+def test_pages_are_accepted_with_every_identity(auth: str) -> None:
     assert pre_gen.validate({**VALID, "ui": "pages", "auth": auth}) == []
 
 

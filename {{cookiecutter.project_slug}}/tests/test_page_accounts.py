@@ -5,40 +5,24 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email.message import EmailMessage
-from urllib.parse import urlencode
 
 import httpx2
 import pytest
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }}.auth import AUTH_URL
 from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.pages.accounts.sessions import PageSession
-from {{ cookiecutter.package_name }}.pages.security import CONTENT_SECURITY_POLICY
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import ME, PASSWORD, bearer, password_grant, register, sign_in_admin
 from .mail import delivery_round
+from .page_sessions import COOKIE, ITEMS, SECURE_COOKIE, assert_sent_to_sign_in, change_sessions, html, post
 from .pages import page_token, sign_in_to_pages
 from .test_account_mail import LINK, SmtpServer
 
-ITEMS = "/items"
 NEW_PASSWORD = "an entirely new passphrase"
-COOKIE = "session"
-SECURE_COOKIE = "__Host-session"
-
-
-def html(response: httpx2.Response, status: int = 200) -> str:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    return response.text
-
-
-def post(client: httpx2.Client, url: str, form_page: str | None = None, **fields: str) -> httpx2.Response:
-    """Post a page's form with the token its page (``form_page``, else ``url``) gave."""
-    return client.post(url, data={"csrf_token": page_token(client, form_page or url), **fields})
 
 
 def sign_up(client: httpx2.Client, email: str, password: str = PASSWORD) -> httpx2.Response:
@@ -59,22 +43,6 @@ def created_item(client: httpx2.Client, name: str) -> int:
     found = re.fullmatch(rf"{ITEMS}/(\d+)", response.headers["location"])
     assert found is not None
     return int(found[1])
-
-
-def change_sessions(settings: Settings, **values: object) -> None:
-    """Set columns of every page session, as time passing would."""
-
-    def change(connection: Connection) -> None:
-        connection.execute(update(PageSession).values(**values))
-        connection.commit()
-
-    database.run_on_connection(settings, change)
-
-
-def assert_sent_to_sign_in(response: httpx2.Response, page: str = ITEMS) -> None:
-    """Sent to the sign-in page, which leads back to ``page`` once signed in."""
-    assert response.status_code == 303, response.text
-    assert response.headers["location"] == f"/sign-in?{urlencode({'next': page})}"
 
 
 def get_with(client: httpx2.Client, cookies: httpx2.Cookies, url: str) -> httpx2.Response:

@@ -20,7 +20,8 @@ from types import ModuleType
 {% set settings_classes = ["AuthSettings"] if cookiecutter.auth != "none" else [] -%}
 {% set settings_classes = settings_classes + (["JobSettings"] if cookiecutter.jobs == "celery" else []) -%}
 {% set settings_classes = settings_classes + (["PageSettings"] if cookiecutter.ui == "pages" else []) -%}
-{% set settings_classes = settings_classes + (["PageSessionSettings"] if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" else []) -%}
+{% set settings_classes = settings_classes + (["PageSessionSettings"] if cookiecutter.ui == "pages" and cookiecutter.auth != "none" else []) -%}
+{% set settings_classes = settings_classes + (["SignInSettings"] if cookiecutter.ui == "pages" and cookiecutter.auth == "oidc" else []) -%}
 {% if not settings_classes -%}
 from pydantic import BaseModel
 {% endif -%}
@@ -30,8 +31,11 @@ from .auth.settings import AuthSettings
 {% if cookiecutter.jobs == "celery" -%}
 from .jobs.settings import JobSettings
 {% endif -%}
-{% if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" -%}
-from .pages.accounts.sessions import PageSessionSettings
+{% if cookiecutter.ui == "pages" and cookiecutter.auth == "oidc" -%}
+from .pages.provider.settings import SignInSettings
+{% endif -%}
+{% if cookiecutter.ui == "pages" and cookiecutter.auth != "none" -%}
+from .pages.sessions import PageSessionSettings
 {% endif -%}
 {% if cookiecutter.ui == "pages" -%}
 from .pages.settings import PageSettings
@@ -54,6 +58,9 @@ FEATURES = [
 {%- endif %}
 {%- if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" %}
     "pages.accounts",
+{%- endif %}
+{%- if cookiecutter.ui == "pages" and cookiecutter.auth == "oidc" %}
+    "pages.provider",
 {%- endif %}
 ]
 """Every feature's package, in the order the API document lists their operations."""

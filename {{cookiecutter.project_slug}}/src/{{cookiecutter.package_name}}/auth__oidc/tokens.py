@@ -118,31 +118,41 @@ class TokenChecker:
             raise InvalidTokenError("it names no key")
         return Header(kid, str(algorithm))
 
-    def principal(self, token: str, key: jwt.PyJWK) -> Principal:
-        """The principal of a token signed with this key, once every check passed."""
+    def claims(self, token: str, key: jwt.PyJWK, audience: str, required: list[str]) -> dict[str, Any]:
+        """The claims of a token signed with this key by the issuer, for this audience, within its lifetime."""
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=self.algorithms,
-                audience=self.audience,
+                audience=audience,
                 issuer=self.issuer,
                 leeway=LEEWAY_SECONDS,
-                options={"require": REQUIRED_CLAIMS},
+                options={"require": required},
             )
         except jwt.PyJWTError as error:
             raise refused(error) from None
+        return claims
+
+    def principal(self, token: str, key: jwt.PyJWK) -> Principal:
+        """The principal of a token signed with this key, once every check passed."""
+        claims = self.claims(token, key, self.audience, REQUIRED_CLAIMS)
         if is_id_token(claims):
             raise InvalidTokenError(NOT_AN_ACCESS_TOKEN)
         if not self.is_authorized_party(claims):
             raise InvalidTokenError("it was issued to a client this service does not accept")
-        subject = claims["sub"]
-        if not isinstance(subject, str) or not 0 < len(subject) <= SUBJECT_MAX_LENGTH:
-            raise InvalidTokenError(BAD_SUBJECT)
+        principal = self.claimed_principal(claims)
         granted = scopes(claims.get("scope")) | scopes(claims.get("scp"))
         missing = [scope for scope in self.required_scopes if scope not in granted]
         if missing:
             raise InsufficientScopeError(missing)
+        return principal
+
+    def claimed_principal(self, claims: Mapping[str, Any]) -> Principal:
+        """The principal that checked claims name: their subject, and the role their roles claim gives."""
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not 0 < len(subject) <= SUBJECT_MAX_LENGTH:
+            raise InvalidTokenError(BAD_SUBJECT)
         admin = self.admin_role in roles(claim_at(claims, self.roles_claim))
         return Principal(subject=subject, role=Role.ADMIN if admin else Role.MEMBER)
 

@@ -74,10 +74,11 @@ def see_other(url: str) -> Response:
     return Response(status=303, headers={"Location": url})
 
 
-def redirected(url: str, flash: str) -> Response:
-    """Post/redirect/get: the browser loads ``url`` next, which shows ``flash``."""
+def redirected(url: str, flash: str, browser: Browser | None = None) -> Response:
+    """Post/redirect/get: the browser loads ``url`` next, which shows ``flash``; with ``browser``, under its id (new
+    when it signed in or out)."""
     response = see_other(url)
-    current_browser().remember(response, page_key(), flash=flash)
+    (browser or current_browser()).remember(response, page_key(), flash=flash)
     return response
 
 
@@ -94,13 +95,18 @@ def page_or_problem(error: Exception) -> Response:
     """Every error: a page for the pages' own routes, and for a browser on their URLs (an unknown one, say); the API's
     problem document elsewhere."""
     page = request.blueprint == blueprint.name or shows_error_page(request.path, request.headers.get("Accept"))
-    if isinstance(error, HTTPException):
-        answer = handlers.http_error(error)
-    elif isinstance(error, ValidationError) and page:
-        answer = handlers.invalid_request(error)
-    else:
-        answer = handlers.application_error(error)
-    return error_page(answer) if page else answer
+    if isinstance(error, ValidationError) and page:
+        return error_page(handlers.invalid_request(error))
+    return page_error(error) if page else problem(error)
+
+
+def problem(error: Exception) -> Response:
+    return handlers.http_error(error) if isinstance(error, HTTPException) else handlers.application_error(error)
+
+
+def page_error(error: Exception) -> Response:
+    """The page of an error, whatever the client asked for: what a blueprint of pages answers every error with."""
+    return error_page(problem(error))
 
 
 def takes_form(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -85,16 +85,16 @@ def is_cross_site(headers: Headers) -> bool:
     return origin is not None and urlsplit(origin).netloc != headers.get("host")
 
 
-def signed(key: bytes, message: str) -> str:
-    """A message that a cookie may carry: its text in base64 and its MAC."""
+def signed(key: bytes, message: str, purpose: str = "flash") -> str:
+    """A message that a cookie may carry: its text in base64 and its MAC, for this purpose only."""
     text = base64.urlsafe_b64encode(message.encode()).decode()
-    return f"{text}.{_mac(key, 'flash', text)}"
+    return f"{text}.{_mac(key, purpose, text)}"
 
 
-def unsigned(key: bytes, value: str | None) -> str | None:
-    """The message of a signed value, or ``None`` when there is none or it was changed."""
+def unsigned(key: bytes, value: str | None, purpose: str = "flash") -> str | None:
+    """The message of a signed value, or ``None`` when there is none, it was changed or signed for another purpose."""
     text, _, mac = (value or "").partition(".")
-    if not text or not hmac.compare_digest(_mac(key, "flash", text).encode(), mac.encode()):
+    if not text or not hmac.compare_digest(_mac(key, purpose, text).encode(), mac.encode()):
         return None
     # Only this application signs: a value with a valid MAC decodes.
     return base64.urlsafe_b64decode(text).decode()

@@ -26,6 +26,7 @@ from .. import ITEMS_URL
 from ..forms import PageForm, submitted
 from ..routes import CheckedBrowser, CurrentBrowser, PageRoute, redirect, render
 from ..security import Browser, new_browser_id
+from ..sessions import end_session
 from ..visitors import CurrentUser, SignInRequiredError
 from . import (
     ACCOUNT_URL,
@@ -54,7 +55,7 @@ from .forms import (
     on_field,
     refuse_form,
 )
-from .sessions import end_session, new_page_session, principal, purge_ended_sessions
+from .sessions import PageSession, new_page_session, principal, purge_ended_sessions
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 MAIL_ON_ITS_WAY = "If an account has this address, a mail is on its way to it: follow its link."
@@ -157,7 +158,7 @@ async def sign_out(
     request: Request, browser: CheckedBrowser, form: Annotated[PageForm, Form()], session: SessionDep
 ) -> Response:
     """End the page session; the browser keeps no id of it. The form carries nothing but its token."""
-    await session.execute(end_session(browser.id))
+    await session.execute(end_session(PageSession, browser.id))
     await session.commit()
     return redirect(request, signed_out(browser), SIGN_IN_URL, "Signed out.")
 

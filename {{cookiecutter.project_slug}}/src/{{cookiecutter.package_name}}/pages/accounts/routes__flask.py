@@ -7,7 +7,6 @@ from dataclasses import replace
 from flask import Response, current_app, request
 from flask_openapi.blueprint import APIBlueprint
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
 
 from ...auth import service
 from ...auth.attempts import admit, settle
@@ -21,11 +20,11 @@ from ...core import database
 from ...core.models import utc_now
 from ...mail.sender import wake_sender
 from ...settings import Settings
-from ...web import handlers
 from .. import ITEMS_URL
 from ..forms import PageForm, submitted
-from ..routes import checked_form, current_browser, error_page, page_key, redirected, render, see_other, takes_form
+from ..routes import checked_form, current_browser, page_error, redirected, render, see_other, takes_form
 from ..security import Browser, new_browser_id
+from ..sessions import end_session
 from ..visitors import signed_in_user
 from . import (
     ACCOUNT_URL,
@@ -54,7 +53,7 @@ from .forms import (
     on_field,
     refuse_form,
 )
-from .sessions import end_session, new_page_session, principal, purge_ended_sessions
+from .sessions import PageSession, new_page_session, principal, purge_ended_sessions
 
 blueprint = APIBlueprint("account_pages", __name__, doc_ui=False)
 MAIL_ON_ITS_WAY = "If an account has this address, a mail is on its way to it: follow its link."
@@ -81,25 +80,12 @@ def signed_out(browser: Browser) -> Browser:
     return replace(browser, id=new_browser_id(), is_new=True)
 
 
-def redirected_as(browser: Browser, url: str, flash: str) -> Response:
-    """Post/redirect/get, with the browser's new id: signed in, or out."""
-    response = see_other(url)
-    browser.remember(response, page_key(), flash=flash)
-    return response
-
-
 def current_user() -> User | Response:
     """The signed-in member's account, or the answer that sends the visitor to sign in."""
     user = signed_in_user()
     if user is None:
         return see_other(sign_in_url(request.path))
     return user
-
-
-def page_error(error: Exception) -> Response:
-    """Every error of these pages is a page, whatever the client asked for."""
-    answer = handlers.http_error(error) if isinstance(error, HTTPException) else handlers.application_error(error)
-    return error_page(answer)
 
 
 blueprint.register_error_handler(Exception, page_error)
@@ -128,7 +114,7 @@ def sign_up() -> Response:
             if user is None:
                 return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
             member = signed_in(current_browser(), user)
-            return redirected_as(member, ITEMS_URL, f"Welcome, {user.email}: your account is ready.")
+            return redirected(ITEMS_URL, f"Welcome, {user.email}: your account is ready.", member)
     return render("account/sign_up.html", form_page(submission.values, submission.errors), submission.status)
 
 
@@ -158,7 +144,7 @@ def sign_in() -> Response:
             else:
                 settle(counter, attempt)
                 member = signed_in(current_browser(), user)
-                return redirected_as(member, local_url(next_url, ITEMS_URL), f"Signed in as {user.email}.")
+                return redirected(local_url(next_url, ITEMS_URL), f"Signed in as {user.email}.", member)
     context = form_page(submission.values, submission.errors, action=sign_in_url(next_url))
     return render("account/sign_in.html", context, submission.status)
 
@@ -169,9 +155,9 @@ def sign_out() -> Response:
     """End the page session; the browser keeps no id of it."""
     checked_form(PageForm)
     browser, session = current_browser(), database.session()
-    session.execute(end_session(browser.id))
+    session.execute(end_session(PageSession, browser.id))
     session.commit()
-    return redirected_as(signed_out(browser), SIGN_IN_URL, "Signed out.")
+    return redirected(SIGN_IN_URL, "Signed out.", signed_out(browser))
 
 
 def account_page(user: User, values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
@@ -213,7 +199,7 @@ def change_password() -> Response:
             submission.refuse("new_password", error)
         else:
             member = signed_in(current_browser(), user)
-            return redirected_as(member, ACCOUNT_URL, "Password changed; every other session has ended.")
+            return redirected(ACCOUNT_URL, "Password changed; every other session has ended.", member)
     context = account_page(user, submission.values, submission.errors)
     return render("account/account.html", context, submission.status)
 
@@ -249,7 +235,7 @@ def delete_account() -> Response:
         except WrongPasswordError as error:
             submission.refuse("current_password", error)
         else:
-            return redirected_as(signed_out(current_browser()), SIGN_UP_URL, "Your account was deleted.")
+            return redirected(SIGN_UP_URL, "Your account was deleted.", signed_out(current_browser()))
     context = account_page(user, submission.values, submission.errors)
     return render("account/delete.html", context, submission.status)
 
@@ -296,7 +282,7 @@ def reset_password() -> Response:
         except WeakPasswordError as error:
             submission.refuse("new_password", error)
         else:
-            return redirected_as(signed_out(current_browser()), SIGN_IN_URL, "Password changed: sign in with it.")
+            return redirected(SIGN_IN_URL, "Password changed: sign in with it.", signed_out(current_browser()))
     on_field(submission, "new_password")
     if "token" in submission.errors:
         refuse_form(submission, InvalidLinkError().detail, 400)
