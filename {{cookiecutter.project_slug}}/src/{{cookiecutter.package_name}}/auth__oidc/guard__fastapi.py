@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OpenIdConnect
 
 from ..core.access import AuthenticationError, bearer_token
+from ..core.errors import ServiceError
 from ..core.principals import Principal
 from ..web.problems import problem_responses
 from .authority import Authority
@@ -42,3 +43,16 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def token_subject(request: Request) -> str | None:
+    """The subject of the request's token when it is valid by a key already fetched, for the rate limits; never waits
+    for the provider."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        return None
+    try:
+        principal = get_authority(request).cached_principal(token)
+    except ServiceError:
+        return None
+    return None if principal is None else principal.subject

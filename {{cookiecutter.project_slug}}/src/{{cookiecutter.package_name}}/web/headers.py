@@ -20,4 +20,4 @@ SECURITY_HEADERS = {
 DEFAULT_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
 """Sent on every response that does not set its own, such as a page with a stricter policy."""
 CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
-CORS_EXPOSED_HEADERS = ["ETag", "Location", REQUEST_ID_HEADER]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "RateLimit", "RateLimit-Policy", "Retry-After", REQUEST_ID_HEADER]
