@@ -6,7 +6,6 @@ The tests' settings raise the limits beyond any other test's requests (``helpers
 here sets its own.
 """
 
-import os
 import re
 import threading
 import time
@@ -25,7 +24,7 @@ from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import PROTECTED_STATUSES, sign_in
-from .helpers import assert_problem
+from .helpers import assert_problem, counted_in_redis
 from .live_server import Launch, counting_workers, live_client
 
 WINDOW = 60
@@ -202,14 +201,9 @@ def test_the_production_servers_workers_share_the_count_in_the_database(
 
 @pytest.fixture
 def redis_settings(settings: Settings) -> Iterator[Settings]:
-    """Settings that count in the Redis database that TEST_REDIS_URL names, emptied before and after."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("set TEST_REDIS_URL to a Redis database the tests may empty (redis://127.0.0.1:6379/13)")
-    with redis.Redis.from_url(url) as server:
-        server.flushdb()
-        yield settings.model_copy(update={"redis_url": url})
-        server.flushdb()
+    """Settings that count requests in the tests' Redis database (see ``helpers.counted_in_redis``)."""
+    with counted_in_redis(settings) as redis_counted:
+        yield redis_counted
 
 
 def test_with_redis_the_counts_live_in_redis_for_every_process(
