@@ -34,12 +34,19 @@ def read_items(server: Server, plan: LoadPlan, seconds: int, headers: Mapping[st
     )
 
 
+UNREACHED_LIMIT = str(10**12)
+"""The generated servers' rate limits, reads and writes: every request is counted, none refused (see
+``rate_limits``)."""
+
+
 def _settings_env(project: Project, database_url: str, log_level: str, workers: int, threads: int) -> dict[str, str]:
     return {
         project.env_name("database_url"): database_url,
         project.env_name("log_level"): log_level,
         project.env_name("workers"): str(workers),
         project.env_name("threads"): str(threads),
+        project.env_name("rate_limit_reads"): UNREACHED_LIMIT,
+        project.env_name("rate_limit_writes"): UNREACHED_LIMIT,
     }
 
 
