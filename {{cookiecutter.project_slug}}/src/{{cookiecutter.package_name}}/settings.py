@@ -36,8 +36,8 @@ class Settings(BaseSettings, FeatureSettings):
     )
     rate_limits_enabled: bool = Field(
         default=True,
-        description="Limit the API requests of each caller (the account when signed in, else the client address) "
-        "in a window; over a limit, 429 with Retry-After.",
+        description="Count each caller's API requests in windows, and answer 429 with Retry-After over a limit "
+        "(docs/api.md, Rate limits).",
     )
     rate_limit_reads: int = Field(
         default=1200, ge=1, description="API reads (GET, HEAD) one caller may make in a window; then 429."

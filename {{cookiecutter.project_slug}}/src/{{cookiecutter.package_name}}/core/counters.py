@@ -3,8 +3,9 @@ the database, or one key in Redis when a Redis URL is configured.
 
 Each count is one atomic step (an upsert here, a transaction of Redis commands in ``counting``): two processes that
 count at once both count, and neither can read a count the other has not yet written. A window starts with a
-counter's first count and ends after its length; the next count after that starts a new one. The sign-in throttle
-and the rate limits count with this one machinery, each in a table of its own and with keys of its own.
+counter's first count and ends after its length; the next count after that starts a new one. Whatever counts in
+windows counts with this one machinery (the rate limits, and a feature's own throttle), each in a table of its own and
+with keys of its own.
 """
 
 from datetime import datetime, timedelta

@@ -10,9 +10,9 @@ policy, ``RateLimit: "reads";r=0;t=42`` says what remains of it and in how many 
 under a limit carries both fields too. Only the API's URLs are counted: health probes, the docs, the metrics and any
 page are not.
 
-A window is fixed: it starts with a caller's first request and ends after its length. The counters are those of the
-sign-in throttle (``core.counters``), one atomic count per request in the database or in Redis, so that the limit
-holds exactly across the server's workers and across replicas.
+A window is fixed: it starts with a caller's first request and ends after its length. The counters are those of
+``core.counters``, one atomic count per request in the database or in Redis, so that the limit holds exactly across
+the server's workers and across replicas.
 """
 
 import math
