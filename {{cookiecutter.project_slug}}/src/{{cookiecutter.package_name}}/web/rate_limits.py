@@ -17,7 +17,7 @@ the server's workers and across replicas.
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -62,14 +62,15 @@ class Policy:
     name: str
     quota: int
     window: timedelta
-    field: str = ""
+    policy_field: str = field(init=False)
+    """The policy as the RateLimit-Policy field states it, made once."""
 
     def __post_init__(self) -> None:
         window_seconds = math.ceil(self.window.total_seconds())
-        object.__setattr__(self, "field", f'"{self.name}";q={self.quota};w={window_seconds}')
+        object.__setattr__(self, "policy_field", f'"{self.name}";q={self.quota};w={window_seconds}')
 
     def key(self, caller: str) -> str:
-        """The counter of ``caller`` under this policy; a space, which no address or subject holds, ends the name."""
+        """The counter of ``caller`` under this policy: its name, which holds no space, a space, then the caller."""
         return f"rate-{self.name} {caller}"
 
 
@@ -119,7 +120,7 @@ def verdict(policy: Policy, count: int, window_ends: datetime, now: datetime) ->
     """The rate-limit fields of an answer under the limit; raises ``RateLimitedError`` over it."""
     reset = max(0, math.ceil((window_ends - now).total_seconds()))
     remaining = max(policy.quota - count, 0)
-    headers = {RATE_LIMIT_POLICY: policy.field, RATE_LIMIT: f'"{policy.name}";r={remaining};t={reset}'}
+    headers = {RATE_LIMIT_POLICY: policy.policy_field, RATE_LIMIT: f'"{policy.name}";r={remaining};t={reset}'}
     if count > policy.quota:
         raise RateLimitedError(headers, max(reset, 1))
     return headers
