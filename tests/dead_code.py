@@ -9,7 +9,8 @@ from vulture import Vulture
 CALLED_BY_THEIR_DECORATOR = [
     *("@*.get", "@*.post", "@*.patch", "@*.delete", "@*.put", "@*.route"),
     *("@field_validator", "@model_validator"),
-    *("@*.listens_for", "@*.connect", "@*.task", "@*.record_once", "@*.before_request", "@*.exception_handler"),
+    *("@*.listens_for", "@*.connect", "@*.task", "@*.record_once", "@*.before_request", "@*.after_request"),
+    "@*.exception_handler",
     "@pytest.fixture",
 ]
 """Functions that a decorator hands to their caller: routes, validators, event handlers, tasks and fixtures."""
