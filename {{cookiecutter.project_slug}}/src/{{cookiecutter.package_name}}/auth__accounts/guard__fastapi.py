@@ -56,7 +56,7 @@ async def current_admin(principal: CurrentPrincipal) -> Principal:
 CurrentAdmin = Annotated[Principal, Depends(current_admin)]
 
 
-def token_subject(request: Request) -> str | None:
+async def token_subject(request: Request) -> str | None:
     """The subject of the request's access token while its signature and lifetime are valid, for the rate limits;
     whether it still stands for an active account is ``current_principal``'s to check."""
     token = access.bearer_token(request.headers.get("Authorization"))

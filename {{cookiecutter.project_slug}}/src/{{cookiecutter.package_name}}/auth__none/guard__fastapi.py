@@ -11,7 +11,7 @@ GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {}
 """An open API answers no request with 401."""
 
 
-def token_subject(request: Request) -> str | None:
+async def token_subject(request: Request) -> str | None:
     """An open API knows no caller by a token: the rate limits count each by its address."""
     return None
 

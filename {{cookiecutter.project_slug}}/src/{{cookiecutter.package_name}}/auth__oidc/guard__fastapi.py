@@ -35,6 +35,13 @@ async def current_principal(
     token = bearer_token(header)
     if token is None:
         raise AuthenticationError()
+    return await principal_of(authority, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def principal_of(authority: Authority, token: str) -> Principal:
     principal = authority.cached_principal(token)
     if principal is None:
         # The key is not cached: fetching it blocks, so it runs on a worker thread.
@@ -42,17 +49,13 @@ async def current_principal(
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def token_subject(request: Request) -> str | None:
-    """The subject of the request's token when it is valid by a key already fetched, for the rate limits; never waits
-    for the provider."""
+async def token_subject(request: Request) -> str | None:
+    """The subject of the request's token while it is valid, for the rate limits; its key is fetched from the
+    provider if need be, as ``current_principal`` would."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         return None
     try:
-        principal = get_authority(request).cached_principal(token)
+        return (await principal_of(get_authority(request), token)).subject
     except ServiceError:
         return None
-    return None if principal is None else principal.subject

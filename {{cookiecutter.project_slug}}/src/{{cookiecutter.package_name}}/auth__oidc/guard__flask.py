@@ -42,16 +42,15 @@ def authenticate() -> Principal:
 
 
 def token_subject() -> str | None:
-    """The subject of the request's token when it is valid by a key already fetched, for the rate limits; never waits
-    for the provider."""
+    """The subject of the request's token while it is valid, for the rate limits; its key is fetched from the
+    provider if need be, as ``authenticate`` would."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         return None
     try:
-        principal = current_authority().cached_principal(token)
+        return current_authority().principal(token).subject
     except ServiceError:
         return None
-    return None if principal is None else principal.subject
 
 
 def guarded_blueprint(name: str, import_name: str, **options: Any) -> APIBlueprint:

@@ -1,6 +1,6 @@
 """The rate limits (see ``rate_limits``) as a middleware, which counts each API request before it is routed."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -15,8 +15,8 @@ from .handlers import problem_response
 from .problems import problem_for
 from .rate_limits import RateLimitedError, RateLimits, caller, verdict
 
-SubjectOf = Callable[[Request], str | None]
-"""The subject of the request's bearer token, when it carries a valid one; checked without the database."""
+SubjectOf = Callable[[Request], Awaitable[str | None]]
+"""The subject of the request's bearer token when it carries a valid one, else None."""
 
 
 class RateLimiting:
@@ -44,7 +44,7 @@ class RateLimiting:
         request = Request(scope)
         peer = request.client.host if request.client else ""
         address = client_address(peer, request.headers.getlist(FORWARDED_FOR), self.trusted_proxies)
-        key = policy.key(caller(self.subject_of(request), address))
+        key = policy.key(caller(await self.subject_of(request), address))
         async with self.sessions() as session, open_counter(self.redis_url, session, RateLimitCounters) as counter:
             count, window_ends = await counter.count(key, policy.window)
             if count == 1:

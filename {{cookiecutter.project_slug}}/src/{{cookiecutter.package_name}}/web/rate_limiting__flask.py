@@ -13,7 +13,7 @@ from .clients import FORWARDED_FOR, client_address
 from .rate_limits import RateLimits, caller, verdict
 
 SubjectOf = Callable[[], str | None]
-"""The subject of the request's bearer token, when it carries a valid one; checked without the database."""
+"""The subject of the request's bearer token when it carries a valid one, else None."""
 FIELDS = "rate_limit_fields"
 
 
