@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..core.counters import RateLimitCounters
+from ..core.counters import OWN_COMMITS, RateLimitCounters
 from ..core.counting import open_counter
 from ..core.models import utc_now
 from ..settings import Settings
@@ -46,6 +46,8 @@ class RateLimiting:
         address = client_address(peer, request.headers.getlist(FORWARDED_FOR), self.trusted_proxies)
         key = policy.key(caller(await self.subject_of(request), address))
         async with self.sessions() as session, open_counter(self.redis_url, session, RateLimitCounters) as counter:
+            if self.redis_url is None:
+                await session.connection(execution_options=OWN_COMMITS)
             count, window_ends = await counter.count(key, policy.window)
             if count == 1:
                 # A new window: the time to clear some of those that have ended, once per caller and window.

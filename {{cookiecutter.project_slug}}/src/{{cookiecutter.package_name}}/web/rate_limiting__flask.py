@@ -5,7 +5,7 @@ from collections.abc import Callable
 from flask import Flask, Response, g, request
 
 from ..core import database
-from ..core.counters import RateLimitCounters
+from ..core.counters import OWN_COMMITS, RateLimitCounters
 from ..core.counting import open_counter
 from ..core.models import utc_now
 from ..settings import Settings
@@ -22,6 +22,8 @@ def init_app(app: Flask, settings: Settings, subject_of: SubjectOf) -> None:
     limits = RateLimits.from_settings(settings)
     if limits is None:
         return
+    # A session of the count's own, apart from the request's: it commits each statement on its own.
+    sessions = app.extensions[database.EXTENSION].sessions
 
     @app.before_request
     def count_request() -> None:
@@ -31,7 +33,9 @@ def init_app(app: Flask, settings: Settings, subject_of: SubjectOf) -> None:
         forwarded_for = request.headers.getlist(FORWARDED_FOR)
         address = client_address(request.remote_addr or "", forwarded_for, settings.trusted_proxies)
         key = policy.key(caller(subject_of(), address))
-        with open_counter(settings.redis_url, database.session(), RateLimitCounters) as counter:
+        with sessions() as session, open_counter(settings.redis_url, session, RateLimitCounters) as counter:
+            if settings.redis_url is None:
+                session.connection(execution_options=OWN_COMMITS)
             count, window_ends = counter.count(key, policy.window)
             if count == 1:
                 # A new window: the time to clear some of those that have ended, once per caller and window.
