@@ -16,6 +16,7 @@ from .machine import describe
 from .metrics import compare_metrics
 from .pages import compare_pages
 from .projects import Project, bake, sync
+from .rate_limits import compare_rate_limits
 from .results import Results
 from .rounds import ROUTES, LoadPlan
 from .startup import measure_startup
@@ -31,8 +32,9 @@ def load_seconds(plan: LoadPlan, parts: list[str]) -> int:
     seconds = 0
     if "throughput" in parts:
         classic = len(plan.classic_routes) * len(plan.classic_log_levels)
-        # The routes at every level, the authenticated read under its servers, the metrics and the page under granian.
-        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 2)
+        # The routes at every level, the authenticated read under its servers, the metrics, the rate limits and the
+        # page under granian.
+        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 3)
         seconds += pairs * pair
     if "io" in parts:
         configurations = 1 + len(plan.io_flask_threads)
@@ -160,7 +162,7 @@ def compare_served(
     """The open bake against the bare app at each log level (granian's or the classic servers'); at the first, the
     same generated server, still running, is also the open read beside the bake with accounts (given with its
     database, if the plan compares it under this server), and, under granian, the measured read beside the same bake
-    without metrics."""
+    without metrics, and without rate limits."""
     levels = plan.log_levels if project.server == "granian" else plan.classic_log_levels
     for log_level in levels:
         with generated_and_bare(project, database_url, plan, log_level, log_dir) as (generated, bare):
@@ -175,3 +177,4 @@ def compare_served(
                 results.memory += memory
             if project.server == "granian":
                 results.metrics.append(compare_metrics(generated, project, database_url, plan, log_dir))
+                results.rate_limits.append(compare_rate_limits(generated, project, database_url, plan, log_dir))

@@ -45,6 +45,7 @@ def targets(results: Results) -> list[tuple[str, list[Paired]]]:
     for what, against, pairs in (
         ("Authenticated read", "the open read", results.authenticated),
         ("Read with metrics", "the read without", results.metrics),
+        ("Read with rate limits", "the read without", results.rate_limits),
         ("Items list page", "the JSON list", results.pages),
     ):
         for pair in pairs:
@@ -130,6 +131,11 @@ def authenticated_lines(results: Results) -> list[str]:
 def metrics_lines(results: Results) -> list[str]:
     pairs = results.metrics
     return [*paired_table(pairs, "With metrics", "Without"), "", *paired_summary(pairs, "measured read")]
+
+
+def rate_limit_lines(results: Results) -> list[str]:
+    pairs = results.rate_limits
+    return [*paired_table(pairs, "With limits", "Without"), "", *paired_summary(pairs, "limited read")]
 
 
 def pages_lines(results: Results) -> list[str]:

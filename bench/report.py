@@ -15,6 +15,7 @@ from .load_tables import (
     memory_table,
     metrics_lines,
     pages_lines,
+    rate_limit_lines,
     ratio_table,
     targets_table,
 )
@@ -140,6 +141,7 @@ def print_table(results: Results) -> None:
         ("Generated app against the bare framework", ratio_table(results)),
         ("Authenticated item read against the open one", authenticated_lines(results)),
         ("Item read with metrics against without", metrics_lines(results)),
+        ("Item read with rate limits against without", rate_limit_lines(results)),
         ("Items list page against the JSON list", pages_lines(results)),
         ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
         ("Memory", memory_table(results)),
@@ -297,6 +299,15 @@ def load_sections(results: Results) -> list[str]:
         f" {plan.log_levels[0]}, {rounds}; {medians}.",
         "",
         *metrics_lines(results),
+        "",
+        "## What the rate limits cost",
+        "",
+        "The same open bake (granian) served twice, once as generated (rate limits on: every API request counted for"
+        " its caller by one upsert of `rate_limit_counters` in its own session, with limits no run reaches, so that"
+        " none is refused) and once with `RATE_LIMITS_ENABLED=false`, on the same database; wrk reads a random item"
+        f" from each. At {plan.log_levels[0]}, {rounds}; {medians}.",
+        "",
+        *rate_limit_lines(results),
         "",
         "## The items list page against the JSON list",
         "",

@@ -14,7 +14,7 @@ from .common import APPS_DIR, FRAMEWORK_NAMES, INTERFACES, BenchError, progress,
 from .database import trim_items
 from .load import Load, run_wrk
 from .projects import Project
-from .rounds import LIST_LIMIT, ROUTES, LoadPlan, Paired, Route, alternate, announce, list_pages
+from .rounds import LIST_LIMIT, READ, ROUTES, LoadPlan, Paired, Route, alternate, announce, list_pages
 from .servers import Memory, Server, running
 
 ROUTE_PATHS = {"live": "/health/live", "read": "/", "list": "/", "create": "/"}
@@ -34,12 +34,19 @@ def read_items(server: Server, plan: LoadPlan, seconds: int, headers: Mapping[st
     )
 
 
+UNREACHED_LIMIT = str(10**12)
+"""The generated servers' rate limits, reads and writes: every request is counted, none refused (see
+``rate_limits``)."""
+
+
 def _settings_env(project: Project, database_url: str, log_level: str, workers: int, threads: int) -> dict[str, str]:
     return {
         project.env_name("database_url"): database_url,
         project.env_name("log_level"): log_level,
         project.env_name("workers"): str(workers),
         project.env_name("threads"): str(threads),
+        project.env_name("rate_limit_reads"): UNREACHED_LIMIT,
+        project.env_name("rate_limit_writes"): UNREACHED_LIMIT,
     }
 
 
@@ -199,3 +206,24 @@ def compare_with_bare(
         Memory(f"{name} bare, {server}, {log_level}", bare.worker_rss_mib()),
     ]
     return comparisons, memory
+
+
+def compare_read_without(
+    served: Server, project: Project, database_url: str, plan: LoadPlan, log_dir: Path, feature: str, target: float
+) -> Paired:
+    """The item read on ``served``, the project already serving at the plan's first log level with ``feature`` on
+    (first), against the same project served with ``<feature>_enabled=false`` (second), alternating in rounds."""
+    framework, log_level = project.framework, plan.log_levels[0]
+    comparison = Paired(framework, project.server, log_level, READ, target)
+    without = {project.env_name(f"{feature}_enabled"): "false"}
+    with paired_server(project, database_url, plan, log_dir, f"without-{feature}", without) as off:
+        progress(f"{framework} {READ.label} at {log_level}: with {feature.replace('_', ' ')} against without")
+        alternate(
+            [
+                (lambda seconds: read_items(served, plan, seconds), comparison.first),
+                (lambda seconds: read_items(off, plan, seconds), comparison.second),
+            ],
+            plan,
+        )
+    announce(comparison)
+    return comparison

@@ -9,7 +9,8 @@ from vulture import Vulture
 CALLED_BY_THEIR_DECORATOR = [
     *("@*.get", "@*.post", "@*.patch", "@*.delete", "@*.put", "@*.route"),
     *("@field_validator", "@model_validator"),
-    *("@*.listens_for", "@*.connect", "@*.task", "@*.record_once", "@*.before_request", "@*.exception_handler"),
+    *("@*.listens_for", "@*.connect", "@*.task", "@*.record_once", "@*.before_request", "@*.after_request"),
+    "@*.exception_handler",
     "@pytest.fixture",
 ]
 """Functions that a decorator hands to their caller: routes, validators, event handlers, tasks and fixtures."""
@@ -29,6 +30,7 @@ ALLOWED = {
     "load_config": "the hook of gunicorn's BaseApplication that reads its configuration",
     "load": "the hook of gunicorn's BaseApplication that makes the application",
     "threads": "read by granian and gunicorn; with uvicorn, which runs one event loop a worker, it is left unread",
+    "take_back": "a counter's step back, which the sign-in throttle takes after a success; the rate limits never do",
 }
 """Names vulture reports that are used all the same, each with who uses it."""
 

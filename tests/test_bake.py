@@ -84,8 +84,9 @@ REDIS_USERS = [
     *[(row, "TEST_REDIS_URL") for row in TABLE if row.auth == "accounts"],
     *[(row, "TEST_BROKER_URL") for row in TABLE if row.jobs == "celery" and row not in RABBITMQ_ROWS],
 ]
-"""The rows whose generated suite empties a Redis database of its own: to count sign-in attempts with accounts, as
-the broker with jobs; each takes one of ``REDIS_DATABASES``."""
+"""The rows whose generated suite empties a Redis database of its own: to count sign-in attempts and requests with
+accounts (the accounts rows hold both frameworks; the rate limits' Redis tests skip elsewhere), as the broker with
+jobs; each takes one of ``REDIS_DATABASES``."""
 REDIS_DATABASES = range(4, 13)
 """The Redis databases the bakes' suites may empty; 0 to 3 are left alone, 13 and 14 are test_add_job.py's, and 15
 is the browser test's."""

@@ -11,6 +11,8 @@ started again and put back once ready. Then:
 - the replicas' metrics, scraped from each one before it stops and from every one at the end, add up to exactly the
   requests sent, route by route and status by status;
 - sign-in throttling and refresh-token reuse detection hold across replicas;
+- restarted with a low rate limit, the replicas let exactly that many of a client's concurrent reads through, counted
+  once in Redis for all three (the load before runs under limits it never reaches);
 - behind HAProxy, a trusted proxy, each client is counted by its own address (clients on 127.0.0.2 and 127.0.0.3),
   a client that forges X-Forwarded-For gains nothing, and guesses from one address do not lock the owner out at
   another.
@@ -27,7 +29,8 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +65,9 @@ REDIS_DATABASES = {"fastapi": 2, "flask": 3}
 SIGNING_KEY = "replicas-test-signing-key-0123456789abcdef"
 SIGN_IN_ATTEMPTS = 5
 PASSWORD = "correct horse battery staple"
+RATE_LIMIT = 30
+"""The reads a client may make in a window once the load is over; the load runs under limits it never reaches."""
+RATE_LIMITED_READS = 45
 ITEMS = "/api/v1/items"
 ITEM = "/api/v1/items/{item_id}"
 HAPROXY_CONFIG = """\
@@ -287,14 +293,18 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
             f"{prefix}WORKERS": str(WORKERS),
             f"{prefix}SIGN_IN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS": str(SIGN_IN_ATTEMPTS),
             f"{prefix}TRUSTED_PROXIES": '["127.0.0.1"]',
+            f"{prefix}RATE_LIMIT_READS": str(REQUESTS_AT_MOST),
+            f"{prefix}RATE_LIMIT_WRITES": str(REQUESTS_AT_MOST),
             f"{prefix}LOG_LEVEL": "WARNING",
         }
         run_checked([python, "-m", "alembic", "upgrade", "head"], project, env)
 
-        def start_replica(replica: Replica) -> None:
+        def start_replica(replica: Replica, changed: Mapping[str, str] | None = None) -> None:
             ports = {f"{prefix}PORT": str(replica.port), f"{prefix}METRICS_PORT": str(replica.metrics_port)}
             log = tmp_path / f"{replica.name}.log"
-            replica.process = start([python, "-m", saved["package_name"]], project, {**env, **ports}, log)
+            replica.process = start(
+                [python, "-m", saved["package_name"]], project, {**env, **(changed or {}), **ports}, log
+            )
 
         def wait_ready(replica: Replica) -> None:
             assert replica.process is not None
@@ -355,6 +365,15 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
             balancer.put_back(replica.name)
         check_accounts_across_replicas(balancer.url)
 
+        for replica in replicas:
+            assert replica.process is not None
+            balancer.take_out(replica.name)
+            stop(replica.process)
+            start_replica(replica, {f"{prefix}RATE_LIMIT_READS": str(RATE_LIMIT)})
+            wait_ready(replica)
+            balancer.put_back(replica.name)
+        check_rate_limit_across_replicas(balancer.url)
+
 
 def client_at(url: str, address: str) -> httpx.Client:
     """A client whose connections come from ``address``, one of the loopback network's."""
@@ -389,3 +408,22 @@ def check_accounts_across_replicas(url: str) -> None:
         rightful_token = rightful.raise_for_status().json()["refresh_token"]
         assert token_grant(owner, grant_type="refresh_token", refresh_token=stolen).status_code == 400
         assert token_grant(owner, grant_type="refresh_token", refresh_token=rightful_token).status_code == 400
+
+
+def check_rate_limit_across_replicas(url: str) -> None:
+    """A client's reads, sent at once through the balancer, which spreads them over the replicas: exactly the limit
+    gets through; counted by each replica on its own, up to three times as many would."""
+    barrier = threading.Barrier(RATE_LIMITED_READS)
+
+    def read(_: int) -> httpx.Response:
+        with client_at(url, "127.0.0.4") as client:
+            barrier.wait()
+            return client.get(ITEMS)
+
+    with ThreadPoolExecutor(max_workers=RATE_LIMITED_READS) as pool:
+        answers = list(pool.map(read, range(RATE_LIMITED_READS)))
+    statuses = Counter(answer.status_code for answer in answers)
+    assert statuses == {401: RATE_LIMIT, 429: RATE_LIMITED_READS - RATE_LIMIT}, statuses
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert refused.headers["RateLimit-Policy"] == f'"reads";q={RATE_LIMIT};w=60'
+    assert int(refused.headers["Retry-After"]) >= 1

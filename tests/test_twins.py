@@ -33,13 +33,23 @@ TWINS: dict[str, list[str]] = {
     "items/service": [],
     "mail/delivery": [],
     "jobs/service": [],
-    "auth__accounts/attempts": [
+    "auth__accounts/attempts": [],
+    "core/counting": [
+        # An async context manager, which gives an async iterator.
+        "-from collections.abc import AsyncIterator",
+        "-from contextlib import asynccontextmanager",
+        "+from collections.abc import Iterator",
+        "+from contextlib import contextmanager",
         # redis-py types a synchronous client's answers as possibly awaitable.
         "-from typing import Protocol",
         "+from typing import Protocol, cast",
         "-            if self.redis.decr(key) <= 0:",
         "+            # redis-py types a synchronous client's answers as possibly awaitable.",
         "+            if cast(int, self.redis.decr(key)) <= 0:",
+        "-@asynccontextmanager",
+        "-def open_counter(redis_url: str | None, session: Session, table: CounterTable) -> AsyncIterator[Counter]:",
+        "+@contextmanager",
+        "+def open_counter(redis_url: str | None, session: Session, table: CounterTable) -> Iterator[Counter]:",
     ],
     "auth__accounts/service": [
         # The command that makes an admin runs outside any request: the async twin starts an event loop for it.

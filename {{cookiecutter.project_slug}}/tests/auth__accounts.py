@@ -19,15 +19,16 @@ from {{ cookiecutter.package_name }}.core import database
 from {{ cookiecutter.package_name }}.core.principals import Role
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .helpers import assert_problem
+from .helpers import RAISED_RATE_LIMITS, assert_problem
 
 TEST_SETTINGS: dict[str, Any] = {
+    **RAISED_RATE_LIMITS,
     "signing_key": "tests-only-signing-key-0123456789abcdef",
     "password_hash_time_cost": 1,
     "password_hash_memory_kib": 8,
     "password_hash_parallelism": 1,
 }
-"""What the tests' settings change: a fixed signing key, and the cheapest password hashing."""
+"""What the tests' settings change: the rate limits, a fixed signing key, and the cheapest password hashing."""
 PASSWORD = "correct horse battery staple"
 PROTECTED_STATUSES = {"401"}
 """What every protected operation documents besides its own statuses."""

@@ -7,8 +7,10 @@ import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
-TEST_SETTINGS: dict[str, Any] = {}
-"""What the tests' settings change: nothing, as nobody signs in."""
+from .helpers import RAISED_RATE_LIMITS
+
+TEST_SETTINGS: dict[str, Any] = {**RAISED_RATE_LIMITS}
+"""What the tests' settings change: the rate limits alone, as nobody signs in."""
 PROTECTED_STATUSES: set[str] = set()
 """What every operation documents besides its own statuses: nothing, as none is protected."""
 RULES_BEYOND_THE_SCHEMA: set[tuple[str, str]] = set()

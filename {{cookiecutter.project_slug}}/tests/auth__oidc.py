@@ -11,13 +11,14 @@ import pytest
 from {{ cookiecutter.package_name }}.auth.settings import SERVICE
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .helpers import RAISED_RATE_LIMITS
 from .issuer import Issuer
 
 ISSUER = Issuer()
 """The run's issuer. Its port is bound here, so that the settings below can name it; it answers from the run's
 start to its end (``issuer_serving``)."""
-TEST_SETTINGS: dict[str, Any] = {"oidc_issuer": ISSUER.url}
-"""What the tests' settings change: the issuer."""
+TEST_SETTINGS: dict[str, Any] = {**RAISED_RATE_LIMITS, "oidc_issuer": ISSUER.url}
+"""What the tests' settings change: the rate limits and the issuer."""
 PROTECTED_STATUSES = {"401", "403", "503"}
 """What every protected operation documents besides its own statuses."""
 RULES_BEYOND_THE_SCHEMA: set[tuple[str, str]] = set()

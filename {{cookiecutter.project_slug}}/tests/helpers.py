@@ -1,16 +1,26 @@
 """Assertions and helpers shared by the test modules."""
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
+import pytest
+import redis
 from alembic.config import Config
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import BaseModel
 
 PROJECT = Path(__file__).resolve().parents[1]
 
+RAISED_RATE_LIMITS = {"rate_limit_reads": 1_000_000, "rate_limit_writes": 1_000_000}
+"""The tests' rate limits, raised far beyond what any test sends in a minute as one caller (the fuzz tests send
+thousands of requests from one address); the tests of the limits set their own."""
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 """The samples of a Prometheus scrape, by name and labels."""
 
@@ -58,3 +68,16 @@ def samples(text: str) -> Samples:
         for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
+
+
+@contextmanager
+def counted_in_redis(settings: SettingsT) -> Iterator[SettingsT]:
+    """The settings, counting in the Redis database that TEST_REDIS_URL names, which is emptied before and after; the
+    test is skipped when the variable is not set."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL to a Redis database the tests may empty (redis://127.0.0.1:6379/13)")
+    with redis.Redis.from_url(url) as server:
+        server.flushdb()
+        yield settings.model_copy(update={"redis_url": url})
+        server.flushdb()

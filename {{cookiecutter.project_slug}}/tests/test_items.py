@@ -21,11 +21,12 @@ from .helpers import assert_problem, create, documented_operations
 
 ITEM = ITEMS + "/{item_id}"
 CONTRACT = {
-    (ITEMS, "get"): {"200", "414", "422", "503"} | PROTECTED_STATUSES,
-    (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "503"} | PROTECTED_STATUSES,
-    (ITEM, "get"): {"200", "304", "404", "414", "422", "503"} | PROTECTED_STATUSES,
-    (ITEM, "patch"): {"200", "400", "404", "409", "412", "413", "414", "415", "422", "428", "503"} | PROTECTED_STATUSES,
-    (ITEM, "delete"): {"204", "404", "409", "412", "414", "422", "428", "503"} | PROTECTED_STATUSES,
+    (ITEMS, "get"): {"200", "414", "422", "429", "503"} | PROTECTED_STATUSES,
+    (ITEMS, "post"): {"201", "400", "409", "413", "414", "415", "422", "429", "503"} | PROTECTED_STATUSES,
+    (ITEM, "get"): {"200", "304", "404", "414", "422", "429", "503"} | PROTECTED_STATUSES,
+    (ITEM, "patch"): {"200", "400", "404", "409", "412", "413", "414", "415", "422", "428", "429", "503"}
+    | PROTECTED_STATUSES,
+    (ITEM, "delete"): {"204", "404", "409", "412", "414", "422", "428", "429", "503"} | PROTECTED_STATUSES,
 }
 """Each operation and the statuses it documents; a protected one also 401."""
 

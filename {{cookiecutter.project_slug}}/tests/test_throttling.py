@@ -1,7 +1,6 @@
 """Guessing and flooding, bounded: password checks and registrations are counted per client address and per account,
 behind trusted proxies only by the address they saw, and nobody can lock an owner out from one address."""
 
-import os
 import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -19,7 +18,7 @@ from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .auth import ME, PASSWORD, assert_oauth_error, password_grant, register, signed_up
-from .helpers import assert_problem
+from .helpers import assert_problem, counted_in_redis
 
 WINDOW = 15 * 60
 
@@ -264,14 +263,9 @@ def test_registrations_are_limited_per_address(
 
 @pytest.fixture
 def redis_settings(settings: Settings) -> Iterator[Settings]:
-    """Settings that count attempts in the Redis database that TEST_REDIS_URL names, emptied before and after."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("set TEST_REDIS_URL to a Redis database the tests may empty (redis://127.0.0.1:6379/13)")
-    with redis.Redis.from_url(url) as server:
-        server.flushdb()
-        yield settings.model_copy(update={"redis_url": url})
-        server.flushdb()
+    """Settings that count attempts in the tests' Redis database (see ``helpers.counted_in_redis``)."""
+    with counted_in_redis(settings) as redis_counted:
+        yield redis_counted
 
 
 def test_with_redis_the_counts_live_in_redis_for_every_process(

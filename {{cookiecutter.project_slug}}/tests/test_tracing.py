@@ -111,8 +111,10 @@ def test_in_process_a_request_is_a_server_span_above_its_statements(
         "http.response.status_code": 200,
     }
     statements = [span for span in spans if span.parent is not None and span.parent.span_id == read.context.span_id]
-    assert [span.name for span in statements] == ["SELECT"] * len(statements)
-    assert statements
+    # The rate limit's count comes first, with its purge of ended windows when it starts the caller's window.
+    counted = [span.name for span in statements if span.name != "SELECT"]
+    assert counted in (["INSERT"], ["INSERT", "DELETE"])
+    assert len(statements) > len(counted)
     assert all(span.kind == SpanKind.CLIENT for span in statements)
     failed = [span for span in spans if span.name == "INSERT" and not span.status.is_ok]
     assert len(failed) == 1, "the duplicate name's INSERT failed in the database"

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import DESCRIPTION, TITLE, __version__
+from .auth.guard import token_subject
 from .core import database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
@@ -21,6 +22,8 @@ from .web.headers import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS
 from .web.metrics import add_metrics
 from .web.middleware import RequestContext
 from .web.problems import problem_responses
+from .web.rate_limiting import RateLimiting
+from .web.rate_limits import RateLimits
 
 FEATURE_ROUTES = list(feature_modules("routes"))
 """Every feature's ``routes`` module: importing them with the application imports every feature's tables too."""
@@ -63,6 +66,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for routes in FEATURE_ROUTES:
         if hasattr(routes, "init_app"):
             routes.init_app(app, settings)
+    limits = RateLimits.from_settings(settings)
+    if limits is not None:
+        # Inside CORS, so that a 429 carries its headers too.
+        app.add_middleware(
+            RateLimiting, limits=limits, settings=settings, sessions=app.state.sessions, subject_of=token_subject
+        )
     if settings.cors_origins:
         # Without allowed origins, browsers refuse cross-origin calls anyway: no middleware needs to run.
         app.add_middleware(

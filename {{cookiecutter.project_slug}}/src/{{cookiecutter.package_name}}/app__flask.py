@@ -5,13 +5,14 @@ from flask_openapi.blueprint import APIBlueprint
 from flask_openapi.models.info import Info
 
 from . import DESCRIPTION, TITLE, __version__
+from .auth.guard import token_subject
 from .core import database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
 from .core.tracing import configure_tracing, trace_statements
 from .features import feature_modules
 from .settings import Settings
-from .web import handlers, middleware
+from .web import handlers, middleware, rate_limiting
 from .web.compat import ProblemDocumentedAPI, remember_request_schemas
 from .web.docs import add_docs
 from .web.metrics import add_metrics
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         if hasattr(routes, "init_app"):
             routes.init_app(app, settings)
     middleware.init_app(app, settings)
+    rate_limiting.init_app(app, settings, token_subject)
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
     middleware.guard_bodies(app)

@@ -3,7 +3,7 @@
 import json
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .features import FeatureSettings
@@ -33,6 +33,29 @@ class Settings(BaseSettings, FeatureSettings):
         default=False,
         description="Refuse with 428 a change through the API (PATCH, DELETE) that does not send If-Match with the "
         "ETag it read: no client then overwrites a change it has not seen.",
+    )
+    rate_limits_enabled: bool = Field(
+        default=True,
+        description="Count each caller's API requests in windows, and answer 429 with Retry-After over a limit "
+        "(docs/api.md, Rate limits).",
+    )
+    rate_limit_reads: int = Field(
+        default=1200, ge=1, description="API reads (GET, HEAD) one caller may make in a window; then 429."
+    )
+    rate_limit_writes: int = Field(
+        default=300, ge=1, description="API writes (POST, PATCH, DELETE...) one caller may make in a window; then 429."
+    )
+    rate_limit_window_seconds: int = Field(
+        default=60, ge=1, description="How long a window of the rate limits lasts, in seconds."
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default=[],
+        description="Addresses or networks of the proxies in front of the service (JSON list): only from them is "
+        "X-Forwarded-For believed, for the client address that requests are counted by.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Where to count requests for the limits (redis://host:port/db); without it, in the database.",
     )
     debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")

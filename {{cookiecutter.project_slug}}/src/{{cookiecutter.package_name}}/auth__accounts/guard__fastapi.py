@@ -6,16 +6,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from redis.asyncio import Redis
 
+from ..core import access
 from ..core.access import AuthenticationError, PermissionDeniedError
+from ..core.counting import Counter, open_counter
 from ..core.database import SessionDep
 from ..core.principals import Principal
+from ..web.clients import FORWARDED_FOR, client_address
 from ..web.problems import problem_responses
 from . import TOKEN_URL, service
-from .attempts import AttemptCounter, DatabaseCounter, RedisCounter
 from .authority import Authority
-from .clients import FORWARDED_FOR, client_address
+from .models import SignInAttempts
+from .tokens import InvalidTokenError
 
 bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, scheme_name="OAuth2", auto_error=False)
 GUARDED_RESPONSES = problem_responses(401)
@@ -54,22 +56,31 @@ async def current_admin(principal: CurrentPrincipal) -> Principal:
 CurrentAdmin = Annotated[Principal, Depends(current_admin)]
 
 
+async def token_subject(request: Request) -> str | None:
+    """The subject of the request's access token while its signature and lifetime are valid, for the rate limits;
+    whether it still stands for an active account is ``current_principal``'s to check."""
+    token = access.bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        return None
+    try:
+        return get_authority(request).tokens.check(token).subject
+    except InvalidTokenError:
+        return None
+
+
 def request_client_address(request: Request) -> str:
     """The client's address, read through the trusted proxies of the settings."""
     peer = request.client.host if request.client else ""
-    return client_address(peer, request.headers.getlist(FORWARDED_FOR), get_authority(request).settings.trusted_proxies)
+    return client_address(peer, request.headers.getlist(FORWARDED_FOR), request.app.state.settings.trusted_proxies)
 
 
 ClientAddress = Annotated[str, Depends(request_client_address)]
 
 
-async def attempt_counter(session: SessionDep, authority: AuthorityDep) -> AsyncIterator[AttemptCounter]:
+async def attempt_counter(request: Request, session: SessionDep) -> AsyncIterator[Counter]:
     """Redis, when the settings name one (a connection for this request), else the database."""
-    if authority.settings.redis_url is None:
-        yield DatabaseCounter(session)
-        return
-    async with Redis.from_url(authority.settings.redis_url, socket_timeout=5) as redis:
-        yield RedisCounter(redis)
+    async with open_counter(request.app.state.settings.redis_url, session, SignInAttempts) as counter:
+        yield counter
 
 
-AttemptCounterDep = Annotated[AttemptCounter, Depends(attempt_counter)]
+AttemptCounterDep = Annotated[Counter, Depends(attempt_counter)]

@@ -8,18 +8,19 @@ from typing import Any
 
 from flask import current_app, request
 from flask_openapi.blueprint import APIBlueprint
-from redis import Redis
 
 from ..core import database
 from ..core.access import AuthenticationError, PermissionDeniedError, bearer_token
+from ..core.counting import Counter, open_counter
 from ..core.principals import Principal
 from ..web import guarding
+from ..web.clients import FORWARDED_FOR, client_address
 from ..web.guarding import current_principal as current_principal
 from ..web.problems import problem_responses
 from . import service
-from .attempts import AttemptCounter, DatabaseCounter, RedisCounter
 from .authority import Authority
-from .clients import FORWARDED_FOR, client_address
+from .models import SignInAttempts
+from .tokens import InvalidTokenError
 
 SCHEME = "OAuth2"
 SECURITY: list[dict[str, list[str]]] = [{SCHEME: []}]
@@ -62,18 +63,26 @@ def guarded_blueprint(name: str, import_name: str, **options: Any) -> APIBluepri
     )
 
 
+def token_subject() -> str | None:
+    """The subject of the request's access token while its signature and lifetime are valid, for the rate limits;
+    whether it still stands for an active account is ``authenticate``'s to check."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        return None
+    try:
+        return current_authority().tokens.check(token).subject
+    except InvalidTokenError:
+        return None
+
+
 def request_client_address() -> str:
     """The client's address, read through the trusted proxies of the settings."""
-    trusted_proxies = current_authority().settings.trusted_proxies
+    trusted_proxies = current_app.extensions[SETTINGS].trusted_proxies
     return client_address(request.remote_addr or "", request.headers.getlist(FORWARDED_FOR), trusted_proxies)
 
 
 @contextmanager
-def attempt_counter() -> Iterator[AttemptCounter]:
+def attempt_counter() -> Iterator[Counter]:
     """Redis, when the settings name one (a connection for this request), else the database."""
-    url = current_authority().settings.redis_url
-    if url is None:
-        yield DatabaseCounter(database.session())
-        return
-    with Redis.from_url(url, socket_timeout=5) as redis:
-        yield RedisCounter(redis)
+    with open_counter(current_app.extensions[SETTINGS].redis_url, database.session(), SignInAttempts) as counter:
+        yield counter

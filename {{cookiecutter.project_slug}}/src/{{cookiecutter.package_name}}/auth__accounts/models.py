@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.counters import CounterRows
 from ..core.models import PURGE_AFTER, Base, UTCDateTime, utc_now
 from ..core.principals import Role
 
@@ -63,11 +64,7 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SignInAttempts(Base):
+class SignInAttempts(CounterRows, Base):
     """How many attempts a counter of ``throttle`` has seen in its current window."""
 
     __tablename__ = "sign_in_attempts"
-
-    key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    attempts: Mapped[int]
-    window_ends: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, info={PURGE_AFTER: True})

@@ -8,12 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core import database
 from ..core.access import AuthenticationError
+from ..core.counting import Counter
 from ..core.fields import PageQuery
 from ..core.models import utc_now
 from ..core.principals import Principal, Role
 from ..mail.outbox import new_message
 from ..settings import Settings
-from .attempts import AttemptCounter, admit, settle
+from .attempts import admit, settle
 from .authority import Authority
 from .errors import (
     INVALID_CREDENTIALS,
@@ -273,7 +274,7 @@ async def revoke(session: AsyncSession, token: str) -> None:
 async def change_password(
     session: AsyncSession,
     authority: Authority,
-    counter: AttemptCounter,
+    counter: Counter,
     principal: Principal,
     change: PasswordChange,
     address: str,
@@ -291,7 +292,7 @@ async def change_password(
 async def delete_own_account(
     session: AsyncSession,
     authority: Authority,
-    counter: AttemptCounter,
+    counter: Counter,
     principal: Principal,
     password: str,
     address: str,
@@ -310,9 +311,7 @@ async def delete_user(session: AsyncSession, admin: Principal, user_id: int) -> 
     await _delete(session, user)
 
 
-async def check_password(
-    authority: Authority, counter: AttemptCounter, user: User, password: str, address: str
-) -> None:
+async def check_password(authority: Authority, counter: Counter, user: User, password: str, address: str) -> None:
     """The account's current password, before a change or a deletion, checked under the limits of a sign-in."""
     attempt = Attempt.password_check(authority.settings, user.email, address)
     await admit(counter, attempt)

@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 
 from ..core import database
 from ..core.access import AuthenticationError
+from ..core.counting import Counter
 from ..core.fields import PageQuery
 from ..core.models import utc_now
 from ..core.principals import Principal, Role
 from ..mail.outbox import new_message
 from ..settings import Settings
-from .attempts import AttemptCounter, admit, settle
+from .attempts import admit, settle
 from .authority import Authority
 from .errors import (
     INVALID_CREDENTIALS,
@@ -268,7 +269,7 @@ def revoke(session: Session, token: str) -> None:
 def change_password(
     session: Session,
     authority: Authority,
-    counter: AttemptCounter,
+    counter: Counter,
     principal: Principal,
     change: PasswordChange,
     address: str,
@@ -284,7 +285,7 @@ def change_password(
 
 
 def delete_own_account(
-    session: Session, authority: Authority, counter: AttemptCounter, principal: Principal, password: str, address: str
+    session: Session, authority: Authority, counter: Counter, principal: Principal, password: str, address: str
 ) -> None:
     """Delete the principal's account, once they have given its password."""
     user = get_user(session, principal)
@@ -300,7 +301,7 @@ def delete_user(session: Session, admin: Principal, user_id: int) -> None:
     _delete(session, user)
 
 
-def check_password(authority: Authority, counter: AttemptCounter, user: User, password: str, address: str) -> None:
+def check_password(authority: Authority, counter: Counter, user: User, password: str, address: str) -> None:
     """The account's current password, before a change or a deletion, checked under the limits of a sign-in."""
     attempt = Attempt.password_check(authority.settings, user.email, address)
     admit(counter, attempt)

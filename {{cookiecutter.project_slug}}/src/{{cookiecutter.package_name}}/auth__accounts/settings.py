@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ..mail.settings import MailSettings
 
@@ -81,15 +81,6 @@ class AuthSettings(MailSettings):
     )
     sign_in_window_seconds: int = Field(
         default=15 * 60, ge=1, description="How long a window of attempts lasts, in seconds."
-    )
-    trusted_proxies: list[IPvAnyNetwork] = Field(
-        default=[],
-        description="Addresses or networks of the proxies in front of the service (JSON list): only from them is "
-        "X-Forwarded-For believed, for the client address that attempts are counted by.",
-    )
-    redis_url: str | None = Field(
-        default=None,
-        description="Where to count attempts (redis://host:port/db); without it, in the database.",
     )
     password_hash_time_cost: int = Field(default=2, ge=1, description="Argon2id passes (OWASP: 2).")
     password_hash_memory_kib: int = Field(default=19 * 1024, ge=8, description="Argon2id memory (OWASP: 19 MiB).")

@@ -7,8 +7,8 @@ the owner out of their other devices; and the account from every address, a loos
 spread over many addresses. A counter over its limit refuses the attempt at once, and the ones after it are not
 counted: a refused request adds no counter of its own. Every attempt is counted before its password is checked, so
 that requests racing in parallel cannot slip past a limit; a success gives its attempts back and forgets the
-account's count from that address. The counts live where every worker process and every replica sees them: in the
-database, or in Redis when a Redis URL is configured.
+account's count from that address. The counts live where every worker process and every replica sees them, in the
+``sign_in_attempts`` table or in Redis (``core.counters``, the machinery that the rate limits count with too).
 """
 
 import math
@@ -16,13 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-from sqlalchemy import Delete, Update, case, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import ReturningInsert
-
 from ..core.errors import ServiceError
-from ..core.purging import purge_batch
-from .models import SignInAttempts
 from .settings import AuthSettings
 
 
@@ -94,36 +88,3 @@ class Attempt:
 def refusal(attempts: int, window_ends: datetime, limit: int, now: datetime) -> TooManyAttemptsError | None:
     """The error to answer when a counter is over its limit, None when it is not."""
     return TooManyAttemptsError(window_ends - now) if attempts > limit else None
-
-
-def count_attempt(dialect: str, key: str, now: datetime, window: timedelta) -> ReturningInsert[int, datetime]:
-    """Add one attempt to a counter, starting a new window when the last one has ended; returns the count and the
-    window's end. One statement, so that two processes counting at once both count."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SignInAttempts).values(key=key, attempts=1, window_ends=now + window)
-    ended = SignInAttempts.window_ends <= now
-    return statement.on_conflict_do_update(
-        index_elements=[SignInAttempts.key],
-        set_={
-            "attempts": case((ended, 1), else_=SignInAttempts.attempts + 1),
-            "window_ends": case((ended, statement.excluded.window_ends), else_=SignInAttempts.window_ends),
-        },
-    ).returning(SignInAttempts.attempts, SignInAttempts.window_ends)
-
-
-def take_back_attempt(key: str) -> Update:
-    return (
-        update(SignInAttempts)
-        .where(SignInAttempts.key == key, SignInAttempts.attempts > 0)
-        .values(attempts=SignInAttempts.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def forget_attempts(key: str) -> Delete:
-    return delete(SignInAttempts).where(SignInAttempts.key == key).execution_options(synchronize_session=False)
-
-
-def purge_ended_windows(now: datetime) -> Delete:
-    """Delete a batch of counters whose window has ended."""
-    return purge_batch(SignInAttempts.key, SignInAttempts.window_ends <= now)

@@ -10,6 +10,11 @@ from ..web.guarding import current_principal as current_principal
 from . import EVERYONE
 
 
+def token_subject() -> str | None:
+    """An open API knows no caller by a token: the rate limits count each by its address."""
+    return None
+
+
 def authenticate() -> Principal:
     return EVERYONE
 

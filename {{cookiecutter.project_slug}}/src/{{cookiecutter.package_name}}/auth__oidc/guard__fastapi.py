@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OpenIdConnect
 
 from ..core.access import AuthenticationError, bearer_token
+from ..core.errors import ServiceError
 from ..core.principals import Principal
 from ..web.problems import problem_responses
 from .authority import Authority
@@ -34,6 +35,13 @@ async def current_principal(
     token = bearer_token(header)
     if token is None:
         raise AuthenticationError()
+    return await principal_of(authority, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def principal_of(authority: Authority, token: str) -> Principal:
     principal = authority.cached_principal(token)
     if principal is None:
         # The key is not cached: fetching it blocks, so it runs on a worker thread.
@@ -41,4 +49,13 @@ async def current_principal(
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+async def token_subject(request: Request) -> str | None:
+    """The subject of the request's token while it is valid, for the rate limits; its key is fetched from the
+    provider if need be, as ``current_principal`` would."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        return None
+    try:
+        return (await principal_of(get_authority(request), token)).subject
+    except ServiceError:
+        return None

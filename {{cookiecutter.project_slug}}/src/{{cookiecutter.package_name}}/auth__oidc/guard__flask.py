@@ -7,6 +7,7 @@ from flask import current_app, request
 from flask_openapi.blueprint import APIBlueprint
 
 from ..core.access import AuthenticationError, bearer_token
+from ..core.errors import ServiceError
 from ..core.principals import Principal
 from ..web import guarding
 from ..web.guarding import current_principal as current_principal
@@ -38,6 +39,18 @@ def authenticate() -> Principal:
     if token is None:
         raise AuthenticationError()
     return current_authority().principal(token)
+
+
+def token_subject() -> str | None:
+    """The subject of the request's token while it is valid, for the rate limits; its key is fetched from the
+    provider if need be, as ``authenticate`` would."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        return None
+    try:
+        return current_authority().principal(token).subject
+    except ServiceError:
+        return None
 
 
 def guarded_blueprint(name: str, import_name: str, **options: Any) -> APIBlueprint:

@@ -11,6 +11,7 @@ from starlette.routing import Match
 from starlette.types import Lifespan, Scope
 
 from .problems import add_problem_schemas
+from .rate_limits import document_rate_limits
 
 HTTP_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
 ROUTE_OPTIONS = set(inspect.signature(APIRouter.add_api_route).parameters) - {"self", "route_class_override"}
@@ -30,7 +31,7 @@ class ProblemDocumentedAPI(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            document = add_problem_schemas(super().openapi())
+            document = document_rate_limits(add_problem_schemas(super().openapi()))
             if self.security_schemes:
                 document["components"].setdefault("securitySchemes", {}).update(self.security_schemes)
             self.openapi_schema = document

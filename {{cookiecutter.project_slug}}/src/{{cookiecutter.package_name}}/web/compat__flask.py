@@ -12,6 +12,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .limits import FORM_MEDIA_TYPE
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
+from .rate_limits import document_rate_limits
 
 REQUEST_PARTS = ("path", "query", "body")
 """The names flask-openapi gives a view's parameters for each part of the request, as an error's ``loc`` names them."""
@@ -61,7 +62,7 @@ class ProblemDocumentedAPI(OpenAPI):
                 content = operation.get("requestBody", {}).get("content", {})
                 if MULTIPART_MEDIA_TYPE in content:
                     content[FORM_MEDIA_TYPE] = content.pop(MULTIPART_MEDIA_TYPE)
-        return add_problem_schemas(without_null_defaults(document))
+        return document_rate_limits(add_problem_schemas(without_null_defaults(document)))
 
 
 def remember_request_schemas(app: Flask) -> None:
