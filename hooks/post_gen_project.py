@@ -43,7 +43,6 @@ OPTIONAL_PATHS: dict[str, dict[str, tuple[object, ...]]] = {
     "tests/test_job_traces.py": {"jobs": ("celery",)},
     "tests/worker.py": {"jobs": ("celery",)},
     "src/{package_name}/core/access.py": {"auth": ("accounts", "oidc")},
-    "src/{package_name}/core/purging.py": {"auth": ("accounts",)},
     "src/{package_name}/mail": {"auth": ("accounts",)},
     "docs/identity.md": {"auth": ("accounts", "oidc")},
     "docs/jobs.md": {"jobs": ("celery",)},

@@ -34,6 +34,16 @@ class Settings(BaseSettings, FeatureSettings):
         description="Refuse with 428 a change through the API (PATCH, DELETE) that does not send If-Match with the "
         "ETag it read: no client then overwrites a change it has not seen.",
     )
+    idempotency_key_hours: float = Field(
+        default=24,
+        gt=0,
+        description="Hours a POST's Idempotency-Key is kept with its answer, which a retry with the key gets again.",
+    )
+    idempotency_wait: float = Field(
+        default=2,
+        gt=0,
+        description="Seconds a retry waits for the first request with its Idempotency-Key to finish; 409 after.",
+    )
     debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = Field(default="INFO", description="INFO logs a line per request, WARNING none.")

@@ -19,5 +19,12 @@ SECURITY_HEADERS = {
 """Sent on every response, in place of any the application set."""
 DEFAULT_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
 """Sent on every response that does not set its own, such as a page with a stricter policy."""
-CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
+CORS_ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    REQUEST_ID_HEADER,
+]
 CORS_EXPOSED_HEADERS = ["ETag", "Location", REQUEST_ID_HEADER]

@@ -1,0 +1,71 @@
+"""A POST's work done once per idempotency key, on the request's database session (see ``idempotency``)."""
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from .idempotency import (
+    Answer,
+    Claim,
+    IdempotencyKeyInUseError,
+    bounded_wait,
+    expired_records,
+    new_record,
+    replay,
+    store,
+    stored_record,
+    waited_too_long,
+)
+
+Work = Callable[[AsyncSession], Awaitable[Answer]]
+"""A POST's work on the session it is given, and its answer."""
+
+
+async def answer_once(session: AsyncSession, engine: AsyncEngine, claim: Claim | None, work: Work) -> Answer:
+    """The work's answer: done now, or stored by the first request with the claim's key.
+
+    With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
+    first, so that a retry waits on it, and committed with the work and its answer, once the answer is stored. The
+    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction.
+    """
+    if claim is None:
+        return await work(session)
+    record = (await session.scalars(stored_record(claim))).first()
+    if record is not None:
+        return replay(record, claim)
+    async with (
+        engine.connect() as connection,
+        AsyncSession(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
+    ):
+        await connection.begin()
+        record_id = await _insert_key(keyed, claim)
+        if record_id is not None:
+            answer = await work(keyed)
+            await keyed.execute(store(record_id, answer))
+            await connection.commit()
+            return answer
+    record = (await session.scalars(stored_record(claim))).one()
+    return replay(record, claim)
+
+
+async def _insert_key(session: AsyncSession, claim: Claim) -> int | None:
+    """Insert the key's row, uncommitted; None when another request committed the key while this one waited."""
+    wait, usual_wait = bounded_wait(session.get_bind().dialect.name, claim)
+    record = new_record(claim)
+    try:
+        await session.execute(wait)
+        for statement in expired_records(claim):
+            await session.execute(statement)
+        session.add(record)
+        await session.flush()
+    except DBAPIError as error:
+        await session.rollback()
+        await session.execute(usual_wait)
+        if isinstance(error, IntegrityError):
+            return None
+        if waited_too_long(error):
+            raise IdempotencyKeyInUseError(claim.wait) from None
+        raise
+    await session.execute(usual_wait)
+    return record.id

@@ -1,0 +1,72 @@
+"""A POST's work done once per idempotency key, on the request's database session (see ``idempotency``)."""
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from .idempotency import (
+    Answer,
+    Claim,
+    IdempotencyKeyInUseError,
+    bounded_wait,
+    expired_records,
+    new_record,
+    replay,
+    store,
+    stored_record,
+    waited_too_long,
+)
+
+Work = Callable[[Session], Answer]
+"""A POST's work on the session it is given, and its answer."""
+
+
+def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Work) -> Answer:
+    """The work's answer: done now, or stored by the first request with the claim's key.
+
+    With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
+    first, so that a retry waits on it, and committed with the work and its answer, once the answer is stored. The
+    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction.
+    """
+    if claim is None:
+        return work(session)
+    record = session.scalars(stored_record(claim)).first()
+    if record is not None:
+        return replay(record, claim)
+    with (
+        engine.connect() as connection,
+        Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
+    ):
+        connection.begin()
+        record_id = _insert_key(keyed, claim)
+        if record_id is not None:
+            answer = work(keyed)
+            keyed.execute(store(record_id, answer))
+            connection.commit()
+            return answer
+    record = session.scalars(stored_record(claim)).one()
+    return replay(record, claim)
+
+
+def _insert_key(session: Session, claim: Claim) -> int | None:
+    """Insert the key's row, uncommitted; None when another request committed the key while this one waited."""
+    wait, usual_wait = bounded_wait(session.get_bind().dialect.name, claim)
+    record = new_record(claim)
+    try:
+        session.execute(wait)
+        for statement in expired_records(claim):
+            session.execute(statement)
+        session.add(record)
+        session.flush()
+    except DBAPIError as error:
+        session.rollback()
+        session.execute(usual_wait)
+        if isinstance(error, IntegrityError):
+            return None
+        if waited_too_long(error):
+            raise IdempotencyKeyInUseError(claim.wait) from None
+        raise
+    session.execute(usual_wait)
+    return record.id
