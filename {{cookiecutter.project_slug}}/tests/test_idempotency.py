@@ -26,7 +26,7 @@ from {{ cookiecutter.package_name }}.web.idempotency import IDEMPOTENCY_KEY, Ide
 
 from .auth import sign_in
 from .helpers import assert_problem
-from .live_server import Launch, Server, live_client
+from .live_server import Launch, Server, exchange, live_client, with_headers
 
 REPLAYED = ("content-type", "location", "etag")
 RACERS = 10
@@ -125,14 +125,32 @@ def test_a_failed_request_keeps_no_key_and_its_retry_runs_again(client: httpx2.C
 
 @pytest.mark.parametrize(
     "key",
-    [b"", b" ", b"a" * 256, b'"' + b"k" * 256 + b'"', b"two words", b'"open', b'"', b"caf\xc3\xa9", b"\xff", b"a\tb"],
-    ids=["empty", "blank", "too-long", "too-long-quoted", "space", "unclosed", "lone-quote", "utf-8", "latin-1", "tab"],
+    [b"", b" ", b"a" * 256, b'"' + b"k" * 256 + b'"', b"two words", b'"open', b'"', b"a\tb", b"a,b"],
+    ids=["empty", "blank", "too-long", "too-long-quoted", "space", "unclosed", "lone-quote", "tab", "comma"],
 )
 def test_an_odd_key_is_422_and_does_nothing(client: httpx2.Client, key: bytes) -> None:
     response = client.post(ITEMS, json={"name": "Widget"}, headers=[(IDEMPOTENCY_KEY.encode(), key)])
 
     assert assert_problem(response, 422)["errors"][0]["loc"] == ["header", IDEMPOTENCY_KEY]
     assert item_count(client) == 0
+
+
+@pytest.mark.parametrize("key", [b"caf\xc3\xa9", b"\xff"], ids=["utf-8", "latin-1"])
+def test_a_key_of_bytes_other_than_visible_ascii_is_422_on_the_server(shared_server: Server, key: bytes) -> None:
+    """Sent as raw bytes, which the server decodes as Latin-1; the app's in-process clients send ASCII only."""
+    with live_client(shared_server.base_url) as client:
+        credentials = sign_in(client)
+        client.headers.update(credentials)
+        body = b'{"name": "Widget"}'
+        head = [f"POST {ITEMS} HTTP/1.1", "Host: server", "Content-Type: application/json", "Connection: close"]
+        head.append(f"Content-Length: {len(body)}")
+        request = "\r\n".join(head).encode() + b"\r\n" + IDEMPOTENCY_KEY.encode() + b": " + key + b"\r\n\r\n" + body
+
+        answer = exchange(shared_server.base_url, with_headers(request, credentials))
+
+        assert answer is not None
+        assert_problem(answer, 422)
+        assert item_count(client) == 0
 
 
 def test_the_longest_key_is_kept(client: httpx2.Client) -> None:
