@@ -11,6 +11,7 @@ from .idempotency import (
     IdempotencyKeyInUseError,
     bounded_wait,
     expired_records,
+    forget,
     new_record,
     replay,
     store,
@@ -20,17 +21,25 @@ from .idempotency import (
 
 Work = Callable[[AsyncSession], Awaitable[Answer]]
 """A POST's work on the session it is given, and its answer."""
+Then = Callable[[], Awaitable[None]]
+"""What a POST does once its work is committed, outside the database, such as handing a job to a broker."""
 
 
-async def answer_once(session: AsyncSession, engine: AsyncEngine, claim: Claim | None, work: Work) -> Answer:
-    """The work's answer: done now, or stored by the first request with the claim's key.
+async def answer_once(
+    session: AsyncSession, engine: AsyncEngine, claim: Claim | None, work: Work, then: Then | None = None
+) -> Answer:
+    """The work's answer: done now (and ``then`` after it), or stored by the first request with the claim's key.
 
     With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
     first, so that a retry waits on it, and committed with the work and its answer, once the answer is stored. The
-    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction.
+    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction. Should
+    ``then`` fail, the key is deleted, so that a retry runs again.
     """
     if claim is None:
-        return await work(session)
+        answer = await work(session)
+        if then is not None:
+            await then()
+        return answer
     record = (await session.scalars(stored_record(claim))).first()
     if record is not None:
         return replay(record, claim)
@@ -44,9 +53,17 @@ async def answer_once(session: AsyncSession, engine: AsyncEngine, claim: Claim |
             answer = await work(keyed)
             await keyed.execute(store(record_id, answer))
             await connection.commit()
-            return answer
-    record = (await session.scalars(stored_record(claim))).one()
-    return replay(record, claim)
+    if record_id is None:
+        record = (await session.scalars(stored_record(claim))).one()
+        return replay(record, claim)
+    if then is not None:
+        try:
+            await then()
+        except BaseException:
+            await session.execute(forget(record_id))
+            await session.commit()
+            raise
+    return answer
 
 
 async def _insert_key(session: AsyncSession, claim: Claim) -> int | None:

@@ -12,6 +12,7 @@ from .idempotency import (
     IdempotencyKeyInUseError,
     bounded_wait,
     expired_records,
+    forget,
     new_record,
     replay,
     store,
@@ -21,17 +22,25 @@ from .idempotency import (
 
 Work = Callable[[Session], Answer]
 """A POST's work on the session it is given, and its answer."""
+Then = Callable[[], None]
+"""What a POST does once its work is committed, outside the database, such as handing a job to a broker."""
 
 
-def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Work) -> Answer:
-    """The work's answer: done now, or stored by the first request with the claim's key.
+def answer_once(
+    session: Session, engine: Engine, claim: Claim | None, work: Work, then: Then | None = None
+) -> Answer:
+    """The work's answer: done now (and ``then`` after it), or stored by the first request with the claim's key.
 
     With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
     first, so that a retry waits on it, and committed with the work and its answer, once the answer is stored. The
-    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction.
+    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction. Should
+    ``then`` fail, the key is deleted, so that a retry runs again.
     """
     if claim is None:
-        return work(session)
+        answer = work(session)
+        if then is not None:
+            then()
+        return answer
     record = session.scalars(stored_record(claim)).first()
     if record is not None:
         return replay(record, claim)
@@ -45,9 +54,17 @@ def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Wor
             answer = work(keyed)
             keyed.execute(store(record_id, answer))
             connection.commit()
-            return answer
-    record = session.scalars(stored_record(claim)).one()
-    return replay(record, claim)
+    if record_id is None:
+        record = session.scalars(stored_record(claim)).one()
+        return replay(record, claim)
+    if then is not None:
+        try:
+            then()
+        except BaseException:
+            session.execute(forget(record_id))
+            session.commit()
+            raise
+    return answer
 
 
 def _insert_key(session: Session, claim: Claim) -> int | None:

@@ -213,6 +213,11 @@ def store(record_id: int, answer: Answer) -> Update:
     )
 
 
+def forget(record_id: int) -> Delete:
+    """Delete the key's row, whose request did not finish after its work was committed."""
+    return delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
+
+
 def bounded_wait(dialect: str, claim: Claim) -> tuple[TextClause, TextClause]:
     """The statements that bound, and then unbound, how long the key's insert waits for another request with the key:
     on PostgreSQL the lock timeout, on SQLite the wait for its one writer, usually the statement timeout."""
