@@ -100,7 +100,9 @@ def test_the_key_of_another_request_is_422_and_does_nothing(client: httpx2.Clien
 
     refused = client.post(ITEMS, json={"name": "Gadget"}, headers=keyed(key))
 
-    assert IDEMPOTENCY_KEY in assert_problem(refused, 422)["detail"]
+    body = assert_problem(refused, 422)
+    assert IDEMPOTENCY_KEY in body["detail"]
+    assert [error["loc"] for error in body["errors"]] == [["header", IDEMPOTENCY_KEY]]
     assert [item["name"] for item in client.get(ITEMS).json()["items"]] == ["Widget"]
 
 

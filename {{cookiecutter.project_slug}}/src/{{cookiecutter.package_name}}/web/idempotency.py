@@ -15,7 +15,6 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.errors import ConflictError, ServiceError
+from ..core.errors import ConflictError, InvalidRequestError
 from ..core.fields import omittable
 from ..core.models import OWNER, PURGE_AFTER, Base, UTCDateTime, utc_now
 from ..core.principals import SUBJECT_MAX_LENGTH, Principal
@@ -138,15 +137,15 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, info={PURGE_AFTER: True})
 
 
-class IdempotencyKeyReusedError(ServiceError):
+class IdempotencyKeyReusedError(InvalidRequestError):
     """The key was first sent with another request: its answer is not this request's."""
 
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
-
     def __init__(self) -> None:
+        message = "was sent before with another request (method, URL or body)"
         super().__init__(
             "This Idempotency-Key was sent before with another request (method, URL or body): send a new key for a "
-            "new request, or the first request again for its answer."
+            "new request, or the first request again for its answer.",
+            [{"loc": ["header", IDEMPOTENCY_KEY], "msg": message, "type": "idempotency_key_reused"}],
         )
 
 
