@@ -26,9 +26,7 @@ Then = Callable[[], None]
 """What a POST does once its work is committed, outside the database, such as handing a job to a broker."""
 
 
-def answer_once(
-    session: Session, engine: Engine, claim: Claim | None, work: Work, then: Then | None = None
-) -> Answer:
+def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Work, then: Then | None = None) -> Answer:
     """The work's answer: done now (and ``then`` after it), or stored by the first request with the claim's key.
 
     With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
