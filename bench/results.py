@@ -21,6 +21,7 @@ class Results:
     comparisons: list[Paired] = field(default_factory=list)
     authenticated: list[Paired] = field(default_factory=list)
     metrics: list[Paired] = field(default_factory=list)
+    idempotency: list[Paired] = field(default_factory=list)
     pages: list[Paired] = field(default_factory=list)
     io: list[IOResult] = field(default_factory=list)
     memory: list[Memory] = field(default_factory=list)
