@@ -46,8 +46,6 @@ KEY_MAX_LENGTH = 255
 KEY_PATTERN = r'^(?:"[\x21\x23-\x5b\x5d-\x7e]{1,255}"|[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,255})$'
 """A key of visible ASCII characters, as the draft's quoted string (``"..."``, without escapes) or bare, without the
 comma that would join two keys into a list: both forms name the same key."""
-IDEMPOTENT_RESPONSES = {409, 422}
-"""The statuses the key adds to a POST: the first request with it is still running, or the key names another."""
 
 
 class IdempotencyKeyHeader(BaseModel):
