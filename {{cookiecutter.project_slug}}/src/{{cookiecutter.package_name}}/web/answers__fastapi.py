@@ -40,22 +40,24 @@ async def answer_once(
         if then is not None:
             await then()
         return answer
-    record = (await session.scalars(stored_record(claim))).first()
-    if record is not None:
-        return replay(record, claim)
+    # The request's reads so far (the caller's identity) end, and give their connection back: a request that waits
+    # for another's key never holds two connections.
+    await session.commit()
     async with (
         engine.connect() as connection,
         AsyncSession(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
     ):
         await connection.begin()
+        record = (await keyed.scalars(stored_record(claim))).first()
+        if record is not None:
+            return replay(record, claim)
         record_id = await _insert_key(keyed, claim)
-        if record_id is not None:
-            answer = await work(keyed)
-            await keyed.execute(store(record_id, answer))
-            await connection.commit()
-    if record_id is None:
-        record = (await session.scalars(stored_record(claim))).one()
-        return replay(record, claim)
+        if record_id is None:
+            record = (await keyed.scalars(stored_record(claim))).one()
+            return replay(record, claim)
+        answer = await work(keyed)
+        await keyed.execute(store(record_id, answer))
+        await connection.commit()
     if then is not None:
         try:
             await then()

@@ -39,22 +39,24 @@ def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Wor
         if then is not None:
             then()
         return answer
-    record = session.scalars(stored_record(claim)).first()
-    if record is not None:
-        return replay(record, claim)
+    # The request's reads so far (the caller's identity) end, and give their connection back: a request that waits
+    # for another's key never holds two connections.
+    session.commit()
     with (
         engine.connect() as connection,
         Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
     ):
         connection.begin()
+        record = keyed.scalars(stored_record(claim)).first()
+        if record is not None:
+            return replay(record, claim)
         record_id = _insert_key(keyed, claim)
-        if record_id is not None:
-            answer = work(keyed)
-            keyed.execute(store(record_id, answer))
-            connection.commit()
-    if record_id is None:
-        record = session.scalars(stored_record(claim)).one()
-        return replay(record, claim)
+        if record_id is None:
+            record = keyed.scalars(stored_record(claim)).one()
+            return replay(record, claim)
+        answer = work(keyed)
+        keyed.execute(store(record_id, answer))
+        connection.commit()
     if then is not None:
         try:
             then()
