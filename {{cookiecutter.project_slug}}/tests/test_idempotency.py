@@ -22,6 +22,7 @@ from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.items.models import Item
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web import answers
 from {{ cookiecutter.package_name }}.web.idempotency import IDEMPOTENCY_KEY, IdempotencyRecord
 
 from .auth import sign_in
@@ -123,6 +124,26 @@ def test_a_failed_request_keeps_no_key_and_its_retry_runs_again(client: httpx2.C
     assert stored_keys(settings) == 0
     client.delete(taken)
     assert client.post(ITEMS, json={"name": "Widget"}, headers=keyed(key)).status_code == 201
+
+
+def test_a_failure_between_the_work_and_the_storing_of_its_answer_leaves_neither(
+    client: httpx2.Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a crash at that point would: the item and the key are committed together, or neither is, and the retry
+    does the work."""
+    key = new_key()
+
+    def fail(*_args: object) -> None:
+        raise RuntimeError("the process stops here")
+
+    monkeypatch.setattr(answers, "store", fail)
+    assert_problem(client.post(ITEMS, json={"name": "Widget"}, headers=keyed(key)), 500)
+    monkeypatch.undo()
+
+    assert item_count(client) == 0
+    assert stored_keys(settings) == 0
+    assert client.post(ITEMS, json={"name": "Widget"}, headers=keyed(key)).status_code == 201
+    assert item_count(client) == 1
 
 
 @pytest.mark.parametrize(
