@@ -42,7 +42,8 @@ class Settings(BaseSettings, FeatureSettings):
     idempotency_wait: float = Field(
         default=2,
         gt=0,
-        description="Seconds a retry waits for the first request with its Idempotency-Key to finish; 409 after.",
+        description="Seconds a retry waits for the first request with its Idempotency-Key to finish, then 409; less "
+        "than the statement timeout.",
     )
     debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
