@@ -30,10 +30,11 @@ async def answer_once(
 ) -> Answer:
     """The work's answer: done now (and ``then`` after it), or stored by the first request with the claim's key.
 
-    With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
-    first, so that a retry waits on it, and committed with the work and its answer, once the answer is stored. The
-    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction. Should
-    ``then`` fail, the key is deleted, so that a retry runs again.
+    With a key, the work runs in a transaction of its own, on a connection of the engine's. The key's row is inserted
+    first: a retry's insert fails, or waits for the first request's transaction to end, and then reads the answer.
+    The row is committed with the work and its answer, once the answer is stored: the work's session joins that
+    transaction, and its commit only flushes; its rollback ends the transaction. Should ``then`` fail, the key is
+    deleted, so that a retry runs again.
     """
     if claim is None:
         answer = await work(session)
@@ -48,9 +49,6 @@ async def answer_once(
         AsyncSession(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
     ):
         await connection.begin()
-        record = (await keyed.scalars(stored_record(claim))).first()
-        if record is not None:
-            return replay(record, claim)
         record_id = await _insert_key(keyed, claim)
         if record_id is None:
             record = (await keyed.scalars(stored_record(claim))).one()
@@ -69,7 +67,8 @@ async def answer_once(
 
 
 async def _insert_key(session: AsyncSession, claim: Claim) -> int | None:
-    """Insert the key's row, uncommitted; None when another request committed the key while this one waited."""
+    """Insert the key's row, uncommitted; None when another request has committed the key, before or while this one
+    waited."""
     wait, usual_wait = bounded_wait(session.get_bind().dialect.name, claim)
     record = new_record(claim)
     try:

@@ -29,10 +29,11 @@ Then = Callable[[], None]
 def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Work, then: Then | None = None) -> Answer:
     """The work's answer: done now (and ``then`` after it), or stored by the first request with the claim's key.
 
-    With a key, the work runs in a transaction of its own, on a connection of the engine's: the key's row is inserted
-    first, so that a retry waits on it, and committed with the work and its answer, once the answer is stored. The
-    work's session joins that transaction, and its commit only flushes; its rollback ends the transaction. Should
-    ``then`` fail, the key is deleted, so that a retry runs again.
+    With a key, the work runs in a transaction of its own, on a connection of the engine's. The key's row is inserted
+    first: a retry's insert fails, or waits for the first request's transaction to end, and then reads the answer.
+    The row is committed with the work and its answer, once the answer is stored: the work's session joins that
+    transaction, and its commit only flushes; its rollback ends the transaction. Should ``then`` fail, the key is
+    deleted, so that a retry runs again.
     """
     if claim is None:
         answer = work(session)
@@ -47,9 +48,6 @@ def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Wor
         Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
     ):
         connection.begin()
-        record = keyed.scalars(stored_record(claim)).first()
-        if record is not None:
-            return replay(record, claim)
         record_id = _insert_key(keyed, claim)
         if record_id is None:
             record = keyed.scalars(stored_record(claim)).one()
@@ -68,7 +66,8 @@ def answer_once(session: Session, engine: Engine, claim: Claim | None, work: Wor
 
 
 def _insert_key(session: Session, claim: Claim) -> int | None:
-    """Insert the key's row, uncommitted; None when another request committed the key while this one waited."""
+    """Insert the key's row, uncommitted; None when another request has committed the key, before or while this one
+    waited."""
     wait, usual_wait = bounded_wait(session.get_bind().dialect.name, claim)
     record = new_record(claim)
     try:
