@@ -40,6 +40,8 @@ VARIANT_MODULES = (
     "web/metrics.py",
     "web/compat.py",
     "web/conditional.py",
+    "web/idempotent.py",
+    "web/answers.py",
     "health/routes.py",
     "items/service.py",
     "items/routes.py",
