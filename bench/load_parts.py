@@ -1,6 +1,6 @@
 """The parts that serve baked projects on PostgreSQL: the generated apps against the bare frameworks (granian and
-the classic servers), the authenticated read, the metrics' cost, the items list page, the I/O-bound route and first
-answers."""
+the classic servers), the authenticated read, the metrics' cost, the Idempotency-Key's cost, the items list page, the
+I/O-bound route and first answers."""
 
 import contextlib
 from collections.abc import Callable
@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from .common import FRAMEWORKS, progress
 from .database import migrate, migrate_and_seed, scratch_database
+from .idempotency import compare_idempotency
 from .identity import compare_authenticated
 from .io_bound import compare_frameworks_on_io
 from .machine import describe
@@ -32,9 +33,9 @@ def load_seconds(plan: LoadPlan, parts: list[str]) -> int:
     seconds = 0
     if "throughput" in parts:
         classic = len(plan.classic_routes) * len(plan.classic_log_levels)
-        # The routes at every level, the authenticated read under its servers, the metrics, the rate limits and the
-        # page under granian.
-        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 3)
+        # The routes at every level, the authenticated read under its servers, the metrics, the rate limits, the keyed
+        # create and the page under granian.
+        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 4)
         seconds += pairs * pair
     if "io" in parts:
         configurations = 1 + len(plan.io_flask_threads)
@@ -178,3 +179,5 @@ def compare_served(
             if project.server == "granian":
                 results.metrics.append(compare_metrics(generated, project, database_url, plan, log_dir))
                 results.rate_limits.append(compare_rate_limits(generated, project, database_url, plan, log_dir))
+                keyed = compare_idempotency(generated, project.framework, project.server, database_url, plan)
+                results.idempotency.append(keyed)

@@ -37,7 +37,7 @@ def ratio_table(results: Results) -> list[str]:
 
 def targets(results: Results) -> list[tuple[str, list[Paired]]]:
     """Each target, named, and the pairs measured against it: the routes at each log level that has a target, the
-    authenticated read, the measured read and the items list page."""
+    authenticated read, the measured read, the keyed create and the items list page."""
     named: dict[str, list[Paired]] = {}
     for pair in results.comparisons:
         if pair.target is not None:
@@ -46,6 +46,7 @@ def targets(results: Results) -> list[tuple[str, list[Paired]]]:
         ("Authenticated read", "the open read", results.authenticated),
         ("Read with metrics", "the read without", results.metrics),
         ("Read with rate limits", "the read without", results.rate_limits),
+        ("Create with an Idempotency-Key", "the create without", results.idempotency),
         ("Items list page", "the JSON list", results.pages),
     ):
         for pair in pairs:
@@ -136,6 +137,11 @@ def metrics_lines(results: Results) -> list[str]:
 def rate_limit_lines(results: Results) -> list[str]:
     pairs = results.rate_limits
     return [*paired_table(pairs, "With limits", "Without"), "", *paired_summary(pairs, "limited read")]
+
+
+def idempotency_lines(results: Results) -> list[str]:
+    pairs = results.idempotency
+    return [*paired_table(pairs, "With a key", "Without"), "", *paired_summary(pairs, "keyed create")]
 
 
 def pages_lines(results: Results) -> list[str]:

@@ -10,6 +10,7 @@ from .generation import TARGET_S as BAKE_TARGET_S
 from .load_tables import (
     authenticated_lines,
     framework_summary,
+    idempotency_lines,
     io_summary,
     io_table,
     memory_table,
@@ -142,6 +143,7 @@ def print_table(results: Results) -> None:
         ("Authenticated item read against the open one", authenticated_lines(results)),
         ("Item read with metrics against without", metrics_lines(results)),
         ("Item read with rate limits against without", rate_limit_lines(results)),
+        ("Item create with an Idempotency-Key against without", idempotency_lines(results)),
         ("Items list page against the JSON list", pages_lines(results)),
         ("I/O-bound route (20 ms wait), FastAPI against Flask", io_table(results)),
         ("Memory", memory_table(results)),
@@ -265,8 +267,8 @@ def load_sections(results: Results) -> list[str]:
         " INFO, the generated default, adds one JSON log line per request, which is what a user gets out of the box"
         " (the request queues its record; a thread of its own formats and writes the lines).",
         "",
-        "Every target, on every server measured (the authenticated read, the metrics' cost and the items list page are"
-        " described below):",
+        "Every target, on every server measured (the authenticated read, the metrics' cost, the keyed create and the"
+        " items list page are described below):",
         "",
         *targets_table(results),
         "",
@@ -308,6 +310,15 @@ def load_sections(results: Results) -> list[str]:
         f" from each. At {plan.log_levels[0]}, {rounds}; {medians}.",
         "",
         *rate_limit_lines(results),
+        "",
+        "## What an Idempotency-Key costs",
+        "",
+        "The same open bake (granian), still running, creates items with a new `Idempotency-Key` on every POST"
+        " (the key's row inserted before the item, its answer stored with it, in one transaction) and without one;"
+        f" every POST makes a new item, and the items and keys are deleted after. At {plan.log_levels[0]}, {rounds};"
+        f" {medians}.",
+        "",
+        *idempotency_lines(results),
         "",
         "## The items list page against the JSON list",
         "",

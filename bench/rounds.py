@@ -63,6 +63,7 @@ ROUTES = (
     Route("create", "POST /api/v1/items", "create_item.lua", 0.80),
 )
 READ = ROUTES[1]
+CREATE = ROUTES[3]
 
 
 @dataclass

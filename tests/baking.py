@@ -42,6 +42,8 @@ VARIANT_MODULES = (
     "web/compat.py",
     "web/conditional.py",
     "web/rate_limiting.py",
+    "web/idempotent.py",
+    "web/answers.py",
     "health/routes.py",
     "items/service.py",
     "items/routes.py",

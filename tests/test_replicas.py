@@ -13,6 +13,7 @@ started again and put back once ready. Then:
 - sign-in throttling and refresh-token reuse detection hold across replicas;
 - restarted with a low rate limit, the replicas let exactly that many of a client's concurrent reads through, counted
   once in Redis for all three (the load before runs under limits it never reaches);
+- retries of a POST with one Idempotency-Key, sent to every replica in turn, replay the first answer;
 - behind HAProxy, a trusted proxy, each client is counted by its own address (clients on 127.0.0.2 and 127.0.0.3),
   a client that forges X-Forwarded-For gains nothing, and guesses from one address do not lock the owner out at
   another.
@@ -28,6 +29,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -364,6 +366,7 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
         for replica in replicas:
             balancer.put_back(replica.name)
         check_accounts_across_replicas(balancer.url)
+        check_retries_across_replicas(balancer, replicas, load.headers, database_url)
 
         for replica in replicas:
             assert replica.process is not None
@@ -373,6 +376,30 @@ def test_replicas_restarted_one_by_one_under_load_lose_nothing(
             wait_ready(replica)
             balancer.put_back(replica.name)
         check_rate_limit_across_replicas(balancer.url)
+
+
+def check_retries_across_replicas(
+    balancer: Balancer, replicas: list[Replica], headers: dict[str, str], database_url: str
+) -> None:
+    """Retries of one POST with one Idempotency-Key, spread over every replica by the balancer, all get the first
+    answer, and the item is made once."""
+    before = {replica.name: balancer.answered(replica.name) for replica in replicas}
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    with httpx.Client(base_url=balancer.url, headers=headers) as client:
+        answers = [
+            client.post(ITEMS, json={"name": "Retried across replicas"}, headers=key) for _ in range(2 * REPLICAS)
+        ]
+
+    assert all(balancer.answered(name) > answered for name, answered in before.items()), "a replica got no retry"
+    first = answers[0]
+    assert first.status_code == 201, first.text
+    replayed = {
+        (answer.status_code, answer.headers["location"], answer.headers["etag"], answer.content) for answer in answers
+    }
+    assert replayed == {(201, first.headers["location"], first.headers["etag"], first.content)}
+    with psycopg.connect(database_url) as connection:
+        made = connection.execute("SELECT count(*) FROM items WHERE name = 'Retried across replicas'").fetchone()
+    assert made == (1,)
 
 
 def client_at(url: str, address: str) -> httpx.Client:

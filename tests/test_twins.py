@@ -21,16 +21,25 @@ PACKAGE = (
 RENAMES = {
     "sqlalchemy.ext.asyncio": "sqlalchemy.orm",
     "AsyncSession": "Session",
+    "AsyncEngine": "Engine",
     "async_sessionmaker": "sessionmaker",
     "redis.asyncio": "redis",
 }
 OFFLOADED_CALL = re.compile(r"\b(?:asyncio\.to_thread|run_in_threadpool)\((\w+(?:\.\w+)*), ")
 """A blocking call that the async twin hands to a thread, which the sync twin makes directly."""
+AWAITABLE = re.compile(r"\bAwaitable\[(\w+)\]")
+"""What an async callable returns, which the sync twin's callable returns as it is."""
 ASYNC_ONLY_IMPORT = re.compile(
     r"^(?:import asyncio|from fastapi\.concurrency import run_in_threadpool)\n", re.MULTILINE
 )
 TWINS: dict[str, list[str]] = {
     "items/service": [],
+    "web/answers": [
+        # The sync engine is SQLAlchemy's own; the async one wraps it, beside the async session.
+        "+from sqlalchemy import Engine",
+        "-from sqlalchemy.orm import Engine, Session",
+        "+from sqlalchemy.orm import Session",
+    ],
     "mail/delivery": [],
     "jobs/service": [],
     "auth__accounts/attempts": [],
@@ -106,6 +115,7 @@ def unasync(text: str) -> str:
     text = re.sub(r"\basync (def|with|for)\b", r"\1", text)
     text = re.sub(r"\bawait ", "", text)
     text = OFFLOADED_CALL.sub(r"\1(", text)
+    text = AWAITABLE.sub(r"\1", text).replace("import Awaitable, ", "import ")
     text = ASYNC_ONLY_IMPORT.sub("", text)
     for old, new in RENAMES.items():
         text = text.replace(old, new)

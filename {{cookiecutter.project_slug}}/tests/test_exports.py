@@ -4,6 +4,7 @@ each format, the broker down, the trace from the request to the worker{% if cook
 import csv
 import io
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.jobs import RUN_JOB_TASK, job_url, result_url
 from {{ cookiecutter.package_name }}.jobs.models import Job, JobStatus
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web.idempotency import IDEMPOTENCY_KEY
 
 from .auth import {% if cookiecutter.auth != "none" %}sign_in, sign_in_admin{% else %}sign_in{% endif %}
 from .helpers import assert_problem, create
@@ -72,6 +74,38 @@ def test_with_the_broker_down_an_export_is_503_and_leaves_no_job(
     body = assert_problem(unreachable.post(URL, json={}), 503)
     assert "queue" in body["detail"]
     assert read_rows(settings, select(func.count()).select_from(Job)) == [(0,)]
+
+
+def test_a_retried_export_with_the_same_key_is_the_same_job_run_once(
+    client: httpx2.Client, worker: Worker, settings: Settings
+) -> None:
+    create(client, ITEMS, name="Widget")
+    key = {IDEMPOTENCY_KEY: str(uuid.uuid4())}
+
+    first = client.post(URL, json={"format": "csv"}, headers=key)
+    job = wait_for(client, first.json()["id"], JobStatus.SUCCEEDED)
+    retried = client.post(URL, json={"format": "csv"}, headers=key)
+
+    assert first.status_code == retried.status_code == 202
+    assert (retried.headers["location"], retried.content) == (first.headers["location"], first.content)
+    assert client.get(job_url(job["id"])).json() == job
+    assert read_rows(settings, select(func.count()).select_from(Job)) == [(1,)]
+    assert_problem(client.post(URL, json={"format": "jsonl"}, headers=key), 422)
+
+
+def test_with_the_broker_down_a_keyed_export_keeps_no_key_and_its_retry_is_queued(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings, client: httpx2.Client, worker: Worker
+) -> None:
+    unreachable = make_client(settings.model_copy(update={"broker_url": f"redis://127.0.0.1:{free_port()}/0"}))
+    unreachable.headers.update(client.headers)
+    key = {IDEMPOTENCY_KEY: str(uuid.uuid4())}
+
+    assert_problem(unreachable.post(URL, json={}, headers=key), 503)
+    accepted = client.post(URL, json={}, headers=key)
+
+    assert accepted.status_code == 202
+    assert wait_for(client, accepted.json()["id"], JobStatus.SUCCEEDED)["progress"] == 100
+    assert read_rows(settings, select(func.count()).select_from(Job)) == [(1,)]
 
 
 def test_an_export_continues_the_trace_of_the_request_that_queued_it(

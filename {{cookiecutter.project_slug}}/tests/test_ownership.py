@@ -6,6 +6,7 @@ import httpx2
 from {{ cookiecutter.package_name }}.auth import USERS_URL
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web.idempotency import IDEMPOTENCY_KEY
 
 from .auth import sign_in, sign_in_admin
 from .helpers import assert_problem
@@ -68,3 +69,17 @@ def test_another_members_etag_reveals_nothing_of_their_item(anonymous_client: ht
         assert_problem(anonymous_client.patch(url, json={"quantity": 1}, headers={**bob, "If-Match": sent}), 404)
         assert_problem(anonymous_client.delete(url, headers={**bob, "If-Match": sent}), 404)
     assert anonymous_client.get(url, headers={**ada, "If-None-Match": tag}).status_code == 304
+
+
+def test_two_members_with_the_same_idempotency_key_each_get_their_own_item(anonymous_client: httpx2.Client) -> None:
+    """A key is the caller's own: another member's retry with it neither replays their answer nor is refused."""
+    ada, bob = sign_in(anonymous_client), sign_in(anonymous_client)
+    key = {IDEMPOTENCY_KEY: "order-1"}
+
+    adas = anonymous_client.post(ITEMS, json={"name": "Widget"}, headers={**ada, **key})
+    bobs = anonymous_client.post(ITEMS, json={"name": "Gadget"}, headers={**bob, **key})
+
+    assert adas.status_code == bobs.status_code == 201
+    assert adas.headers["location"] != bobs.headers["location"]
+    assert anonymous_client.get(ITEMS, headers=bob).json()["items"] == [bobs.json()]
+    assert anonymous_client.post(ITEMS, json={"name": "Widget"}, headers={**ada, **key}).json() == adas.json()

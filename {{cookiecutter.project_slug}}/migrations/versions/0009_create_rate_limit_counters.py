@@ -2,7 +2,7 @@
 unlogged on PostgreSQL.
 
 Revision ID: 0009
-Revises: {{ "0007" if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" else "0006" }}
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "{{ "0007" if cookiecutter.ui == "pages" and cookiecutter.auth == "accounts" else "0006" }}"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

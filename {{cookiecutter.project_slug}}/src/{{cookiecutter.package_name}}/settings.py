@@ -57,6 +57,17 @@ class Settings(BaseSettings, FeatureSettings):
         default=None,
         description="Where to count requests for the limits (redis://host:port/db); without it, in the database.",
     )
+    idempotency_key_hours: float = Field(
+        default=24,
+        gt=0,
+        description="Hours a POST's Idempotency-Key is kept with its answer, which a retry with the key gets again.",
+    )
+    idempotency_wait: float = Field(
+        default=2,
+        gt=0,
+        description="Seconds a retry waits for the first request with its Idempotency-Key to finish, then 409; less "
+        "than the statement timeout.",
+    )
     debug: bool = Field(default=False, description="The framework's debug mode; never in production.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     log_level: LogLevel = Field(default="INFO", description="INFO logs a line per request, WARNING none.")

@@ -6,7 +6,7 @@ body, so no central table lists a feature's exceptions.
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -51,6 +51,17 @@ class ConcurrentChangeError(ConflictError):
             "Another request changed the resource while this one was changing it. Read it again and retry; send "
             "If-Match with its ETag to change only what you have read."
         )
+
+
+class InvalidRequestError(ServiceError):
+    """The request is well-formed, but breaks a rule that its schema cannot state; ``errors`` say where, as those of
+    validation do (``{"loc", "msg", "type"}``)."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(detail)
+        self.errors = errors
 
 
 class PreconditionFailedError(ServiceError):

@@ -2,13 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.guard import GUARDED_RESPONSES, CurrentPrincipal
 from ..core.database import SessionDep
 from ..core.fields import MAX_ROW_ID
+from ..web.answers import answer_once
 from ..web.conditional import ChangePrecondition, HeldCopy
 from ..web.etags import CREATED, ETAG, NOT_MODIFIED, TAGGED, entity_tag
+from ..web.idempotency import Answer
+from ..web.idempotent import IdempotencyKey, claim
+from ..web.idempotent import response as answered
 from ..web.problems import problem_responses
 from . import URL, item_url, service
 from .models import Item
@@ -34,16 +39,18 @@ async def list_items(
     responses={201: CREATED, **problem_responses(400, 409, 413, 415, 422, 503)},
 )
 async def create_item(
-    data: ItemCreate,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    response: Response,
-) -> Item:
-    """Create an item of yours; its name must be unique among your items."""
-    item = await service.create_item(session, principal, data)
-    response.headers["Location"] = item_url(item.id)
-    response.headers[ETAG] = entity_tag(item.version)
-    return item
+    data: ItemCreate, key: IdempotencyKey, principal: CurrentPrincipal, session: SessionDep, request: Request
+) -> Response:
+    """Create an item of yours; its name must be unique among your items. Retried with the Idempotency-Key of a
+    request that created one, the answer of that request."""
+
+    async def create(work_session: AsyncSession) -> Answer:
+        item = await service.create_item(work_session, principal, data)
+        headers = {"Location": item_url(item.id), ETAG: entity_tag(item.version)}
+        return Answer.of(status.HTTP_201_CREATED, ItemRead.model_validate(item), headers)
+
+    engine = request.app.state.engine
+    return answered(await answer_once(session, engine, claim(key, principal, request, data), create))
 
 
 @router.get(

@@ -3,13 +3,18 @@
 from flask import Response
 from flask_openapi.models.tag import Tag
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from ..auth.guard import current_principal, guarded_blueprint
 from ..core import database
 from ..core.fields import MAX_ROW_ID
+from ..web.answers import answer_once
 from ..web.compat import empty_response, json_response, response_parts
 from ..web.conditional import change_precondition
 from ..web.etags import CREATED, ETAG, NOT_MODIFIED, TAGGED, IfMatch, IfNoneMatch, entity_tag
+from ..web.idempotency import Answer, IdempotencyKeyHeader
+from ..web.idempotent import claim
+from ..web.idempotent import response as answered
 from ..web.problems import problem_responses
 from . import URL, item_url, service
 from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
@@ -33,11 +38,18 @@ def list_items(query: ItemListQuery) -> Response:
     responses={201: ItemRead, **problem_responses(400, 409, 413, 415, 422, 503)},
     openapi_extensions=response_parts({201: CREATED}),
 )
-def create_item(body: ItemCreate) -> Response:
-    """Create an item of yours; its name must be unique among your items."""
-    item = service.create_item(database.session(), current_principal(), body)
-    headers = {"Location": item_url(item.id), ETAG: entity_tag(item.version)}
-    return json_response(ItemRead.model_validate(item), 201, headers)
+def create_item(body: ItemCreate, header: IdempotencyKeyHeader) -> Response:
+    """Create an item of yours; its name must be unique among your items. Retried with the Idempotency-Key of a
+    request that created one, the answer of that request."""
+    principal = current_principal()
+
+    def create(work_session: Session) -> Answer:
+        item = service.create_item(work_session, principal, body)
+        headers = {"Location": item_url(item.id), ETAG: entity_tag(item.version)}
+        return Answer.of(201, ItemRead.model_validate(item), headers)
+
+    engine = database.current_database().engine
+    return answered(answer_once(database.session(), engine, claim(header, principal, body), create))
 
 
 @blueprint.get(

@@ -9,8 +9,9 @@ A feature adds a kind of job in two places (the items export, in ``exports``, is
 - its ``jobs`` module declares the kind with ``kinds.job_kind``: its name, its work (a function of a
   ``kinds.RunningJob``, which gives the job's parameters and principal, a database session and ``progress``, that
   returns the result as a ``kinds.Document``) and the media types of its results;
-- a route queues it with ``service.enqueue``, on the broker that ``routes`` gives it, and answers 202 with the job
-  (``schemas.JobRead``) and ``job_url`` in its ``Location``.
+- a route commits it with ``service.add_job`` and hands it to the broker that ``routes`` gives it with
+  ``service.queue``, once committed, through ``web.answers.answer_once``, which takes an Idempotency-Key; it answers
+  202 with the job (``schemas.JobRead``) and ``job_url`` in its ``Location``.
 
 The routes here serve every job's status and result.
 """

@@ -15,20 +15,24 @@ from .models import Job
 from .queries import new_job, visible_job
 
 
-async def enqueue(
-    session: AsyncSession, celery: Celery, principal: Principal, kind: JobKind, parameters: dict[str, Any]
-) -> Job:
-    """Commit the principal's job of this kind, then queue it; a job the broker did not take is not kept."""
+async def add_job(session: AsyncSession, principal: Principal, kind: JobKind, parameters: dict[str, Any]) -> Job:
+    """Commit the principal's job of this kind, for ``queue`` to hand to the broker once it is committed."""
     job = new_job(principal, kind.name, parameters)
     session.add(job)
     await session.commit()
-    try:
-        await run_in_threadpool(publish, celery, job.id)
-    except BrokerUnavailableError:
-        await session.delete(job)
-        await session.commit()
-        raise
     return job
+
+
+async def queue(session: AsyncSession, celery: Celery, job_id: int) -> None:
+    """Hand a committed job to the broker; a job the broker did not take is deleted."""
+    try:
+        await run_in_threadpool(publish, celery, job_id)
+    except BrokerUnavailableError:
+        job = await session.get(Job, job_id)
+        if job is not None:
+            await session.delete(job)
+            await session.commit()
+        raise
 
 
 async def get_job(session: AsyncSession, principal: Principal, job_id: int) -> Job:

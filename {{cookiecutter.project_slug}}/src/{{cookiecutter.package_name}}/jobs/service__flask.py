@@ -14,18 +14,24 @@ from .models import Job
 from .queries import new_job, visible_job
 
 
-def enqueue(session: Session, celery: Celery, principal: Principal, kind: JobKind, parameters: dict[str, Any]) -> Job:
-    """Commit the principal's job of this kind, then queue it; a job the broker did not take is not kept."""
+def add_job(session: Session, principal: Principal, kind: JobKind, parameters: dict[str, Any]) -> Job:
+    """Commit the principal's job of this kind, for ``queue`` to hand to the broker once it is committed."""
     job = new_job(principal, kind.name, parameters)
     session.add(job)
     session.commit()
-    try:
-        publish(celery, job.id)
-    except BrokerUnavailableError:
-        session.delete(job)
-        session.commit()
-        raise
     return job
+
+
+def queue(session: Session, celery: Celery, job_id: int) -> None:
+    """Hand a committed job to the broker; a job the broker did not take is deleted."""
+    try:
+        publish(celery, job_id)
+    except BrokerUnavailableError:
+        job = session.get(Job, job_id)
+        if job is not None:
+            session.delete(job)
+            session.commit()
+        raise
 
 
 def get_job(session: Session, principal: Principal, job_id: int) -> Job:

@@ -14,7 +14,7 @@ from .limits import FORM_MEDIA_TYPE
 from .problems import PROBLEM_MEDIA_TYPE, add_problem_schemas
 from .rate_limits import document_rate_limits
 
-REQUEST_PARTS = ("path", "query", "body")
+REQUEST_PARTS = ("path", "query", "header", "body")
 """The names flask-openapi gives a view's parameters for each part of the request, as an error's ``loc`` names them."""
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
 TAKES_FORM = "takes_form"

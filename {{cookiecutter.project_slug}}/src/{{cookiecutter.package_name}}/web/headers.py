@@ -28,5 +28,12 @@ LOCATION_HEADERS = {
 """The Location header, as the OpenAPI document declares it on a response."""
 LOCATED = {"headers": LOCATION_HEADERS}
 """What the answer of a created resource adds to its documented response."""
-CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
+CORS_ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    REQUEST_ID_HEADER,
+]
 CORS_EXPOSED_HEADERS = ["ETag", "Location", "RateLimit", "RateLimit-Policy", "Retry-After", REQUEST_ID_HEADER]

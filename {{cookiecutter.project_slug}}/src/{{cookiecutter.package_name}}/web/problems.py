@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core.errors import ServiceError, database_failure
+from ..core.errors import InvalidRequestError, ServiceError, database_failure
 from ..core.logging import current_request_id
 from ..core.tracing import current_trace_id
 from .limits import MAX_URL_BYTES
@@ -95,6 +95,8 @@ def problem_for(error: Exception, method: str, path: str) -> Problem:
         return problem(HTTPStatus.INTERNAL_SERVER_ERROR, path)
     if known.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         logger.warning("%s %s: %s", method, path, error)
+    if isinstance(known, InvalidRequestError):
+        return validation_problem(known.errors, path).model_copy(update={"detail": known.detail})
     return Problem(
         title=known.title, status=known.status, detail=known.detail, instance=path, request_id=current_request_id()
     )
