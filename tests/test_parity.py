@@ -111,7 +111,7 @@ pages |= {
     "delete": client.get("/items/1/delete"),
     "invalid": client.post("/items", data={"csrf_token": token, "name": "", "quantity": "x"}),
     "taken": client.post("/items", data={"csrf_token": token, "name": "Widget"}),
-    "changed meanwhile": client.post("/items/1/edit", data={"csrf_token": token, "version": "0" * 16, "name": "Gadget"}),
+    "changed meanwhile": client.post("/items/1/edit", data={"csrf_token": token, "version": "0" * 16, "name": "G"}),
     "forbidden": client.post("/items", data={"name": "Widget"}),
     "missing": client.get("/items/2"),
     "not found": client.get("/nowhere", headers={"Accept": "text/html"}),
