@@ -224,5 +224,8 @@ def test_bake_is_lint_clean_typed_and_passes_its_own_tests(
     output = run_checked([*test_command, "--cov", "-p", "no:cacheprovider", "-rfEs"], project, suite_env)
     assert re.search(r"\b\d+ passed\b", output)
     skipped = re.findall(r"^SKIPPED .*$", output, re.MULTILINE)
+    if "TEST_REDIS_URL" not in suite_env:
+        # The rate limits' Redis tests run in the rows that have a Redis database of their own (both frameworks).
+        skipped = [line for line in skipped if "TEST_REDIS_URL" not in line]
     assert not skipped, f"every test runs here, where every server a test needs is: {skipped}"
     assert "Required test coverage of 95" in output
