@@ -4,14 +4,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx2
 import pytest
 import redis
 from alembic.config import Config
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import BaseModel
+
+from {{ cookiecutter.package_name }}.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,6 @@ RAISED_RATE_LIMITS = {"rate_limit_reads": 1_000_000, "rate_limit_writes": 1_000_
 thousands of requests from one address); the tests of the limits set their own."""
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 
-SettingsT = TypeVar("SettingsT", bound=BaseModel)
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 """The samples of a Prometheus scrape, by name and labels."""
 
@@ -71,7 +71,7 @@ def samples(text: str) -> Samples:
 
 
 @contextmanager
-def counted_in_redis(settings: SettingsT) -> Iterator[SettingsT]:
+def counted_in_redis(settings: Settings) -> Iterator[Settings]:
     """The settings, counting in the Redis database that TEST_REDIS_URL names, which is emptied before and after; the
     test is skipped when the variable is not set."""
     url = os.environ.get("TEST_REDIS_URL")

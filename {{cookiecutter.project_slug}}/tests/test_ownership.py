@@ -1,6 +1,8 @@
 """Per-user data, whatever authenticates the callers: two members against each other on every item operation, and
 an admin who sees and changes everyone's."""
 
+from collections.abc import Callable
+
 import httpx2
 
 from {{ cookiecutter.package_name }}.auth import USERS_URL
@@ -83,3 +85,15 @@ def test_two_members_with_the_same_idempotency_key_each_get_their_own_item(anony
     assert adas.headers["location"] != bobs.headers["location"]
     assert anonymous_client.get(ITEMS, headers=bob).json()["items"] == [bobs.json()]
     assert anonymous_client.post(ITEMS, json={"name": "Widget"}, headers={**ada, **key}).json() == adas.json()
+
+
+def test_two_members_from_one_address_are_counted_apart(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    """Each member has rate limits of their own, wherever they call from."""
+    client = make_client(settings.model_copy(update={"rate_limit_reads": 3}))
+    first, second = sign_in(client), sign_in(client)
+    statuses = [client.get(ITEMS, headers=first).status_code for _ in range(6)]
+
+    assert 429 in statuses
+    assert client.get(ITEMS, headers=second).status_code == 200

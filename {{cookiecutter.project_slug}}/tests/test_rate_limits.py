@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARI
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .auth import PROTECTED_STATUSES, sign_in
+from .auth import sign_in
 from .helpers import assert_problem, counted_in_redis
 from .live_server import Launch, counting_workers, live_client
 
@@ -81,18 +81,6 @@ def test_reads_and_writes_are_counted_apart_each_under_its_setting(
     assert remaining(created[-1])[:2] == ("writes", 0)
     assert_limited(client.post(ITEMS, json={"name": "One too many"}), "writes", 3)
     assert client.get(ITEMS).json()["total"] == 3
-
-
-@pytest.mark.skipif(not PROTECTED_STATUSES, reason="an open API knows its callers by their addresses alone")
-def test_two_members_from_one_address_are_counted_apart(
-    make_client: Callable[[Settings], httpx2.Client], settings: Settings
-) -> None:
-    client = make_client(limited(settings, rate_limit_reads=3))
-    first, second = sign_in(client), sign_in(client)
-    statuses = [client.get(ITEMS, headers=first).status_code for _ in range(6)]
-
-    assert 429 in statuses
-    assert client.get(ITEMS, headers=second).status_code == 200
 
 
 def test_two_clients_behind_a_trusted_proxy_are_counted_apart(
