@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ..core.errors import ConcurrentChangeError, PreconditionFailedError, PreconditionRequiredError, ServiceError
 from ..core.fields import omittable
-from .headers import LOCATION_HEADERS
+from .headers import LOCATED
 
 ETAG = "ETag"
 ANY = "*"
@@ -29,7 +29,7 @@ ETAG_HEADERS = {
 """The ETag header, as the OpenAPI document declares it on a response."""
 TAGGED = {"headers": ETAG_HEADERS}
 """What an answer with the resource's entity tag adds to its documented response."""
-CREATED = {"headers": LOCATION_HEADERS | ETAG_HEADERS}
+CREATED = {"headers": LOCATED["headers"] | ETAG_HEADERS}
 """What the answer of a created resource with an entity tag adds to its documented response: where it lives, and its
 tag."""
 NOT_MODIFIED = {"description": "Not Modified", "headers": ETAG_HEADERS}

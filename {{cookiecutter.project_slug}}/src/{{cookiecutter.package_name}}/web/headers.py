@@ -19,15 +19,15 @@ SECURITY_HEADERS = {
 """Sent on every response, in place of any the application set."""
 DEFAULT_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
 """Sent on every response that does not set its own, such as a page with a stricter policy."""
-LOCATION_HEADERS = {
-    "Location": {
-        "description": "Where the resource that the request created lives.",
-        "schema": {"type": "string", "format": "uri-reference"},
+LOCATED = {
+    "headers": {
+        "Location": {
+            "description": "Where the resource that the request created lives.",
+            "schema": {"type": "string", "format": "uri-reference"},
+        }
     }
 }
-"""The Location header, as the OpenAPI document declares it on a response."""
-LOCATED = {"headers": LOCATION_HEADERS}
-"""What the answer of a created resource adds to its documented response."""
+"""What the answer of a created resource adds to its documented response: the Location header."""
 CORS_ALLOWED_HEADERS = [
     "Authorization",
     "Content-Type",
