@@ -17,7 +17,7 @@ from .machine import describe
 from .metrics import compare_metrics
 from .pages import compare_pages
 from .projects import Project, bake, sync
-from .rate_limits import compare_rate_limits
+from .rate_limits import compare_many_callers, compare_rate_limits
 from .results import Results
 from .rounds import ROUTES, LoadPlan
 from .startup import measure_startup
@@ -179,5 +179,6 @@ def compare_served(
             if project.server == "granian":
                 results.metrics.append(compare_metrics(generated, project, database_url, plan, log_dir))
                 results.rate_limits.append(compare_rate_limits(generated, project, database_url, plan, log_dir))
+                results.rate_limits_callers.append(compare_many_callers(project, database_url, plan, log_dir))
                 keyed = compare_idempotency(generated, project.framework, project.server, database_url, plan)
                 results.idempotency.append(keyed)

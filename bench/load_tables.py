@@ -2,6 +2,7 @@
 server, the paired comparisons, the I/O-bound route and memory."""
 
 from .common import FRAMEWORK_NAMES
+from .rate_limits import CALLERS
 from .results import Results, markdown_table
 from .rounds import ROUTES, Paired, p50, p99, rps
 
@@ -46,6 +47,7 @@ def targets(results: Results) -> list[tuple[str, list[Paired]]]:
         ("Authenticated read", "the open read", results.authenticated),
         ("Read with metrics", "the read without", results.metrics),
         ("Read with rate limits", "the read without", results.rate_limits),
+        (f"Read with rate limits from {CALLERS:,} callers", "the read without", results.rate_limits_callers),
         ("Create with an Idempotency-Key", "the create without", results.idempotency),
         ("Items list page", "the JSON list", results.pages),
     ):
@@ -135,8 +137,14 @@ def metrics_lines(results: Results) -> list[str]:
 
 
 def rate_limit_lines(results: Results) -> list[str]:
-    pairs = results.rate_limits
-    return [*paired_table(pairs, "With limits", "Without"), "", *paired_summary(pairs, "limited read")]
+    pairs, callers = results.rate_limits, results.rate_limits_callers
+    return [
+        *paired_table(pairs, "With limits", "Without"),
+        "",
+        *paired_summary(pairs, "limited read"),
+        *(["", f"From {CALLERS:,} callers:", "", *paired_table(callers, "With limits", "Without")] if callers else []),
+        *(["", *paired_summary(callers, f"limited read from {CALLERS:,} callers")] if callers else []),
+    ]
 
 
 def idempotency_lines(results: Results) -> list[str]:

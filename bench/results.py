@@ -22,6 +22,7 @@ class Results:
     authenticated: list[Paired] = field(default_factory=list)
     metrics: list[Paired] = field(default_factory=list)
     rate_limits: list[Paired] = field(default_factory=list)
+    rate_limits_callers: list[Paired] = field(default_factory=list)
     idempotency: list[Paired] = field(default_factory=list)
     pages: list[Paired] = field(default_factory=list)
     io: list[IOResult] = field(default_factory=list)

@@ -6,22 +6,29 @@ The tests' settings raise the limits beyond any other test's requests (``helpers
 here sets its own.
 """
 
+import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
 
 import httpx2
 import pytest
 import redis
+from sqlalchemy import Connection, select
 
+from {{ cookiecutter.package_name }}.core import database
+from {{ cookiecutter.package_name }}.core.counters import RateLimitCounters
 from {{ cookiecutter.package_name }}.core.metrics import METRICS_URL
 from {{ cookiecutter.package_name }}.core.metrics_files import MULTIPROCESS_VARIABLE
+from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web.rate_limits import MAX_LEASE, Leases, Policy
 
 from .auth import sign_in
 from .helpers import assert_problem, counted_in_redis
@@ -68,6 +75,80 @@ def test_a_caller_over_the_read_limit_gets_429_with_retry_after_and_the_fields(
     assert {answer.headers["RateLimit-Policy"] for answer in answers} == {f'"reads";q=3;w={WINDOW}'}
     assert all(0 < remaining(answer)[2] <= WINDOW for answer in answers)
     assert_limited(client.get(ITEMS), "reads", 3)
+
+
+def stored_counts(settings: Settings) -> list[int]:
+    counts: list[int] = []
+
+    def read(connection: Connection) -> None:
+        counts.extend(connection.execute(select(RateLimitCounters.attempts)).scalars())
+
+    database.run_on_connection(settings, read)
+    return counts
+
+
+def test_a_process_reserves_a_callers_requests_in_leases_and_counts_each_in_its_fields(
+    make_client: Callable[[Settings], httpx2.Client], settings: Settings
+) -> None:
+    quota = 100 * MAX_LEASE
+    client = make_client(limited(settings, rate_limit_reads=quota))
+    answers = [client.get(ITEMS) for _ in range(MAX_LEASE + 1)]
+
+    assert [remaining(answer)[1] for answer in answers] == list(range(quota - 1, quota - MAX_LEASE - 2, -1))
+    assert stored_counts(settings) == [2 * MAX_LEASE]
+
+
+def test_leases_let_no_caller_past_its_quota_however_processes_interleave() -> None:
+    """Four processes share one counter, their reservations answered in any order: no more requests than the quota
+    ever get through, and once every process has spent its leases, exactly the quota has, for a third as many
+    writes to the counter or fewer."""
+    policy = Policy("reads", 1000, timedelta(minutes=1))
+    now = utc_now()
+    window_ends = now + policy.window
+    processes = [Leases() for _ in range(4)]
+    chance = random.Random(31)
+    stored = 0
+    in_flight: list[tuple[Leases, int, int]] = []
+    counts: list[int] = []
+    writes = 0
+
+    def ask(process: Leases) -> None:
+        nonlocal stored, writes
+        spent = process.spend("key", policy, now)
+        if spent is not None:
+            counts.append(spent[0])
+            return
+        size = process.size("key", policy, now)
+        stored += size
+        writes += 1
+        in_flight.append((process, size, stored))
+
+    def answer(index: int) -> None:
+        process, size, count = in_flight.pop(index)
+        counts.append(process.reserve("key", policy, (size, count, window_ends), now))
+
+    def served() -> int:
+        return sum(count <= policy.quota for count in counts)
+
+    for _ in range(2000):
+        if in_flight and chance.random() < 0.4:
+            answer(chance.randrange(len(in_flight)))
+        else:
+            ask(chance.choice(processes))
+        assert served() <= policy.quota
+    while in_flight:
+        answer(0)
+    for process in processes:
+        ask(process)
+        while in_flight or counts[-1] <= policy.quota:
+            if in_flight:
+                answer(0)
+            else:
+                ask(process)
+
+    assert served() == policy.quota
+    assert all((process.spend("key", policy, now) or (0,))[0] > policy.quota for process in processes)
+    assert writes < policy.quota / 3
 
 
 def test_reads_and_writes_are_counted_apart_each_under_its_setting(

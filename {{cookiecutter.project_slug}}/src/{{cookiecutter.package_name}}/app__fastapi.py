@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from . import DESCRIPTION, TITLE, __version__
 from .auth.guard import token_subject
-from .core import database
+from .core import counting, database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
 from .core.tracing import configure_tracing, trace_statements
@@ -37,11 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings)
     configure_tracing()
     engine = database.create_engine(settings)
+    redis = counting.redis_client(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
     app = ProblemDocumentedAPI(
         title=TITLE,
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = database.create_sessions(engine)
+    app.state.redis = redis
     # Before the features, which may answer some errors their own way.
     add_exception_handlers(app)
     for routes in FEATURE_ROUTES:
@@ -70,7 +74,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if limits is not None:
         # Inside CORS, so that a 429 carries its headers too.
         app.add_middleware(
-            RateLimiting, limits=limits, settings=settings, sessions=app.state.sessions, subject_of=token_subject
+            RateLimiting,
+            limits=limits,
+            settings=settings,
+            sessions=app.state.sessions,
+            redis=redis,
+            subject_of=token_subject,
         )
     if settings.cors_origins:
         # Without allowed origins, browsers refuse cross-origin calls anyway: no middleware needs to run.

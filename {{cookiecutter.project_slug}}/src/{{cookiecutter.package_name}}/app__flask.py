@@ -6,7 +6,7 @@ from flask_openapi.models.info import Info
 
 from . import DESCRIPTION, TITLE, __version__
 from .auth.guard import token_subject
-from .core import database
+from .core import counting, database
 from .core.logging import configure_logging
 from .core.metrics import measure_pool
 from .core.tracing import configure_tracing, trace_statements
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes, PROVIDE_AUTOMATIC_OPTIONS=False)
     app.extensions["settings"] = settings
     database.init_app(app, settings)
+    counting.init_app(app, settings.redis_url)
     # Before the features, which may answer some errors their own way.
     handlers.init_app(app)
     for routes in FEATURE_ROUTES:

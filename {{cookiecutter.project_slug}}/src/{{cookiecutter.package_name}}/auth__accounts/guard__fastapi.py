@@ -1,7 +1,6 @@
 """The accounts' FastAPI dependencies: the current principal (a bearer access token, checked against the account it
 names), the client's address and the attempt counter."""
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,7 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from ..core import access
 from ..core.access import AuthenticationError, PermissionDeniedError
-from ..core.counting import Counter, open_counter
+from ..core.counting import Counter, counter
 from ..core.database import SessionDep
 from ..core.principals import Principal
 from ..web.clients import FORWARDED_FOR, client_address
@@ -77,10 +76,9 @@ def request_client_address(request: Request) -> str:
 ClientAddress = Annotated[str, Depends(request_client_address)]
 
 
-async def attempt_counter(request: Request, session: SessionDep) -> AsyncIterator[Counter]:
-    """Redis, when the settings name one (a connection for this request), else the database."""
-    async with open_counter(request.app.state.settings.redis_url, session, SignInAttempts) as counter:
-        yield counter
+async def attempt_counter(request: Request, session: SessionDep) -> Counter:
+    """Redis, when the settings name one, else the database."""
+    return counter(request.app.state.redis, session, SignInAttempts)
 
 
 AttemptCounterDep = Annotated[Counter, Depends(attempt_counter)]

@@ -2,8 +2,6 @@
 account it names, in a hook that runs before a guarded blueprint's views: see ``web.guarding``), the client's address
 and the attempt counter."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
@@ -11,7 +9,8 @@ from flask_openapi.blueprint import APIBlueprint
 
 from ..core import database
 from ..core.access import AuthenticationError, PermissionDeniedError, bearer_token
-from ..core.counting import Counter, open_counter
+from ..core import counting
+from ..core.counting import Counter
 from ..core.principals import Principal
 from ..web import guarding
 from ..web.clients import FORWARDED_FOR, client_address
@@ -81,8 +80,6 @@ def request_client_address() -> str:
     return client_address(request.remote_addr or "", request.headers.getlist(FORWARDED_FOR), trusted_proxies)
 
 
-@contextmanager
-def attempt_counter() -> Iterator[Counter]:
-    """Redis, when the settings name one (a connection for this request), else the database."""
-    with open_counter(current_app.extensions[SETTINGS].redis_url, database.session(), SignInAttempts) as counter:
-        yield counter
+def attempt_counter() -> Counter:
+    """Redis, when the settings name one, else the database."""
+    return counting.counter(current_app.extensions[counting.EXTENSION], database.session(), SignInAttempts)

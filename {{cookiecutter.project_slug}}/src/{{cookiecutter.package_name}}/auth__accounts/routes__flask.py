@@ -77,8 +77,7 @@ def register(body: Registration) -> Response:
     authority = current_authority()
     if not authority.settings.registration_enabled:
         raise RegistrationClosedError()
-    with attempt_counter() as counter:
-        admit(counter, Attempt.registration(authority.settings, request_client_address()))
+    admit(attempt_counter(), Attempt.registration(authority.settings, request_client_address()))
     user = service.register(database.session(), authority, body.email, body.password)
     wake_sender()
     if user is None:
@@ -90,8 +89,7 @@ def answer_mail_request(write_mail: Callable[[Session, Authority, str], None], b
     """Admit a request for a mail under the limits per client address and per address asked for, have the mail
     written and sent, and give the answer that is the same for any address."""
     authority = current_authority()
-    with attempt_counter() as counter:
-        admit(counter, Attempt.mail_request(authority.settings, body.email, request_client_address()))
+    admit(attempt_counter(), Attempt.mail_request(authority.settings, body.email, request_client_address()))
     write_mail(database.session(), authority, body.email)
     wake_sender()
     return json_response(MAIL_ON_ITS_WAY, 202)
@@ -137,10 +135,10 @@ def issue_token(form: TokenRequest) -> Response:
         grant = form.grant()
         if isinstance(grant, PasswordGrant):
             attempt = Attempt.password_check(authority.settings, grant.username, request_client_address())
-            with attempt_counter() as counter:
-                admit(counter, attempt)
-                tokens = service.password_grant(session, authority, grant.username, grant.password)
-                settle(counter, attempt)
+            counter = attempt_counter()
+            admit(counter, attempt)
+            tokens = service.password_grant(session, authority, grant.username, grant.password)
+            settle(counter, attempt)
         else:
             tokens = service.refresh_grant(session, authority, grant.refresh_token)
     except OAuthError as error:
@@ -166,25 +164,23 @@ def read_me() -> Response:
 def change_password(body: PasswordChange) -> Response:
     """Change the caller's password; every session of theirs ends, this one too. The current password is checked
     under the limits of a sign-in."""
-    with attempt_counter() as counter:
-        service.change_password(
-            database.session(), current_authority(), counter, current_principal(), body, request_client_address()
-        )
+    service.change_password(
+        database.session(), current_authority(), attempt_counter(), current_principal(), body, request_client_address()
+    )
     return empty_response(204)
 
 
 @users.post("/me/delete", responses={204: None, **problem_responses(400, 403, 413, 415, 422, 429, 503)})
 def delete_own_account(body: AccountDeletion) -> Response:
     """Delete the caller's account and everything it owns, given its current password; every session ends."""
-    with attempt_counter() as counter:
-        service.delete_own_account(
-            database.session(),
-            current_authority(),
-            counter,
-            current_principal(),
-            body.current_password,
-            request_client_address(),
-        )
+    service.delete_own_account(
+        database.session(),
+        current_authority(),
+        attempt_counter(),
+        current_principal(),
+        body.current_password,
+        request_client_address(),
+    )
     return empty_response(204)
 
 

@@ -10,7 +10,7 @@ with keys of its own.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Delete, String, Update, case, delete, update
+from sqlalchemy import Delete, String, Update, bindparam, case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import ReturningInsert
@@ -43,21 +43,37 @@ is locked while its statement runs, not until a COMMIT sent after it; a caller's
 counter then wait on each other that much less."""
 
 
-def count_statement(
-    table: CounterTable, dialect: str, key: str, now: datetime, window: timedelta
-) -> ReturningInsert[int, datetime]:
-    """Add one to a counter, starting a new window when the last one has ended; returns the count and the window's
-    end. One statement, so that two processes counting at once both count."""
+def count_statement(table: CounterTable, dialect: str) -> ReturningInsert[int, datetime]:
+    """Add an ``amount`` to the counter of a ``key``, starting a new window (ending at ``window_ends``) when the last
+    one has ended by ``now``; returns the count and the window's end. One statement, so that two processes counting at
+    once both count; built once, its values bound at each count (see ``count_values``)."""
+    statement = _count_statements.get((table, dialect))
+    if statement is None:
+        statement = _count_statements[table, dialect] = _built_count_statement(table, dialect)
+    return statement
+
+
+_count_statements: dict[tuple[CounterTable, str], ReturningInsert[int, datetime]] = {}
+
+
+def _built_count_statement(table: CounterTable, dialect: str) -> ReturningInsert[int, datetime]:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(key=key, attempts=1, window_ends=now + window)
-    ended = table.window_ends <= now
+    statement = insert(table).values(
+        key=bindparam("key"), attempts=bindparam("amount"), window_ends=bindparam("window_ends")
+    )
+    ended = table.window_ends <= bindparam("now", type_=UTCDateTime())
     return statement.on_conflict_do_update(
         index_elements=[table.key],
         set_={
-            "attempts": case((ended, 1), else_=table.attempts + 1),
+            "attempts": case((ended, statement.excluded.attempts), else_=table.attempts + statement.excluded.attempts),
             "window_ends": case((ended, statement.excluded.window_ends), else_=table.window_ends),
         },
     ).returning(table.attempts, table.window_ends)
+
+
+def count_values(key: str, now: datetime, window: timedelta, amount: int) -> dict[str, object]:
+    """The values of one count by ``count_statement``."""
+    return {"key": key, "amount": amount, "window_ends": now + window, "now": now}
 
 
 def take_back_statement(table: CounterTable, key: str) -> Update:

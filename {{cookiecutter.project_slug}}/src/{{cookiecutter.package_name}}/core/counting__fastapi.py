@@ -1,7 +1,5 @@
 """Where counters count: the database, through a session, or Redis (see ``counters``)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -9,7 +7,14 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .counters import CounterTable, count_statement, forget_statement, purge_statement, take_back_statement
+from .counters import (
+    CounterTable,
+    count_statement,
+    count_values,
+    forget_statement,
+    purge_statement,
+    take_back_statement,
+)
 from .errors import UnavailableError
 from .models import utc_now
 
@@ -18,8 +23,8 @@ REDIS_TIMEOUT_SECONDS = 5
 
 
 class Counter(Protocol):
-    async def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
-        """Add one; the count in the current window and when it ends."""
+    async def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
+        """Add ``amount``; the count in the current window and when it ends."""
 
     async def take_back(self, key: str) -> None: ...
 
@@ -36,10 +41,10 @@ class DatabaseCounter:
         self.session = session
         self.table = table
 
-    async def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
+    async def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
         dialect = self.session.get_bind().dialect.name
-        statement = count_statement(self.table, dialect, key, utc_now(), window)
-        count, window_ends = (await self.session.execute(statement)).one()
+        values = count_values(key, utc_now(), window, amount)
+        count, window_ends = (await self.session.execute(count_statement(self.table, dialect), values)).one()
         await self.session.commit()
         return count, window_ends
 
@@ -62,10 +67,10 @@ class RedisCounter:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    async def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
+    async def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
         try:
             async with self.redis.pipeline(transaction=True) as pipeline:
-                pipeline.incr(key)
+                pipeline.incrby(key, amount)
                 pipeline.expire(key, window, nx=True)
                 pipeline.pttl(key)
                 count, _, remaining_ms = await pipeline.execute()
@@ -90,11 +95,13 @@ class RedisCounter:
         """Nothing to do: Redis deletes a counter when its window ends."""
 
 
-@asynccontextmanager
-async def open_counter(redis_url: str | None, session: AsyncSession, table: CounterTable) -> AsyncIterator[Counter]:
-    """Redis, when ``redis_url`` names one (a connection for this use), else ``table`` through ``session``."""
+def redis_client(redis_url: str | None) -> Redis | None:
+    """The application's one client of the counters' Redis, with its pool of connections; None without a URL."""
     if redis_url is None:
-        yield DatabaseCounter(session, table)
-        return
-    async with Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS) as redis:
-        yield RedisCounter(redis)
+        return None
+    return Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
+
+
+def counter(redis: Redis | None, session: AsyncSession, table: CounterTable) -> Counter:
+    """Redis, when the application has a client of it, else ``table`` through ``session``."""
+    return DatabaseCounter(session, table) if redis is None else RedisCounter(redis)

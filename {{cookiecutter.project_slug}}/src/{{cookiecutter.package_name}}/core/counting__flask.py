@@ -1,25 +1,33 @@
 """Where counters count: the database, through a session, or Redis (see ``counters``)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
+from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
-from .counters import CounterTable, count_statement, forget_statement, purge_statement, take_back_statement
+from .counters import (
+    CounterTable,
+    count_statement,
+    count_values,
+    forget_statement,
+    purge_statement,
+    take_back_statement,
+)
 from .errors import UnavailableError
 from .models import utc_now
 
 REDIS_UNAVAILABLE = "The request counter (Redis) is unavailable; try again later."
 REDIS_TIMEOUT_SECONDS = 5
+EXTENSION = "counters"
+"""Where an application keeps its client of the counters' Redis, or None."""
 
 
 class Counter(Protocol):
-    def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
-        """Add one; the count in the current window and when it ends."""
+    def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
+        """Add ``amount``; the count in the current window and when it ends."""
 
     def take_back(self, key: str) -> None: ...
 
@@ -36,10 +44,10 @@ class DatabaseCounter:
         self.session = session
         self.table = table
 
-    def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
+    def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
         dialect = self.session.get_bind().dialect.name
-        statement = count_statement(self.table, dialect, key, utc_now(), window)
-        count, window_ends = self.session.execute(statement).one()
+        values = count_values(key, utc_now(), window, amount)
+        count, window_ends = self.session.execute(count_statement(self.table, dialect), values).one()
         self.session.commit()
         return count, window_ends
 
@@ -62,10 +70,10 @@ class RedisCounter:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    def count(self, key: str, window: timedelta) -> tuple[int, datetime]:
+    def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
         try:
             with self.redis.pipeline(transaction=True) as pipeline:
-                pipeline.incr(key)
+                pipeline.incrby(key, amount)
                 pipeline.expire(key, window, nx=True)
                 pipeline.pttl(key)
                 count, _, remaining_ms = pipeline.execute()
@@ -91,11 +99,12 @@ class RedisCounter:
         """Nothing to do: Redis deletes a counter when its window ends."""
 
 
-@contextmanager
-def open_counter(redis_url: str | None, session: Session, table: CounterTable) -> Iterator[Counter]:
-    """Redis, when ``redis_url`` names one (a connection for this use), else ``table`` through ``session``."""
-    if redis_url is None:
-        yield DatabaseCounter(session, table)
-        return
-    with Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS) as redis:
-        yield RedisCounter(redis)
+def init_app(app: Flask, redis_url: str | None) -> None:
+    """Give the application its one client of the counters' Redis, with its pool of connections, when it has one."""
+    redis = None if redis_url is None else Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
+    app.extensions[EXTENSION] = redis
+
+
+def counter(redis: Redis | None, session: Session, table: CounterTable) -> Counter:
+    """Redis, when the application has a client of it, else ``table`` through ``session``."""
+    return DatabaseCounter(session, table) if redis is None else RedisCounter(redis)

@@ -2,18 +2,19 @@
 
 from collections.abc import Awaitable, Callable
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.counters import OWN_COMMITS, RateLimitCounters
-from ..core.counting import open_counter
+from ..core.counting import counter
 from ..core.models import utc_now
 from ..settings import Settings
 from .clients import FORWARDED_FOR, client_address
 from .handlers import problem_response
 from .problems import problem_for
-from .rate_limits import RateLimitedError, RateLimits, caller, verdict
+from .rate_limits import Leases, RateLimitedError, RateLimits, caller, verdict
 
 SubjectOf = Callable[[Request], Awaitable[str | None]]
 """The subject of the request's bearer token when it carries a valid one, else None."""
@@ -27,14 +28,16 @@ class RateLimiting:
         limits: RateLimits,
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
+        redis: Redis | None,
         subject_of: SubjectOf,
     ) -> None:
         self.app = app
         self.limits = limits
-        self.redis_url = settings.redis_url
         self.trusted_proxies = settings.trusted_proxies
         self.sessions = sessions
+        self.redis = redis
         self.subject_of = subject_of
+        self.leases = Leases()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         policy = self.limits.policy(scope["method"], scope["path"]) if scope["type"] == "http" else None
@@ -45,15 +48,20 @@ class RateLimiting:
         peer = request.client.host if request.client else ""
         address = client_address(peer, request.headers.getlist(FORWARDED_FOR), self.trusted_proxies)
         key = policy.key(caller(await self.subject_of(request), address))
-        async with self.sessions() as session, open_counter(self.redis_url, session, RateLimitCounters) as counter:
-            if self.redis_url is None:
-                await session.connection(execution_options=OWN_COMMITS)
-            count, window_ends = await counter.count(key, policy.window)
-            if count == 1:
-                # A new window: the time to clear some of those that have ended, once per caller and window.
-                await counter.purge()
+        now = utc_now()
+        spent = self.leases.spend(key, policy, now)
+        if spent is None:
+            size = self.leases.size(key, policy, now)
+            async with self.sessions() as session:
+                if self.redis is None:
+                    await session.connection(execution_options=OWN_COMMITS)
+                counters = counter(self.redis, session, RateLimitCounters)
+                count, window_ends = await counters.count(key, policy.window, size)
+                if self.leases.purge_due(size, count):
+                    await counters.purge()
+            spent = self.leases.reserve(key, policy, (size, count, window_ends), now), window_ends
         try:
-            fields = verdict(policy, count, window_ends, utc_now())
+            fields = verdict(policy, *spent, utc_now())
         except RateLimitedError as error:
             body = problem_for(error, scope["method"], scope["path"])
             await problem_response(body, error.headers)(scope, receive, send)

@@ -4,13 +4,12 @@ from collections.abc import Callable
 
 from flask import Flask, Response, g, request
 
-from ..core import database
+from ..core import counting, database
 from ..core.counters import OWN_COMMITS, RateLimitCounters
-from ..core.counting import open_counter
 from ..core.models import utc_now
 from ..settings import Settings
 from .clients import FORWARDED_FOR, client_address
-from .rate_limits import RateLimits, caller, verdict
+from .rate_limits import Leases, RateLimits, caller, verdict
 
 SubjectOf = Callable[[], str | None]
 """The subject of the request's bearer token when it carries a valid one, else None."""
@@ -24,6 +23,8 @@ def init_app(app: Flask, settings: Settings, subject_of: SubjectOf) -> None:
         return
     # A session of the count's own, apart from the request's: it commits each statement on its own.
     sessions = app.extensions[database.EXTENSION].sessions
+    redis = app.extensions[counting.EXTENSION]
+    leases = Leases()
 
     @app.before_request
     def count_request() -> None:
@@ -33,14 +34,19 @@ def init_app(app: Flask, settings: Settings, subject_of: SubjectOf) -> None:
         forwarded_for = request.headers.getlist(FORWARDED_FOR)
         address = client_address(request.remote_addr or "", forwarded_for, settings.trusted_proxies)
         key = policy.key(caller(subject_of(), address))
-        with sessions() as session, open_counter(settings.redis_url, session, RateLimitCounters) as counter:
-            if settings.redis_url is None:
-                session.connection(execution_options=OWN_COMMITS)
-            count, window_ends = counter.count(key, policy.window)
-            if count == 1:
-                # A new window: the time to clear some of those that have ended, once per caller and window.
-                counter.purge()
-        setattr(g, FIELDS, verdict(policy, count, window_ends, utc_now()))
+        now = utc_now()
+        spent = leases.spend(key, policy, now)
+        if spent is None:
+            size = leases.size(key, policy, now)
+            with sessions() as session:
+                if redis is None:
+                    session.connection(execution_options=OWN_COMMITS)
+                counters = counting.counter(redis, session, RateLimitCounters)
+                count, window_ends = counters.count(key, policy.window, size)
+                if leases.purge_due(size, count):
+                    counters.purge()
+            spent = leases.reserve(key, policy, (size, count, window_ends), now), window_ends
+        setattr(g, FIELDS, verdict(policy, *spent, utc_now()))
 
     @app.after_request
     def add_fields(response: Response) -> Response:

@@ -11,11 +11,16 @@ under a limit carries both fields too. Only the API's URLs are counted: health p
 page are not.
 
 A window is fixed: it starts with a caller's first request and ends after its length. The counters are those of
-``core.counters``, one atomic count per request in the database or in Redis, so that the limit holds exactly across
-the server's workers and across replicas.
+``core.counters``, in the database or in Redis, where every worker and replica sees them. A process does not write
+each request there: it reserves a few of the caller's requests at once (a lease, at most a 64th of what remains of
+the quota, so one at a time near its end) and spends them before it reserves more. Every request spent was counted
+first, so no caller ever gets more than its quota, whatever the number of processes; a caller whose requests move
+from one process to another may be refused a few requests early, those another process holds reserved. Once the
+quota is spent, every process refuses the caller until the window ends without asking the store again.
 """
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +32,15 @@ from ..settings import Settings
 from .problems import PROBLEM_MEDIA_TYPE, SCHEMA_REF, Problem
 
 API_PREFIX = "/api/"
+LEASE_SHARE = 64
+"""A lease reserves at most this fraction of what remains of a caller's quota."""
+MAX_LEASE = 64
+"""The most requests a lease reserves, however large the quota."""
+MAX_LEASES = 10_000
+"""The most callers a process keeps leases for; the leases of ended windows go first, then the oldest."""
+PURGE_EVERY = 16
+"""A process clears a batch of ended counters from the store once in this many windows it opens: a batch is larger
+than that many, so the table stays small, and a new caller seldom pays for a second statement."""
 READ_METHODS = frozenset({"GET", "HEAD"})
 RATE_LIMIT = "RateLimit"
 RATE_LIMIT_POLICY = "RateLimit-Policy"
@@ -109,6 +123,80 @@ class RateLimits:
         if not path.startswith(API_PREFIX):
             return None
         return self.reads if method in READ_METHODS else self.writes
+
+
+@dataclass(slots=True)
+class Lease:
+    """What a process knows of a caller's counter in one window: the highest count the store answered it, and how
+    many of the requests it reserved are left to spend."""
+
+    counted: int
+    unspent: int
+    window_ends: datetime
+
+    def spend(self, quota: int) -> int:
+        """The count of one more request: one of the reserved, all of which are within the quota, or, with none
+        left, one over everything counted."""
+        if self.unspent == 0:
+            return max(self.counted, quota) + 1
+        self.unspent -= 1
+        return min(self.counted, quota) - self.unspent
+
+
+class Leases:
+    """The requests a process has reserved, by counter; shared by the threads of the process."""
+
+    def __init__(self) -> None:
+        self._leases: dict[str, Lease] = {}
+        self._lock = threading.Lock()
+        self._windows_opened = 0
+
+    def spend(self, key: str, policy: Policy, now: datetime) -> tuple[int, datetime] | None:
+        """The count of a request and the end of its window, without the store while a lease has a request left or
+        the quota is spent; None when the process must reserve more (see ``reserve``)."""
+        with self._lock:
+            lease = self._leases.get(key)
+            if lease is None or lease.window_ends <= now or (lease.unspent == 0 and lease.counted < policy.quota):
+                return None
+            return lease.spend(policy.quota), lease.window_ends
+
+    def size(self, key: str, policy: Policy, now: datetime) -> int:
+        """How many requests to reserve in the store: a share of what remains of the quota, as last seen."""
+        with self._lock:
+            lease = self._leases.get(key)
+            counted = lease.counted if lease is not None and lease.window_ends > now else 0
+        return max(1, min(MAX_LEASE, (policy.quota - counted) // LEASE_SHARE))
+
+    def reserve(self, key: str, policy: Policy, reserved: tuple[int, int, datetime], now: datetime) -> int:
+        """Keep what the store counted (``size`` requests added, giving ``count`` in the window that ends then), and
+        spend one of them on this request; its count. Reserved requests over the quota are never spent."""
+        size, count, window_ends = reserved
+        usable = max(0, min(size, policy.quota - (count - size)))
+        with self._lock:
+            lease = self._leases.get(key)
+            if lease is None or lease.window_ends <= now:
+                if len(self._leases) >= MAX_LEASES:
+                    self._forget_some(now)
+                lease = self._leases[key] = Lease(0, 0, window_ends)
+            lease.counted = max(lease.counted, count)
+            lease.unspent += usable
+            return lease.spend(policy.quota)
+
+    def purge_due(self, size: int, count: int) -> bool:
+        """Whether a reservation that counted ``count`` with ``size`` requests opened a window, and is the one in
+        ``PURGE_EVERY`` such that clears some ended counters."""
+        if count != size:
+            return False
+        with self._lock:
+            self._windows_opened += 1
+            return self._windows_opened % PURGE_EVERY == 1
+
+    def _forget_some(self, now: datetime) -> None:
+        """Forget the leases of ended windows, or, with none, the older half: their callers may lose a few requests
+        to the store, never get more."""
+        ended = [key for key, lease in self._leases.items() if lease.window_ends <= now]
+        for key in ended or list(self._leases)[: MAX_LEASES // 2]:
+            del self._leases[key]
 
 
 def caller(subject: str | None, address: str) -> str:

@@ -103,8 +103,7 @@ def sign_up() -> Response:
     submission = on_field(submitted(checked_form(SignUpFields), Registration), "password")
     if submission.data is not None:
         authority = current_authority()
-        with attempt_counter() as counter:
-            admit(counter, Attempt.registration(authority.settings, request_client_address()))
+        admit(attempt_counter(), Attempt.registration(authority.settings, request_client_address()))
         try:
             user = service.register(database.session(), authority, submission.data.email, submission.data.password)
         except EmailTakenError as error:
@@ -133,18 +132,18 @@ def sign_in() -> Response:
     if submission.data is not None:
         authority = current_authority()
         attempt = Attempt.password_check(authority.settings, submission.data.email, request_client_address())
-        with attempt_counter() as counter:
-            admit(counter, attempt)
-            try:
-                user = service.signing_in_user(
-                    database.session(), authority, submission.data.email, submission.data.password
-                )
-            except OAuthError as error:
-                refuse_form(submission, error.description, error.status)
-            else:
-                settle(counter, attempt)
-                member = signed_in(current_browser(), user)
-                return redirected(local_url(next_url, ITEMS_URL), f"Signed in as {user.email}.", member)
+        counter = attempt_counter()
+        admit(counter, attempt)
+        try:
+            user = service.signing_in_user(
+                database.session(), authority, submission.data.email, submission.data.password
+            )
+        except OAuthError as error:
+            refuse_form(submission, error.description, error.status)
+        else:
+            settle(counter, attempt)
+            member = signed_in(current_browser(), user)
+            return redirected(local_url(next_url, ITEMS_URL), f"Signed in as {user.email}.", member)
     context = form_page(submission.values, submission.errors, action=sign_in_url(next_url))
     return render("account/sign_in.html", context, submission.status)
 
@@ -184,15 +183,14 @@ def change_password() -> Response:
     submission = submitted(form, PasswordChange)
     if submission.data is not None:
         try:
-            with attempt_counter() as counter:
-                service.change_password(
-                    database.session(),
-                    current_authority(),
-                    counter,
-                    principal(user),
-                    submission.data,
-                    request_client_address(),
-                )
+            service.change_password(
+                database.session(),
+                current_authority(),
+                attempt_counter(),
+                principal(user),
+                submission.data,
+                request_client_address(),
+            )
         except WrongPasswordError as error:
             submission.refuse("current_password", error)
         except WeakPasswordError as error:
@@ -223,15 +221,14 @@ def delete_account() -> Response:
     submission = submitted(form, AccountDeletion)
     if submission.data is not None:
         try:
-            with attempt_counter() as counter:
-                service.delete_own_account(
-                    database.session(),
-                    current_authority(),
-                    counter,
-                    principal(user),
-                    submission.data.current_password,
-                    request_client_address(),
-                )
+            service.delete_own_account(
+                database.session(),
+                current_authority(),
+                attempt_counter(),
+                principal(user),
+                submission.data.current_password,
+                request_client_address(),
+            )
         except WrongPasswordError as error:
             submission.refuse("current_password", error)
         else:
@@ -260,8 +257,7 @@ def mail_link() -> Response:
     if submission.data is None:
         return render(template, form_page(submission.values, submission.errors), 422)
     authority = current_authority()
-    with attempt_counter() as counter:
-        admit(counter, Attempt.mail_request(authority.settings, submission.data.email, request_client_address()))
+    admit(attempt_counter(), Attempt.mail_request(authority.settings, submission.data.email, request_client_address()))
     mail(database.session(), authority, submission.data.email)
     wake_sender()
     return redirected(SIGN_IN_URL, MAIL_ON_ITS_WAY)
