@@ -33,9 +33,9 @@ def load_seconds(plan: LoadPlan, parts: list[str]) -> int:
     seconds = 0
     if "throughput" in parts:
         classic = len(plan.classic_routes) * len(plan.classic_log_levels)
-        # The routes at every level, the authenticated read under its servers, the metrics, the rate limits, the keyed
-        # create and the page under granian.
-        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 4)
+        # The routes at every level, the authenticated read under its servers, the metrics, the rate limits (one caller
+        # and many), the keyed create and the page under granian.
+        pairs = len(FRAMEWORKS) * (len(ROUTES) * len(plan.log_levels) + classic + len(plan.accounts_servers) + 5)
         seconds += pairs * pair
     if "io" in parts:
         configurations = 1 + len(plan.io_flask_threads)

@@ -107,16 +107,20 @@ def test_leases_let_no_caller_past_its_quota_however_processes_interleave() -> N
     window_ends = now + policy.window
     processes = [Leases() for _ in range(4)]
     chance = random.Random(31)
-    stored = 0
+    stored = writes = served = 0
     in_flight: list[tuple[Leases, int, int]] = []
-    counts: list[int] = []
-    writes = 0
+    last = 0
+
+    def record(count: int) -> None:
+        nonlocal served, last
+        served += 1 if count <= policy.quota else 0
+        last = count
 
     def ask(process: Leases) -> None:
         nonlocal stored, writes
         spent = process.spend("key", policy, now)
         if spent is not None:
-            counts.append(spent[0])
+            record(spent[0])
             return
         size = process.size("key", policy, now)
         stored += size
@@ -125,28 +129,25 @@ def test_leases_let_no_caller_past_its_quota_however_processes_interleave() -> N
 
     def answer(index: int) -> None:
         process, size, count = in_flight.pop(index)
-        counts.append(process.reserve("key", policy, (size, count, window_ends), now))
-
-    def served() -> int:
-        return sum(count <= policy.quota for count in counts)
+        record(process.reserve("key", policy, (size, count, window_ends), now))
 
     for _ in range(2000):
         if in_flight and chance.random() < 0.4:
             answer(chance.randrange(len(in_flight)))
         else:
             ask(chance.choice(processes))
-        assert served() <= policy.quota
+        assert served <= policy.quota
     while in_flight:
         answer(0)
     for process in processes:
         ask(process)
-        while in_flight or counts[-1] <= policy.quota:
+        while in_flight or last <= policy.quota:
             if in_flight:
                 answer(0)
             else:
                 ask(process)
 
-    assert served() == policy.quota
+    assert served == policy.quota
     assert all((process.spend("key", policy, now) or (0,))[0] > policy.quota for process in processes)
     assert writes < policy.quota / 3
 
