@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             RateLimiting,
             limits=limits,
             settings=settings,
-            sessions=app.state.sessions,
+            engine=engine,
             redis=redis,
             subject_of=token_subject,
         )

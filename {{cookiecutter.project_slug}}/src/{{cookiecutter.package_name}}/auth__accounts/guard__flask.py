@@ -7,9 +7,8 @@ from typing import Any
 from flask import current_app, request
 from flask_openapi.blueprint import APIBlueprint
 
-from ..core import database
+from ..core import counting, database
 from ..core.access import AuthenticationError, PermissionDeniedError, bearer_token
-from ..core import counting
 from ..core.counting import Counter
 from ..core.principals import Principal
 from ..web import guarding

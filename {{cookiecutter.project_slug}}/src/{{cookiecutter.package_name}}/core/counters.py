@@ -38,7 +38,7 @@ class RateLimitCounters(CounterRows, Base):
 CounterTable = type[CounterRows]
 """A mapped table of counters, such as ``RateLimitCounters``."""
 OWN_COMMITS = {"isolation_level": "AUTOCOMMIT"}
-"""The execution options of a session that only counts: each statement commits on its own, so that a counter's row
+"""The execution options of a connection that only counts: each statement commits on its own, so that a counter's row
 is locked while its statement runs, not until a COMMIT sent after it; a caller's requests that race for the same
 counter then wait on each other that much less."""
 

@@ -5,7 +5,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .counters import (
     CounterTable,
@@ -35,16 +35,16 @@ class Counter(Protocol):
 
 
 class DatabaseCounter:
-    """Counters in a table of the database, each count committed at once."""
+    """Counters in a table of the database, each count committed at once, through a session or a connection."""
 
-    def __init__(self, session: AsyncSession, table: CounterTable) -> None:
+    def __init__(self, session: AsyncSession | AsyncConnection, table: CounterTable, dialect: str) -> None:
         self.session = session
         self.table = table
+        self.dialect = dialect
 
     async def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
-        dialect = self.session.get_bind().dialect.name
         values = count_values(key, utc_now(), window, amount)
-        count, window_ends = (await self.session.execute(count_statement(self.table, dialect), values)).one()
+        count, window_ends = (await self.session.execute(count_statement(self.table, self.dialect), values)).one()
         await self.session.commit()
         return count, window_ends
 
@@ -104,4 +104,4 @@ def redis_client(redis_url: str | None) -> Redis | None:
 
 def counter(redis: Redis | None, session: AsyncSession, table: CounterTable) -> Counter:
     """Redis, when the application has a client of it, else ``table`` through ``session``."""
-    return DatabaseCounter(session, table) if redis is None else RedisCounter(redis)
+    return DatabaseCounter(session, table, session.get_bind().dialect.name) if redis is None else RedisCounter(redis)

@@ -6,6 +6,7 @@ from typing import Protocol, cast
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from .counters import (
@@ -38,16 +39,16 @@ class Counter(Protocol):
 
 
 class DatabaseCounter:
-    """Counters in a table of the database, each count committed at once."""
+    """Counters in a table of the database, each count committed at once, through a session or a connection."""
 
-    def __init__(self, session: Session, table: CounterTable) -> None:
+    def __init__(self, session: Session | Connection, table: CounterTable, dialect: str) -> None:
         self.session = session
         self.table = table
+        self.dialect = dialect
 
     def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
-        dialect = self.session.get_bind().dialect.name
         values = count_values(key, utc_now(), window, amount)
-        count, window_ends = self.session.execute(count_statement(self.table, dialect), values).one()
+        count, window_ends = self.session.execute(count_statement(self.table, self.dialect), values).one()
         self.session.commit()
         return count, window_ends
 
@@ -107,4 +108,4 @@ def init_app(app: Flask, redis_url: str | None) -> None:
 
 def counter(redis: Redis | None, session: Session, table: CounterTable) -> Counter:
     """Redis, when the application has a client of it, else ``table`` through ``session``."""
-    return DatabaseCounter(session, table) if redis is None else RedisCounter(redis)
+    return DatabaseCounter(session, table, session.get_bind().dialect.name) if redis is None else RedisCounter(redis)

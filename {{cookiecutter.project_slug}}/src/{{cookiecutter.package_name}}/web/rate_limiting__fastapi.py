@@ -1,14 +1,15 @@
 """The rate limits (see ``rate_limits``) as a middleware, which counts each API request before it is routed."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.counters import OWN_COMMITS, RateLimitCounters
-from ..core.counting import counter
+from ..core.counting import Counter, DatabaseCounter, RedisCounter
 from ..core.models import utc_now
 from ..settings import Settings
 from .clients import FORWARDED_FOR, client_address
@@ -27,14 +28,14 @@ class RateLimiting:
         *,
         limits: RateLimits,
         settings: Settings,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         redis: Redis | None,
         subject_of: SubjectOf,
     ) -> None:
         self.app = app
         self.limits = limits
         self.trusted_proxies = settings.trusted_proxies
-        self.sessions = sessions
+        self.engine = engine
         self.redis = redis
         self.subject_of = subject_of
         self.leases = Leases()
@@ -52,10 +53,7 @@ class RateLimiting:
         spent = self.leases.spend(key, policy, now)
         if spent is None:
             size = self.leases.size(key, policy, now)
-            async with self.sessions() as session:
-                if self.redis is None:
-                    await session.connection(execution_options=OWN_COMMITS)
-                counters = counter(self.redis, session, RateLimitCounters)
+            async with self.counter() as counters:
                 count, window_ends = await counters.count(key, policy.window, size)
                 if self.leases.purge_due(size, count):
                     await counters.purge()
@@ -74,3 +72,13 @@ class RateLimiting:
             await send(message)
 
         await self.app(scope, receive, send_with_fields)
+
+    @asynccontextmanager
+    async def counter(self) -> AsyncIterator[Counter]:
+        """Redis, or the database through a connection of the count's own, on which each statement commits alone."""
+        if self.redis is not None:
+            yield RedisCounter(self.redis)
+            return
+        async with self.engine.connect() as connection:
+            own_commits = await connection.execution_options(**OWN_COMMITS)
+            yield DatabaseCounter(own_commits, RateLimitCounters, self.engine.dialect.name)

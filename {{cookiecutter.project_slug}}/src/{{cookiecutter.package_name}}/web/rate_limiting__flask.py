@@ -1,6 +1,7 @@
 """The rate limits (see ``rate_limits``) as hooks, which count each API request before any blueprint's own hooks."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask, Response, g, request
 
@@ -21,10 +22,18 @@ def init_app(app: Flask, settings: Settings, subject_of: SubjectOf) -> None:
     limits = RateLimits.from_settings(settings)
     if limits is None:
         return
-    # A session of the count's own, apart from the request's: it commits each statement on its own.
-    sessions = app.extensions[database.EXTENSION].sessions
+    engine = app.extensions[database.EXTENSION].engine
     redis = app.extensions[counting.EXTENSION]
     leases = Leases()
+
+    @contextmanager
+    def counter() -> Iterator[counting.Counter]:
+        """Redis, or the database through a connection of the count's own, on which each statement commits alone."""
+        if redis is not None:
+            yield counting.RedisCounter(redis)
+            return
+        with engine.connect().execution_options(**OWN_COMMITS) as connection:
+            yield counting.DatabaseCounter(connection, RateLimitCounters, engine.dialect.name)
 
     @app.before_request
     def count_request() -> None:
@@ -38,10 +47,7 @@ def init_app(app: Flask, settings: Settings, subject_of: SubjectOf) -> None:
         spent = leases.spend(key, policy, now)
         if spent is None:
             size = leases.size(key, policy, now)
-            with sessions() as session:
-                if redis is None:
-                    session.connection(execution_options=OWN_COMMITS)
-                counters = counting.counter(redis, session, RateLimitCounters)
+            with counter() as counters:
                 count, window_ends = counters.count(key, policy.window, size)
                 if leases.purge_due(size, count):
                     counters.purge()
