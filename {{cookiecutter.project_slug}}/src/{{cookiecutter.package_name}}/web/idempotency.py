@@ -181,23 +181,23 @@ class IdempotencyKeyInUseError(ConflictError):
 
 
 THE_KEY = and_(IdempotencyRecord.owner == bindparam("owner"), IdempotencyRecord.key == bindparam("key"))
-"""The claim's key. The statements below are built once, with the claim's ``parameters`` bound when they run: a
-statement built for each request would cost more than its round trip to the database."""
+"""The claim's key. The statements below are built once and run with the claim's ``parameters``: building a statement
+for each request costs about as much as running it."""
 LOCK = bindparam("lock", type_=BigInteger)
-STORED = select(
+"""The claim's key as a PostgreSQL advisory lock."""
+StoredAnswer = Row[str, int, str, str, datetime]
+"""The columns of a key's row that a retry's answer needs."""
+_answer = select(
     IdempotencyRecord.fingerprint,
     IdempotencyRecord.status,
     IdempotencyRecord.headers,
     IdempotencyRecord.body,
     IdempotencyRecord.expires_at,
 )
-StoredAnswer = Row[str, int, str, str, datetime]
-"""The columns of a key's row that a retry's answer needs."""
-
-STORED_ANSWER = STORED.where(THE_KEY)
+STORED_ANSWER = _answer.where(THE_KEY)
 """The key's stored answer, expired or not."""
 _held = func.pg_try_advisory_xact_lock(LOCK).table_valued("held").render_derived()
-HELD_AT_ONCE = STORED.add_columns(_held.c.held).select_from(_held).outerjoin(IdempotencyRecord, THE_KEY)
+HELD_AT_ONCE = _answer.add_columns(_held.c.held).select_from(_held).outerjoin(IdempotencyRecord, THE_KEY)
 """On PostgreSQL, in one round trip: hold the key, unless another transaction holds it (``held`` is then false), and
 read its stored answer. That is read as of the statement's start: one committed as the lock was taken is missed, and
 found by the unique constraint on the key."""
