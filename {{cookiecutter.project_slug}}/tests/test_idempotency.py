@@ -15,15 +15,20 @@ from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from {{ cookiecutter.package_name }}.core import database
-from {{ cookiecutter.package_name }}.core.models import utc_now
 from {{ cookiecutter.package_name }}.items import URL as ITEMS
 from {{ cookiecutter.package_name }}.items.models import Item
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.web import answers
-from {{ cookiecutter.package_name }}.web.idempotency import IDEMPOTENCY_KEY, IdempotencyRecord
+from {{ cookiecutter.package_name }}.web.idempotency import (
+    HOLD,
+    IDEMPOTENCY_KEY,
+    STORED_PER_PURGE,
+    Claim,
+    IdempotencyRecord,
+)
 
 from .auth import sign_in
 from .helpers import assert_problem
@@ -136,7 +141,7 @@ def test_a_failure_between_the_work_and_the_storing_of_its_answer_leaves_neither
     def fail(*_args: object) -> None:
         raise RuntimeError("the process stops here")
 
-    monkeypatch.setattr(answers, "store", fail)
+    monkeypatch.setattr(answers, "stored_row", fail)
     assert_problem(client.post(ITEMS, json={"name": "Widget"}, headers=keyed(key)), 500)
     monkeypatch.undo()
 
@@ -187,18 +192,17 @@ def test_the_longest_key_is_kept(client: httpx2.Client) -> None:
 def key_held(settings: Settings, owner: str, key: str) -> Iterator[None]:
     """Another transaction holds the key, as a first request with it does while it runs, until the block ends."""
     held, released = threading.Event(), threading.Event()
+    claim = Claim(owner, key, "0" * 64, HOUR, settings.idempotency_wait, settings.database_statement_timeout)
 
-    def hold(connection: Connection) -> None:
-        now = utc_now()
-        row = {"owner": owner, "key": key, "fingerprint": "0" * 64, "created_at": now, "expires_at": now + HOUR}
-        connection.execute(insert(IdempotencyRecord).values(**row))
+    def hold_key(connection: Connection) -> None:
+        connection.execute(HOLD[connection.dialect.name], claim.parameters)
         held.set()
         assert released.wait(HOLD_TIMEOUT_SECONDS)
         connection.rollback()
 
     # On a thread of its own, where the database module may run an event loop: this thread's runs the requests.
     with ThreadPoolExecutor(max_workers=1) as other:
-        holding = other.submit(database.run_on_connection, settings, hold)
+        holding = other.submit(database.run_on_connection, settings, hold_key)
         assert held.wait(HOLD_TIMEOUT_SECONDS) or holding.result()
         try:
             yield
@@ -242,13 +246,14 @@ def test_an_expired_key_is_purged_and_may_be_sent_again(
     client = make_client(settings.model_copy(update={"idempotency_key_hours": 1e-9}))
     client.headers.update(sign_in(client))
     key = new_key()
-    for name in ("One", "Two", "Three"):
-        client.post(ITEMS, json={"name": name}, headers=keyed(new_key()))
 
     assert client.post(ITEMS, json={"name": "Widget"}, headers=keyed(key)).status_code == 201
     assert client.post(ITEMS, json={"name": "Gadget"}, headers=keyed(key)).status_code == 201
-    assert stored_keys(settings) == 1, "each key stored purges the expired ones"
-    assert item_count(client) == 5
+    for number in range(STORED_PER_PURGE):
+        client.post(ITEMS, json={"name": f"Item {number}"}, headers=keyed(new_key()))
+
+    assert stored_keys(settings) <= STORED_PER_PURGE, "one of any STORED_PER_PURGE keys stored purges the expired"
+    assert item_count(client) == STORED_PER_PURGE + 2
 
 
 def test_the_document_declares_the_key_and_its_answers_on_the_posts_that_take_it(client: httpx2.Client) -> None:

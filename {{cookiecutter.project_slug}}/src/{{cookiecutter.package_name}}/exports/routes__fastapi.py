@@ -47,8 +47,7 @@ async def export_items(
     async def queue() -> None:
         await service.queue(session, celery, added[0])
 
-    engine = request.app.state.engine
-    return answered(await answer_once(session, engine, claim(key, principal, request, data), add, queue))
+    return answered(await answer_once(session, claim(key, principal, request, data), add, queue))
 
 
 routers = [router]

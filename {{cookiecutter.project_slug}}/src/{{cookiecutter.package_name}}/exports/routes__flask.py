@@ -42,8 +42,7 @@ def export_items(body: ExportRequest, header: IdempotencyKeyHeader) -> Response:
     def queue() -> None:
         service.queue(session, current_celery(), added[0])
 
-    engine = database.current_database().engine
-    return answered(answer_once(session, engine, claim(header, principal, body), add, queue))
+    return answered(answer_once(session, claim(header, principal, body), add, queue))
 
 
 blueprints = [blueprint]

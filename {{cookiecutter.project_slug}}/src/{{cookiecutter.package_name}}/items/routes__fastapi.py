@@ -49,8 +49,7 @@ async def create_item(
         headers = {"Location": item_url(item.id), ETAG: entity_tag(item.version)}
         return Answer.of(status.HTTP_201_CREATED, ItemRead.model_validate(item), headers)
 
-    engine = request.app.state.engine
-    return answered(await answer_once(session, engine, claim(key, principal, request, data), create))
+    return answered(await answer_once(session, claim(key, principal, request, data), create))
 
 
 @router.get(

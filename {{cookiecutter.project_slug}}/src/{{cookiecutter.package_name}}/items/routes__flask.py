@@ -48,8 +48,7 @@ def create_item(body: ItemCreate, header: IdempotencyKeyHeader) -> Response:
         headers = {"Location": item_url(item.id), ETAG: entity_tag(item.version)}
         return Answer.of(201, ItemRead.model_validate(item), headers)
 
-    engine = database.current_database().engine
-    return answered(answer_once(database.session(), engine, claim(header, principal, body), create))
+    return answered(answer_once(database.session(), claim(header, principal, body), create))
 
 
 @blueprint.get(

@@ -3,19 +3,25 @@
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..core.errors import ConflictError
 from .idempotency import (
+    FORGET,
+    HELD_AT_ONCE,
+    HOLD,
+    PURGE,
+    STORE,
+    STORED_ANSWER,
     Answer,
     Claim,
     IdempotencyKeyInUseError,
+    StoredAnswer,
     bounded_wait,
-    expired_records,
-    forget,
-    new_record,
+    expired,
+    purge_due,
     replay,
-    store,
-    stored_record,
+    stored_row,
     waited_too_long,
 )
 
@@ -25,65 +31,72 @@ Then = Callable[[], Awaitable[None]]
 """What a POST does once its work is committed, outside the database, such as handing a job to a broker."""
 
 
-async def answer_once(
-    session: AsyncSession, engine: AsyncEngine, claim: Claim | None, work: Work, then: Then | None = None
-) -> Answer:
+async def answer_once(session: AsyncSession, claim: Claim | None, work: Work, then: Then | None = None) -> Answer:
     """The work's answer: done now (and ``then`` after it), or stored by the first request with the claim's key.
 
-    With a key, the work runs in a transaction of its own, on a connection of the engine's. The key's row is inserted
-    first: a retry's insert fails, or waits for the first request's transaction to end, and then reads the answer.
-    The row is committed with the work and its answer, once the answer is stored: the work's session joins that
-    transaction, and its commit only flushes; its rollback ends the transaction. Should ``then`` fail, the key is
-    deleted, so that a retry runs again.
+    With a key, the request's transaction holds the key first, and reads the answer stored with it, if any. Otherwise
+    the work runs in that transaction, on a session that joins it (its commit only flushes, its rollback ends the
+    transaction), and the key's row is inserted with the answer and committed with the work. Should the work meet
+    another's (a conflict, or the key stored meanwhile), the transaction rolls back, and the answer stored since, if
+    any, is the answer. Should ``then`` fail, the key is deleted, so that a retry runs again.
     """
     if claim is None:
         answer = await work(session)
         if then is not None:
             await then()
         return answer
-    # The request's reads so far (the caller's identity) end, and give their connection back: a request that waits
-    # for another's key never holds two connections.
-    await session.commit()
-    async with (
-        engine.connect() as connection,
-        AsyncSession(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed,
-    ):
-        await connection.begin()
-        record_id = await _insert_key(keyed, claim)
-        if record_id is None:
-            record = (await keyed.scalars(stored_record(claim))).one()
-            return replay(record, claim)
-        answer = await work(keyed)
-        await keyed.execute(store(record_id, answer))
-        await connection.commit()
+    parameters = claim.parameters
+    connection = await session.connection()
+    stored = await _hold_key(connection, claim)
+    if stored is not None and not expired(stored, claim):
+        await session.rollback()
+        return replay(stored, claim)
+    if stored is not None:
+        await connection.execute(FORGET, parameters)
+    try:
+        keyed = AsyncSession(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
+        async with keyed:
+            answer = await work(keyed)
+        await connection.execute(STORE, stored_row(claim, answer))
+        if purge_due():
+            await connection.execute(PURGE, parameters)
+        await session.commit()
+    except (IntegrityError, ConflictError):
+        # Closed rather than rolled back: the work's session may have rolled back the transaction already.
+        await session.close()
+        stored = (await session.execute(STORED_ANSWER, parameters)).one_or_none()
+        if stored is None or expired(stored, claim):
+            raise
+        return replay(stored, claim)
     if then is not None:
         try:
             await then()
         except BaseException:
-            await session.execute(forget(record_id))
+            await session.execute(FORGET, parameters)
             await session.commit()
             raise
     return answer
 
 
-async def _insert_key(session: AsyncSession, claim: Claim) -> int | None:
-    """Insert the key's row, uncommitted; None when another request has committed the key, before or while this one
-    waited."""
-    wait, usual_wait = bounded_wait(session.get_bind().dialect.name, claim)
-    record = new_record(claim)
+async def _hold_key(connection: AsyncConnection, claim: Claim) -> StoredAnswer | None:
+    """Hold the key for the session's transaction, once no other request holds it, waiting for that at most the
+    claim's wait; the key's stored answer, if any."""
+    parameters = claim.parameters
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        row = (await connection.execute(HELD_AT_ONCE, parameters)).one()
+        if row.held:
+            return None if row.fingerprint is None else row
+    wait, usual_wait = bounded_wait(dialect, claim)
     try:
-        await session.execute(wait)
-        for statement in expired_records(claim):
-            await session.execute(statement)
-        session.add(record)
-        await session.flush()
+        await connection.execute(wait)
+        await connection.execute(HOLD[dialect], parameters)
     except DBAPIError as error:
-        await session.rollback()
-        await session.execute(usual_wait)
-        if isinstance(error, IntegrityError):
-            return None
+        if dialect != "postgresql":
+            # SQLite's wait is the connection's, PostgreSQL's the transaction's, which ends with the request.
+            await connection.execute(usual_wait)
         if waited_too_long(error):
             raise IdempotencyKeyInUseError(claim.wait) from None
         raise
-    await session.execute(usual_wait)
-    return record.id
+    await connection.execute(usual_wait)
+    return (await connection.execute(STORED_ANSWER, parameters)).one_or_none()
