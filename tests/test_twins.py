@@ -22,6 +22,7 @@ RENAMES = {
     "sqlalchemy.ext.asyncio": "sqlalchemy.orm",
     "AsyncSession": "Session",
     "AsyncEngine": "Engine",
+    "AsyncConnection": "Connection",
     "async_sessionmaker": "sessionmaker",
     "redis.asyncio": "redis",
 }
@@ -35,30 +36,28 @@ ASYNC_ONLY_IMPORT = re.compile(
 TWINS: dict[str, list[str]] = {
     "items/service": [],
     "web/answers": [
-        # The sync engine is SQLAlchemy's own; the async one wraps it, beside the async session.
-        "+from sqlalchemy import Engine",
-        "-from sqlalchemy.orm import Engine, Session",
+        # The sync connection is SQLAlchemy's own; the async one wraps it, beside the async session.
+        "+from sqlalchemy import Connection",
+        "-from sqlalchemy.orm import Connection, Session",
         "+from sqlalchemy.orm import Session",
     ],
     "mail/delivery": [],
     "jobs/service": [],
     "auth__accounts/attempts": [],
     "core/counting": [
-        # An async context manager, which gives an async iterator.
-        "-from collections.abc import AsyncIterator",
-        "-from contextlib import asynccontextmanager",
-        "+from collections.abc import Iterator",
-        "+from contextlib import contextmanager",
         # redis-py types a synchronous client's answers as possibly awaitable.
         "-from typing import Protocol",
         "+from typing import Protocol, cast",
+        # The sync connection is SQLAlchemy's own; the async one wraps it, beside the async session.
+        "-from sqlalchemy.orm import Connection, Session",
+        "+from sqlalchemy import Connection",
+        "+from sqlalchemy.orm import Session",
+        # A Flask application keeps the client among its extensions; a FastAPI one in its state.
+        '+EXTENSION = "counters"',
+        '+"""Where an application keeps its client of the counters\' Redis, or None."""',
         "-            if self.redis.decr(key) <= 0:",
         "+            # redis-py types a synchronous client's answers as possibly awaitable.",
         "+            if cast(int, self.redis.decr(key)) <= 0:",
-        "-@asynccontextmanager",
-        "-def open_counter(redis_url: str | None, session: Session, table: CounterTable) -> AsyncIterator[Counter]:",
-        "+@contextmanager",
-        "+def open_counter(redis_url: str | None, session: Session, table: CounterTable) -> Iterator[Counter]:",
     ],
     "auth__accounts/service": [
         # The command that makes an admin runs outside any request: the async twin starts an event loop for it.

@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(DEBUG=settings.debug, MAX_CONTENT_LENGTH=settings.max_body_bytes, PROVIDE_AUTOMATIC_OPTIONS=False)
     app.extensions["settings"] = settings
     database.init_app(app, settings)
-    counting.init_app(app, settings.redis_url)
+    app.extensions[counting.EXTENSION] = counting.redis_client(settings.redis_url)
     # Before the features, which may answer some errors their own way.
     handlers.init_app(app)
     for routes in FEATURE_ROUTES:

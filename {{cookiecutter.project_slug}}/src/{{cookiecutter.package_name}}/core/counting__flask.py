@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
-from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Connection
@@ -100,10 +99,11 @@ class RedisCounter:
         """Nothing to do: Redis deletes a counter when its window ends."""
 
 
-def init_app(app: Flask, redis_url: str | None) -> None:
-    """Give the application its one client of the counters' Redis, with its pool of connections, when it has one."""
-    redis = None if redis_url is None else Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
-    app.extensions[EXTENSION] = redis
+def redis_client(redis_url: str | None) -> Redis | None:
+    """The application's one client of the counters' Redis, with its pool of connections; None without a URL."""
+    if redis_url is None:
+        return None
+    return Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
 
 
 def counter(redis: Redis | None, session: Session, table: CounterTable) -> Counter:

@@ -134,6 +134,9 @@ class Tally:
         with self.lock:
             answered, self.answered = self.answered, {}
             in_flight, lent = self.in_flight, self.lent
+        # The gauges first: a scrape that sees this write's counts then sees its gauges too, never older ones.
+        REQUESTS_IN_FLIGHT.set(in_flight)
+        POOL_IN_USE.set(lent)
         for series, measured in answered.items():
             counter, histogram = self.metrics_of(series)
             counter.inc(measured.count)
@@ -142,8 +145,6 @@ class Tally:
             for bucket, count in zip(histogram._buckets, measured.buckets, strict=True):
                 if count:
                     bucket.inc(count)
-        REQUESTS_IN_FLIGHT.set(in_flight)
-        POOL_IN_USE.set(lent)
 
     def metrics_of(self, series: Series) -> tuple[Counter, Histogram]:
         metrics = self.written.get(series)

@@ -55,7 +55,8 @@ def answer_once(session: Session, claim: Claim | None, work: Work, then: Then | 
     if stored is not None:
         connection.execute(FORGET, parameters)
     try:
-        with Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False) as keyed:
+        keyed = Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
+        with keyed:
             answer = work(keyed)
         connection.execute(STORE, stored_row(claim, answer))
         if purge_due():
