@@ -305,16 +305,19 @@ def load_sections(results: Results) -> list[str]:
         "## What the rate limits cost",
         "",
         "The same open bake (granian) served twice, once as generated (rate limits on: every API request counted for"
-        " its caller by one upsert of `rate_limit_counters` in its own session, with limits no run reaches, so that"
-        " none is refused) and once with `RATE_LIMITS_ENABLED=false`, on the same database; wrk reads a random item"
-        f" from each. At {plan.log_levels[0]}, {rounds}; {medians}.",
+        " its caller, a process reserving a caller's requests in leases by upserts of `rate_limit_counters`, with"
+        " limits no run reaches, so that none is refused) and once with `RATE_LIMITS_ENABLED=false`, on the same"
+        " database; wrk reads a random item from each, as one caller, then from 10,000 callers (each request from one"
+        " of 10,000 addresses in `X-Forwarded-For`, which a third server, limited and trusting wrk as its proxy,"
+        f" believes). At {plan.log_levels[0]}, {rounds}; {medians}.",
         "",
         *rate_limit_lines(results),
         "",
         "## What an Idempotency-Key costs",
         "",
         "The same open bake (granian), still running, creates items with a new `Idempotency-Key` on every POST"
-        " (the key's row inserted before the item, its answer stored with it, in one transaction) and without one;"
+        " (the key held by an advisory lock before the item is inserted, its row written with the answer after it, in"
+        " one transaction) and without one;"
         f" every POST makes a new item, and the items and keys are deleted after. At {plan.log_levels[0]}, {rounds};"
         f" {medians}.",
         "",
