@@ -1,4 +1,4 @@
-"""Where counters count: the database, through a session, or Redis (see ``counters``)."""
+"""Where counters count: the database, through a session or a connection, or Redis (see ``counters``)."""
 
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -37,28 +37,28 @@ class Counter(Protocol):
 class DatabaseCounter:
     """Counters in a table of the database, each count committed at once, through a session or a connection."""
 
-    def __init__(self, session: AsyncSession | AsyncConnection, table: CounterTable, dialect: str) -> None:
-        self.session = session
+    def __init__(self, database: AsyncSession | AsyncConnection, table: CounterTable, dialect: str) -> None:
+        self.database = database
         self.table = table
         self.dialect = dialect
 
     async def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
         values = count_values(key, utc_now(), window, amount)
-        count, window_ends = (await self.session.execute(count_statement(self.table, self.dialect), values)).one()
-        await self.session.commit()
+        count, window_ends = (await self.database.execute(count_statement(self.table, self.dialect), values)).one()
+        await self.database.commit()
         return count, window_ends
 
     async def take_back(self, key: str) -> None:
-        await self.session.execute(take_back_statement(self.table, key))
-        await self.session.commit()
+        await self.database.execute(take_back_statement(self.table, key))
+        await self.database.commit()
 
     async def forget(self, key: str) -> None:
-        await self.session.execute(forget_statement(self.table, key))
-        await self.session.commit()
+        await self.database.execute(forget_statement(self.table, key))
+        await self.database.commit()
 
     async def purge(self) -> None:
-        await self.session.execute(purge_statement(self.table, utc_now()))
-        await self.session.commit()
+        await self.database.execute(purge_statement(self.table, utc_now()))
+        await self.database.commit()
 
 
 class RedisCounter:

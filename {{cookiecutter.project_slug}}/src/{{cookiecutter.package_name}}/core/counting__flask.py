@@ -1,4 +1,4 @@
-"""Where counters count: the database, through a session, or Redis (see ``counters``)."""
+"""Where counters count: the database, through a session or a connection, or Redis (see ``counters``)."""
 
 from datetime import datetime, timedelta
 from typing import Protocol, cast
@@ -40,28 +40,28 @@ class Counter(Protocol):
 class DatabaseCounter:
     """Counters in a table of the database, each count committed at once, through a session or a connection."""
 
-    def __init__(self, session: Session | Connection, table: CounterTable, dialect: str) -> None:
-        self.session = session
+    def __init__(self, database: Session | Connection, table: CounterTable, dialect: str) -> None:
+        self.database = database
         self.table = table
         self.dialect = dialect
 
     def count(self, key: str, window: timedelta, amount: int = 1) -> tuple[int, datetime]:
         values = count_values(key, utc_now(), window, amount)
-        count, window_ends = self.session.execute(count_statement(self.table, self.dialect), values).one()
-        self.session.commit()
+        count, window_ends = self.database.execute(count_statement(self.table, self.dialect), values).one()
+        self.database.commit()
         return count, window_ends
 
     def take_back(self, key: str) -> None:
-        self.session.execute(take_back_statement(self.table, key))
-        self.session.commit()
+        self.database.execute(take_back_statement(self.table, key))
+        self.database.commit()
 
     def forget(self, key: str) -> None:
-        self.session.execute(forget_statement(self.table, key))
-        self.session.commit()
+        self.database.execute(forget_statement(self.table, key))
+        self.database.commit()
 
     def purge(self) -> None:
-        self.session.execute(purge_statement(self.table, utc_now()))
-        self.session.commit()
+        self.database.execute(purge_statement(self.table, utc_now()))
+        self.database.commit()
 
 
 class RedisCounter:
