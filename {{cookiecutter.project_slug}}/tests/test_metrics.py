@@ -165,6 +165,26 @@ def test_a_dead_worker_keeps_its_counts_and_loses_its_gauges(tmp_path: Path) -> 
     assert not list(tmp_path.glob("gauge_livesum_*.db"))
 
 
+def test_a_scrape_skips_the_file_a_starting_worker_is_creating(tmp_path: Path) -> None:
+    """prometheus-client creates a worker's file empty and sizes it a moment later; a scrape in that moment fails
+    unless it passes the file by."""
+    script = """
+        from {{ cookiecutter.package_name }}.core.metrics import tally
+        tally.started()
+        tally.finished("GET", "/health/live", 200, 0.001)
+    """
+    env = {MULTIPROCESS_VARIABLE: str(tmp_path)}
+    subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env, check=True)
+    (tmp_path / f"gauge_livesum_{os.getpid()}.db").touch()
+    (tmp_path / f"counter_{os.getpid()}.db").touch()
+
+    workers = CollectorRegistry()
+    workers.register(LiveWorkers(str(tmp_path)))
+    scraped = samples(generate_latest(workers).decode())
+
+    assert requests(scraped, "GET", "/health/live", 200) == 1
+
+
 def test_the_metrics_folder_must_come_before_prometheus_client() -> None:
     with pytest.raises(RuntimeError, match="imported before the metrics folder was prepared"), metrics_folder():
         pass

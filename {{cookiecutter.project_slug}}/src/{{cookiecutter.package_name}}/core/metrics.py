@@ -207,14 +207,24 @@ class LiveWorkers(Collector):
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.files = MultiProcessCollector(None, folder)
 
     def collect(self) -> Iterable[Metric]:
         for pid in set(self.live_gauge_owners()):
             if not process_exists(pid):
                 mark_process_dead(pid, self.folder)
-        metrics: Iterable[Metric] = self.files.collect()
+        metrics: Iterable[Metric] = MultiProcessCollector.merge(list(self.written_files()), accumulate=True)
         return metrics
+
+    def written_files(self) -> Iterator[str]:
+        """The folder's files, but those a worker is creating: prometheus-client creates a file empty and sizes it
+        after, and cannot read it in between. A file sized once keeps its size, so one skipped held nothing yet."""
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                try:
+                    if entry.name.endswith(".db") and entry.stat().st_size > 0:
+                        yield entry.path
+                except FileNotFoundError:  # A dead worker's gauges, removed by a scrape in another worker.
+                    continue
 
     def live_gauge_owners(self) -> Iterator[int]:
         for name in os.listdir(self.folder):
