@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bare_tables import OWNER, count_statement, item_json, items, page_json, page_statement, read_statement
+from bare_tables import OWNER, READ, count_statement, item_json, items, page_json, page_statement
 from fastapi import FastAPI, HTTPException, Response
 from pydantic import BaseModel
 from sqlalchemy import insert
@@ -31,7 +31,7 @@ async def live() -> dict[str, str]:
 @app.get("/api/v1/items/{item_id}")
 async def read_item(item_id: int) -> dict[str, Any]:
     async with engine.connect() as connection:
-        result = await connection.execute(read_statement(item_id))
+        result = await connection.execute(READ, {"item_id": item_id})
         row = result.mappings().first()
     if row is None:
         raise HTTPException(404)

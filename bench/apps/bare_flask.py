@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from bare_tables import OWNER, count_statement, item_json, items, page_json, page_statement, read_statement
+from bare_tables import OWNER, READ, count_statement, item_json, items, page_json, page_statement
 from flask import Flask, abort, request
 from sqlalchemy import create_engine, insert
 
@@ -23,7 +23,7 @@ def live() -> dict[str, str]:
 @app.get("/api/v1/items/<int:item_id>")
 def read_item(item_id: int) -> dict[str, Any]:
     with engine.connect() as connection:
-        row = connection.execute(read_statement(item_id)).mappings().first()
+        row = connection.execute(READ, {"item_id": item_id}).mappings().first()
     if row is None:
         abort(404)
     return item_json(row)

@@ -9,13 +9,13 @@ from ..web.etags import UNCONDITIONAL, Precondition
 from .errors import ItemNameTakenError, ItemNotFoundError
 from .models import Item
 from .queries import (
+    CHANGEABLE,
+    READ,
     apply_update,
-    changeable_item,
     count_matching,
     is_name_taken,
     new_item,
     page_statement,
-    read_statement,
 )
 from .schemas import ItemCreate, ItemListQuery, ItemPage, ItemRead, ItemUpdate
 
@@ -30,7 +30,7 @@ def list_items(session: Session, principal: Principal, query: ItemListQuery) -> 
 
 def read_item(session: Session, principal: Principal, item_id: int) -> ItemRead:
     """The item, if the principal may see it: another's item does not exist for them."""
-    row = session.execute(read_statement(principal, item_id)).first()
+    row = session.execute(*READ.of_item(principal, item_id)).first()
     if row is None:
         raise ItemNotFoundError(item_id)
     return ItemRead.model_validate(row)
@@ -38,7 +38,7 @@ def read_item(session: Session, principal: Principal, item_id: int) -> ItemRead:
 
 def get_item(session: Session, principal: Principal, item_id: int) -> Item:
     """The item to change, if the principal may see it, loaded into the session."""
-    item = session.scalars(changeable_item(principal, item_id)).first()
+    item: Item | None = session.scalars(*CHANGEABLE.of_item(principal, item_id)).first()
     if item is None:
         raise ItemNotFoundError(item_id)
     return item
